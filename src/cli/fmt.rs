@@ -1,0 +1,52 @@
+//! `nhigate fmt`: rewrite packs in canonical form, or `--check` that they are.
+
+use super::{Exit, FmtArgs, fail, packs, stderr_color};
+use crate::lang::{self, CompileErrors, FileDiagnostic, Verify};
+
+pub fn run(args: FmtArgs) -> Exit {
+    let sources = match packs::read_packs(&args.paths, Verify::Trusted) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut unformatted = 0;
+    for src in &sources {
+        let file = match lang::parse(&src.text) {
+            Ok(f) => f,
+            Err(errors) => {
+                let named =
+                    std::sync::Arc::new(miette::NamedSource::new(&src.path, src.text.clone()));
+                let errors = CompileErrors {
+                    diagnostics: errors
+                        .into_iter()
+                        .map(|e| FileDiagnostic {
+                            source: named.clone(),
+                            error: e.into(),
+                        })
+                        .collect(),
+                };
+                eprint!("{}", errors.render(stderr_color()));
+                return fail(
+                    &format!("cannot format `{}`: it does not parse", src.path),
+                    None,
+                );
+            }
+        };
+        let formatted = lang::fmt::format(&file, &src.text);
+        if formatted == src.text {
+            continue;
+        }
+        unformatted += 1;
+        if args.check {
+            eprintln!("would reformat {}", src.path);
+        } else if let Err(e) = std::fs::write(&src.path, formatted) {
+            return fail(&format!("cannot write `{}`: {e}", src.path), None);
+        } else {
+            eprintln!("formatted {}", src.path);
+        }
+    }
+    if args.check && unformatted > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}

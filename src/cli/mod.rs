@@ -1,0 +1,197 @@
+//! The command line: flags are defined here once, with their help; each
+//! subcommand lives in its own file and returns an exit code.
+
+mod check;
+mod fmt;
+mod packs;
+mod rules;
+mod test;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::facts::Date;
+use crate::report::Format;
+use crate::severity::Severity;
+
+/// The process exit code: 0 clean, 1 findings at or above the threshold (or
+/// failed tests), 2 a usage, config or rule error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    Findings = 1,
+    Error = 2,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nhigate",
+    version,
+    about = "Govern non-human identities before code merges: find embedded secrets and policy violations",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan a path for secrets and policy violations
+    Check(CheckArgs),
+    /// Run the packs' examples, negatives and test blocks
+    Test(TestArgs),
+    /// List, explain and compile rules
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Format pack files canonically
+    Fmt(FmtArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List every rule and detector
+    List {
+        #[command(flatten)]
+        packs: PackArgs,
+        /// Output as a table or JSON
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Explain a rule or detector: what it checks, why, and how to fix it
+    Explain {
+        /// The rule or detector id
+        id: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Compile packs and report every diagnostic
+    Compile {
+        /// Pack files or folders of packs
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+        /// Treat warnings as errors
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+/// Which rule packs to load.
+#[derive(Args, Debug, Clone)]
+struct PackArgs {
+    /// Add rule packs (files or folders of .nhi files)
+    #[arg(long = "rules", value_name = "PACK", num_args = 1..)]
+    rules: Vec<PathBuf>,
+    /// Do not load the built-in packs
+    #[arg(long)]
+    no_builtin: bool,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The file or folder to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[command(flatten)]
+    packs: PackArgs,
+    /// Load facts from a JSON facts file (see docs/facts.md), besides the scan
+    #[arg(long, value_name = "FILE")]
+    facts: Vec<PathBuf>,
+    /// Report format
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to a file; the summary still goes to stderr
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Fail on findings at or above this severity
+    #[arg(long, default_value = "low", value_name = "LEVEL")]
+    severity: Severity,
+    /// Fix the clock for reproducible runs (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    now: Option<Date>,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// Do not scan paths matching this glob (gitignore syntax)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct TestArgs {
+    /// Pack files or folders (default: the built-in packs)
+    packs: Vec<PathBuf>,
+    /// Treat warnings (untested rules, detectors without examples) as failures
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Args, Debug)]
+struct FmtArgs {
+    /// Pack files or folders
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Report files that are not formatted, and change nothing
+    #[arg(long)]
+    check: bool,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).map_err(|e| format!("bad date `{s}`: {e}"))
+}
+
+/// Whether to colour output on stderr/stdout: a terminal, and no NO_COLOR.
+fn color_for(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn stderr_color() -> bool {
+    color_for(std::io::stderr().is_terminal())
+}
+
+fn stdout_color() -> bool {
+    color_for(std::io::stdout().is_terminal())
+}
+
+/// Print a one-line error and its help to stderr.
+fn fail(message: &str, help: Option<&str>) -> Exit {
+    eprintln!("error: {message}");
+    if let Some(h) = help {
+        eprintln!("  help: {h}");
+    }
+    Exit::Error
+}
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Clean
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Rules { command } => rules::run(command),
+        Command::Fmt(args) => fmt::run(args),
+    }
+}

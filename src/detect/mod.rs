@@ -1,0 +1,461 @@
+//! Secret detection over bytes: one keyword prefilter (Aho-Corasick) shared
+//! by every detector, then, for the detectors whose keywords occur, their
+//! regex, built on first use. A match must also pass the detector's minimum
+//! entropy, its checksum and its allow-list.
+//!
+//! This module knows nothing of files or reports: it takes bytes and returns
+//! byte ranges. The scanner turns matches into secret facts.
+
+pub mod checksum;
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+pub use checksum::Checksum;
+
+use crate::severity::Severity;
+
+/// Memory limits for one compiled pattern, so that a user's rule cannot make
+/// the scanner use unbounded memory. The regex crate's matching is linear in
+/// the input whatever the pattern.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+const REGEX_DFA_LIMIT: usize = 4 << 20;
+
+/// A detector as the language declares it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectorSpec {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub provider: Option<String>,
+    pub keywords: Vec<String>,
+    pub pattern: Pattern,
+    pub entropy: Option<f64>,
+    pub checksum: Option<Checksum>,
+    pub allow: Vec<Pattern>,
+    pub examples: Vec<String>,
+    pub negatives: Vec<String>,
+    pub docs: Option<String>,
+}
+
+/// A regex with the flags written after it (`i`, `m`, `s`, `x`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub body: String,
+    pub flags: String,
+}
+
+impl Pattern {
+    pub fn build(&self) -> Result<Regex, regex::Error> {
+        RegexBuilder::new(&self.body)
+            .case_insensitive(self.flags.contains('i'))
+            .multi_line(self.flags.contains('m'))
+            .dot_matches_new_line(self.flags.contains('s'))
+            .ignore_whitespace(self.flags.contains('x'))
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_LIMIT)
+            .build()
+    }
+}
+
+/// A detector with its regexes, compiled on first use.
+#[derive(Debug)]
+pub struct Detector {
+    pub spec: DetectorSpec,
+    regex: OnceLock<Result<Compiled, String>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    pattern: Regex,
+    allow: Vec<Regex>,
+    /// Index of the capture group that holds the secret.
+    group: usize,
+}
+
+/// One secret found: the byte range of the value inside the haystack, and of
+/// the whole match (which may include a key name or surrounding context).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub detector: usize,
+    pub start: usize,
+    pub end: usize,
+    pub match_start: usize,
+    pub match_end: usize,
+    pub entropy: f64,
+}
+
+/// Why a candidate was dropped, for `nhigate test` to explain a failed example.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rejection {
+    NoKeyword,
+    NoMatch,
+    LowEntropy {
+        value: String,
+        entropy: f64,
+        minimum: f64,
+    },
+    Checksum {
+        value: String,
+    },
+    Allowed {
+        value: String,
+    },
+    Broken(String),
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::NoKeyword => f.write_str("none of the detector's keywords occur in it"),
+            Rejection::NoMatch => f.write_str("the pattern does not match it"),
+            Rejection::LowEntropy {
+                value,
+                entropy,
+                minimum,
+            } => {
+                write!(
+                    f,
+                    "`{value}` has entropy {entropy:.2}, below the minimum {minimum}"
+                )
+            }
+            Rejection::Checksum { value } => write!(f, "`{value}` fails the checksum"),
+            Rejection::Allowed { value } => write!(f, "`{value}` is dropped by an `allow` pattern"),
+            Rejection::Broken(e) => write!(f, "the detector cannot be compiled: {e}"),
+        }
+    }
+}
+
+impl Detector {
+    pub fn new(spec: DetectorSpec) -> Detector {
+        Detector {
+            spec,
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn compiled(&self) -> &Result<Compiled, String> {
+        self.regex.get_or_init(|| {
+            let pattern = self.spec.pattern.build().map_err(|e| e.to_string())?;
+            let allow = self
+                .spec
+                .allow
+                .iter()
+                .map(|p| p.build().map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?;
+            let group = pattern
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .unwrap_or(if pattern.captures_len() > 1 { 1 } else { 0 });
+            Ok(Compiled {
+                pattern,
+                allow,
+                group,
+            })
+        })
+    }
+
+    /// Compile now; the error is the regex crate's reason.
+    pub fn compile(&self) -> Result<(), String> {
+        self.compiled().as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// Whether one of the detector's keywords occurs (ASCII case-insensitive).
+    /// A detector without keywords always runs.
+    pub fn has_keyword(&self, haystack: &[u8]) -> bool {
+        self.spec.keywords.is_empty()
+            || self.spec.keywords.iter().any(|k| {
+                let k = k.as_bytes();
+                !k.is_empty() && haystack.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k))
+            })
+    }
+
+    /// Every match of this detector's regex in `haystack`, after the entropy,
+    /// checksum and allow-list filters. Keywords are the caller's business.
+    pub fn find(&self, index: usize, haystack: &[u8], out: &mut Vec<Match>) -> Result<(), String> {
+        self.find_explained(index, haystack, out, &mut Vec::new())
+    }
+
+    /// As `find`, also recording why candidates were dropped.
+    pub fn find_explained(
+        &self,
+        index: usize,
+        haystack: &[u8],
+        out: &mut Vec<Match>,
+        rejected: &mut Vec<Rejection>,
+    ) -> Result<(), String> {
+        let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
+        for caps in compiled.pattern.captures_iter(haystack) {
+            let Some(whole) = caps.get(0) else { continue };
+            let Some(value) = caps.get(compiled.group).or_else(|| caps.get(0)) else {
+                continue;
+            };
+            let bytes = value.as_bytes();
+            if bytes.is_empty() {
+                continue;
+            }
+            let shown = || crate::facts::Redacted::new(&String::from_utf8_lossy(bytes)).to_string();
+            let entropy = shannon_entropy(bytes);
+            if let Some(min) = self.spec.entropy {
+                if entropy < min {
+                    rejected.push(Rejection::LowEntropy {
+                        value: shown(),
+                        entropy,
+                        minimum: min,
+                    });
+                    continue;
+                }
+            }
+            if let Some(c) = self.spec.checksum {
+                if !c.verify(bytes) {
+                    rejected.push(Rejection::Checksum { value: shown() });
+                    continue;
+                }
+            }
+            if compiled.allow.iter().any(|a| a.is_match(bytes)) {
+                rejected.push(Rejection::Allowed { value: shown() });
+                continue;
+            }
+            out.push(Match {
+                detector: index,
+                start: value.start(),
+                end: value.end(),
+                match_start: whole.start(),
+                match_end: whole.end(),
+                entropy,
+            });
+        }
+        Ok(())
+    }
+
+    /// Run this detector alone over a text, keywords included: what an
+    /// `example` or `negative` line is checked with.
+    pub fn check_text(&self, text: &str) -> Result<Vec<Match>, Vec<Rejection>> {
+        if !self.has_keyword(text.as_bytes()) {
+            return Err(vec![Rejection::NoKeyword]);
+        }
+        let mut out = Vec::new();
+        let mut rejected = Vec::new();
+        if let Err(e) = self.find_explained(0, text.as_bytes(), &mut out, &mut rejected) {
+            return Err(vec![Rejection::Broken(e)]);
+        }
+        if out.is_empty() {
+            if rejected.is_empty() {
+                rejected.push(Rejection::NoMatch);
+            }
+            Err(rejected)
+        } else {
+            Ok(out)
+        }
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Every detector of a program, behind one keyword prefilter.
+#[derive(Debug)]
+pub struct DetectorSet {
+    detectors: Vec<Detector>,
+    prefilter: Option<AhoCorasick>,
+    /// For each prefilter pattern, the detectors that own that keyword.
+    owners: Vec<Vec<usize>>,
+    /// Detectors without keywords: they run on every input.
+    always: Vec<usize>,
+}
+
+/// A detector that could not be compiled while scanning (only possible for a
+/// pack that skipped the full check); reported, never silently skipped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectorFailure {
+    pub detector: String,
+    pub reason: String,
+}
+
+impl DetectorSet {
+    pub fn new(specs: Vec<DetectorSpec>) -> DetectorSet {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.keywords.is_empty() {
+                always.push(i);
+            }
+            for k in &spec.keywords {
+                let k = k.to_ascii_lowercase();
+                match keywords.iter().position(|x| *x == k) {
+                    Some(p) => owners[p].push(i),
+                    None => {
+                        keywords.push(k);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let prefilter = if keywords.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&keywords)
+                .ok()
+        };
+        DetectorSet {
+            detectors: specs.into_iter().map(Detector::new).collect(),
+            prefilter,
+            owners,
+            always,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.detectors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.detectors.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Detector> {
+        self.detectors.get(index)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Detector> {
+        self.detectors.iter()
+    }
+
+    /// The detectors whose keywords occur in `haystack`, in pack order.
+    pub fn candidates(&self, haystack: &[u8]) -> Vec<usize> {
+        let mut hit = vec![false; self.detectors.len()];
+        for &i in &self.always {
+            hit[i] = true;
+        }
+        if let Some(ac) = &self.prefilter {
+            // Overlapping search: a keyword inside another keyword counts too.
+            for m in ac.find_overlapping_iter(haystack) {
+                for &d in &self.owners[m.pattern().as_usize()] {
+                    hit[d] = true;
+                }
+            }
+        }
+        hit.iter()
+            .enumerate()
+            .filter(|(_, h)| **h)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every match of every detector in `haystack`, in order of position.
+    pub fn scan(&self, haystack: &[u8], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
+        let mut out = Vec::new();
+        for d in self.candidates(haystack) {
+            let detector = &self.detectors[d];
+            if let Err(reason) = detector.find(d, haystack, &mut out) {
+                failures.push(DetectorFailure {
+                    detector: detector.spec.id.clone(),
+                    reason,
+                });
+            }
+        }
+        out.sort_by_key(|m| (m.start, m.end, m.detector));
+        // The same value found by two detectors is one secret: keep the
+        // detector declared first.
+        out.dedup_by(|b, a| a.start == b.start && a.end == b.end);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: &str, keywords: &[&str], pattern: &str) -> DetectorSpec {
+        DetectorSpec {
+            id: id.into(),
+            title: id.into(),
+            severity: Severity::High,
+            provider: None,
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            pattern: Pattern {
+                body: pattern.into(),
+                flags: String::new(),
+            },
+            entropy: None,
+            checksum: None,
+            allow: vec![],
+            examples: vec![],
+            negatives: vec![],
+            docs: None,
+        }
+    }
+
+    #[test]
+    fn entropy_of_uniform_and_constant_input() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_prefilter_selects_only_detectors_whose_keywords_occur() {
+        let set = DetectorSet::new(vec![
+            spec("a", &["AKIA"], "AKIA[A-Z0-9]{16}"),
+            spec("b", &["ghp_"], "ghp_[a-z]+"),
+        ]);
+        assert_eq!(set.candidates(b"x = akiaXXXX"), vec![0]);
+        assert_eq!(set.candidates(b"nothing here"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_captured_group_is_the_value() {
+        let set = DetectorSet::new(vec![spec("k", &["key"], r#"key\s*=\s*"([a-z0-9]{8})""#)]);
+        let hay = br#"key = "abcd1234""#;
+        let m = set.scan(hay, &mut Vec::new());
+        assert_eq!(m.len(), 1);
+        assert_eq!(&hay[m[0].start..m[0].end], b"abcd1234");
+    }
+
+    #[test]
+    fn entropy_checksum_and_allow_filter_matches() {
+        let mut s = spec("e", &["tok"], r"tok_([a-z0-9]{8})");
+        s.entropy = Some(2.5);
+        s.allow = vec![Pattern {
+            body: "^example".into(),
+            flags: String::new(),
+        }];
+        let d = Detector::new(s);
+        assert!(d.check_text("tok_aaaaaaaa").is_err());
+        assert!(d.check_text("tok_a1b2c3d4").is_ok());
+        assert!(d.check_text("tok_example1").is_err());
+    }
+
+    #[test]
+    fn the_same_value_from_two_detectors_is_reported_once() {
+        let set = DetectorSet::new(vec![
+            spec("first", &["ab"], "ab[0-9]+"),
+            spec("second", &["ab"], "ab[0-9]+"),
+        ]);
+        let m = set.scan(b"ab123", &mut Vec::new());
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].detector, 0);
+    }
+}

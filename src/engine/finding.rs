@@ -1,0 +1,227 @@
+//! A finding: a rule or detector that fired, where, and the fingerprint that
+//! identifies it across edits, rebases and squash merges.
+//!
+//! A fingerprint is a hash of the rule id, the normalized path and the
+//! secret's value (for a secret) or the fact's identity (for a policy
+//! finding): never the line number or a commit.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::detect::Detector;
+use crate::facts::{Credential, FirstSeen, Grant, Identity, Location, Redacted, Secret};
+use crate::lang::program::Rule;
+use crate::severity::Severity;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    Secret,
+    Policy,
+}
+
+/// What a policy finding is about: the fact type, and the kind and name of
+/// the identity, credential or grant.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Subject {
+    pub fact: &'static str,
+    pub kind: String,
+    pub name: String,
+}
+
+impl Subject {
+    pub fn identity(i: &Identity) -> Subject {
+        Subject {
+            fact: "identity",
+            kind: i.kind.clone(),
+            name: i.name.clone(),
+        }
+    }
+
+    pub fn credential(c: &Credential) -> Subject {
+        let name = c
+            .identity
+            .clone()
+            .or_else(|| c.name.clone())
+            .unwrap_or_default();
+        Subject {
+            fact: "credential",
+            kind: c.kind.clone(),
+            name,
+        }
+    }
+
+    pub fn grant(g: &Grant) -> Subject {
+        let mut actions = g.actions.clone();
+        actions.sort();
+        Subject {
+            fact: "grant",
+            kind: g.effect.clone().unwrap_or_else(|| "allow".into()),
+            name: format!(
+                "{}:{}",
+                g.identity.as_deref().unwrap_or(""),
+                actions.join(",")
+            ),
+        }
+    }
+
+    pub fn secret(s: &Secret) -> Subject {
+        Subject {
+            fact: "secret",
+            kind: s.detector.clone(),
+            name: s.value_hash.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub location: Location,
+    pub fingerprint: String,
+    /// The clause that fired, for a policy finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+/// What a report may show of a secret. The value is redacted by type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecretDetails {
+    pub value: Redacted,
+    pub entropy: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<FirstSeen>,
+}
+
+impl Finding {
+    pub fn secret(detector: &Detector, s: &Secret) -> Finding {
+        let spec = &detector.spec;
+        Finding {
+            rule_id: spec.id.clone(),
+            kind: FindingKind::Secret,
+            severity: spec.severity,
+            title: spec.title.clone(),
+            message: format!("{} `{}`", spec.title, s.value),
+            fingerprint: fingerprint(&spec.id, &s.location.path, &s.value_hash),
+            location: s.location.clone(),
+            clause: None,
+            subject: None,
+            secret: Some(SecretDetails {
+                value: s.value.clone(),
+                entropy: (s.entropy * 100.0).round() / 100.0,
+                provider: s.provider.clone(),
+                first_seen: s.first_seen.clone(),
+            }),
+            fix: Some("revoke the secret at its provider, remove it from the code, and load it from a secret store".into()),
+        }
+    }
+
+    pub fn policy(
+        rule: &Rule,
+        subject: Subject,
+        location: &Location,
+        message: String,
+        clause: &str,
+    ) -> Finding {
+        let key = format!("{}\u{0}{}\u{0}{}", subject.fact, subject.kind, subject.name);
+        Finding {
+            rule_id: rule.id.clone(),
+            kind: FindingKind::Policy,
+            severity: rule.severity,
+            title: rule.title.clone(),
+            message,
+            fingerprint: fingerprint(&rule.id, &location.path, &key),
+            location: location.clone(),
+            clause: Some(clause.to_string()),
+            subject: Some(subject),
+            secret: None,
+            fix: rule.fix.clone(),
+        }
+    }
+}
+
+/// Paths compare with forward slashes and without a leading `./`.
+pub fn normalize_path(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let mut p = p.as_str();
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.to_string()
+}
+
+/// The first 128 bits of SHA-256 over the id, the path and the key, in hex.
+pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(normalize_path(path).as_bytes());
+    h.update([0]);
+    h.update(key.as_bytes());
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Sort by path, line, column, rule id, then the rest, so that output is
+/// the same at any thread count.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.location.path,
+            a.location.line,
+            a.location.column,
+            &a.rule_id,
+            &a.fingerprint,
+            &a.message,
+        )
+            .cmp(&(
+                &b.location.path,
+                b.location.line,
+                b.location.column,
+                &b.rule_id,
+                &b.fingerprint,
+                &b.message,
+            ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_path_spelling_but_not_content() {
+        assert_eq!(
+            fingerprint("R", "./a/b.tf", "k"),
+            fingerprint("R", "a/b.tf", "k")
+        );
+        assert_eq!(
+            fingerprint("R", "a\\b.tf", "k"),
+            fingerprint("R", "a/b.tf", "k")
+        );
+        assert_ne!(
+            fingerprint("R", "a/b.tf", "k"),
+            fingerprint("R", "a/c.tf", "k")
+        );
+        assert_ne!(
+            fingerprint("R", "a/b.tf", "k"),
+            fingerprint("S", "a/b.tf", "k")
+        );
+        assert_eq!(fingerprint("R", "a", "k").len(), 32);
+    }
+}

@@ -1,0 +1,231 @@
+//! The fact model (DESIGN.md "The fact model"): identities, credentials,
+//! grants and secrets, each with the location it came from.
+//!
+//! Extractors and detectors produce these; rules see them only through the
+//! schema table in `schema`, which names every field a rule may use, its type
+//! and how to read it. Facts never hold a whole secret: a secret's value is a
+//! `Redacted`, and its fingerprint is computed from the raw value before the
+//! raw value is dropped.
+
+mod redact;
+pub mod schema;
+pub mod time;
+mod value;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use redact::Redacted;
+pub use time::{Date, Duration};
+pub use value::{RecordRef, Value};
+
+/// Where a fact came from. Lines and columns are 1-based.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    /// The commit the fact was read from, when scanning history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// What an identity is for, and the scopes and tools that purpose permits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Purpose {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub allowed: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Identity {
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegated_by: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    pub scopes: Vec<String>,
+    /// Format-specific facts an extractor records (`automount_token`,
+    /// `permissions`, ...), as strings; rules read them as `attrs["key"]`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    /// Declared in nhi.toml.
+    pub declared: bool,
+    /// Found in the repository's code (as opposed to only declared).
+    pub discovered: bool,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Credential {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The name of the identity this credential belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// How often it is rotated automatically, when that is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_lived: Option<bool>,
+    /// A literal value is in the repository.
+    pub embedded: bool,
+    pub declared: bool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Grant {
+    /// The name of the identity that holds the grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    pub actions: Vec<String>,
+    /// IAM `NotAction`: everything but these.
+    pub not_actions: Vec<String>,
+    pub resources: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditions: BTreeMap<String, String>,
+    /// Where the grant applies: an account, subscription, project, namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    pub location: Location,
+}
+
+/// The commit that first introduced a secret.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FirstSeen {
+    pub commit: String,
+    pub date: Option<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    pub detector: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    pub value: Redacted,
+    /// A hash of the raw value: what fingerprints and deduplication use.
+    pub value_hash: String,
+    #[serde(default)]
+    pub entropy: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<FirstSeen>,
+    pub location: Location,
+}
+
+/// Every fact of one scan.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FactSet {
+    pub identities: Vec<Identity>,
+    pub credentials: Vec<Credential>,
+    pub grants: Vec<Grant>,
+    pub secrets: Vec<Secret>,
+}
+
+impl FactSet {
+    pub fn extend(&mut self, other: FactSet) {
+        self.identities.extend(other.identities);
+        self.credentials.extend(other.credentials);
+        self.grants.extend(other.grants);
+        self.secrets.extend(other.secrets);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.identities.is_empty()
+            && self.credentials.is_empty()
+            && self.grants.is_empty()
+            && self.secrets.is_empty()
+    }
+
+    /// Put every list in location order, so that evaluation and reports do
+    /// not depend on the order workers finished in.
+    pub fn sort(&mut self) {
+        self.identities
+            .sort_by(|a, b| (&a.location, &a.kind, &a.name).cmp(&(&b.location, &b.kind, &b.name)));
+        self.credentials.sort_by(|a, b| {
+            (&a.location, &a.kind, &a.identity).cmp(&(&b.location, &b.kind, &b.identity))
+        });
+        self.grants
+            .sort_by(|a, b| (&a.location, &a.identity).cmp(&(&b.location, &b.identity)));
+        self.secrets.sort_by(|a, b| {
+            (&a.location, &a.detector, &a.value_hash).cmp(&(
+                &b.location,
+                &b.detector,
+                &b.value_hash,
+            ))
+        });
+    }
+}
+
+/// The fact types a rule can be `on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FactType {
+    Identity,
+    Credential,
+    Grant,
+    Secret,
+}
+
+impl FactType {
+    pub const ALL: [FactType; 4] = [
+        FactType::Identity,
+        FactType::Credential,
+        FactType::Grant,
+        FactType::Secret,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FactType::Identity => "identity",
+            FactType::Credential => "credential",
+            FactType::Grant => "grant",
+            FactType::Secret => "secret",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FactType> {
+        FactType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}

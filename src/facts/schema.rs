@@ -1,0 +1,699 @@
+//! The one schema table: every record a rule can see, every field of it, its
+//! type, what it means, and how to read it from a fact.
+//!
+//! The checker types expressions against this table and the evaluator reads
+//! fields through it, so a field exists for both or for neither.
+
+use std::collections::HashMap;
+
+use super::time::Date;
+use super::value::{RecordRef, Value};
+use super::{Credential, FactSet, Grant, Identity};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Identity,
+    Credential,
+    Grant,
+    Secret,
+    Purpose,
+    Location,
+    FirstSeen,
+}
+
+/// The element of a list or map. Lists of lists do not occur in facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elem {
+    Str,
+    Num,
+    Bool,
+    Duration,
+    Date,
+    Record(RecordKind),
+    /// The element type of `[]`: fits any list.
+    Any,
+}
+
+/// The type of an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    Str,
+    Num,
+    Bool,
+    Duration,
+    Date,
+    List(Elem),
+    Map(Elem),
+    Record(RecordKind),
+    /// After an error: fits anything, so one mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub fn of_elem(e: Elem) -> Type {
+        match e {
+            Elem::Str => Type::Str,
+            Elem::Num => Type::Num,
+            Elem::Bool => Type::Bool,
+            Elem::Duration => Type::Duration,
+            Elem::Date => Type::Date,
+            Elem::Record(r) => Type::Record(r),
+            Elem::Any => Type::Error,
+        }
+    }
+
+    /// The element form of a scalar or record type, if it can be in a list.
+    pub fn as_elem(self) -> Option<Elem> {
+        Some(match self {
+            Type::Str => Elem::Str,
+            Type::Num => Elem::Num,
+            Type::Bool => Elem::Bool,
+            Type::Duration => Elem::Duration,
+            Type::Date => Elem::Date,
+            Type::Record(r) => Elem::Record(r),
+            Type::Error => Elem::Any,
+            Type::List(_) | Type::Map(_) => return None,
+        })
+    }
+
+    /// How the type is named in messages.
+    pub fn describe(self) -> String {
+        match self {
+            Type::Str => "a string".into(),
+            Type::Num => "a number".into(),
+            Type::Bool => "a boolean".into(),
+            Type::Duration => "a duration".into(),
+            Type::Date => "a date".into(),
+            Type::List(e) => format!("a list of {}", elem_plural(e)),
+            Type::Map(e) => format!("a map of {}", elem_plural(e)),
+            Type::Record(r) => format!("a {} record", record(r).name),
+            Type::Error => "an unknown type".into(),
+        }
+    }
+}
+
+fn elem_plural(e: Elem) -> String {
+    match e {
+        Elem::Str => "strings".into(),
+        Elem::Num => "numbers".into(),
+        Elem::Bool => "booleans".into(),
+        Elem::Duration => "durations".into(),
+        Elem::Date => "dates".into(),
+        Elem::Record(r) => format!("{} records", record(r).name),
+        Elem::Any => "anything".into(),
+    }
+}
+
+/// What field readers may consult besides the record: the clock, and the
+/// other facts (to follow a credential to its identity).
+pub struct Env<'a> {
+    pub now: Date,
+    identities: HashMap<&'a str, &'a Identity>,
+    credentials: HashMap<&'a str, Vec<&'a Credential>>,
+    grants: HashMap<&'a str, Vec<&'a Grant>>,
+}
+
+impl<'a> Env<'a> {
+    pub fn new(facts: &'a FactSet, now: Date) -> Env<'a> {
+        let mut identities = HashMap::new();
+        for i in &facts.identities {
+            identities.entry(i.name.as_str()).or_insert(i);
+        }
+        let mut credentials: HashMap<&str, Vec<&Credential>> = HashMap::new();
+        for c in &facts.credentials {
+            if let Some(name) = &c.identity {
+                credentials.entry(name.as_str()).or_default().push(c);
+            }
+        }
+        let mut grants: HashMap<&str, Vec<&Grant>> = HashMap::new();
+        for g in &facts.grants {
+            if let Some(name) = &g.identity {
+                grants.entry(name.as_str()).or_default().push(g);
+            }
+        }
+        Env {
+            now,
+            identities,
+            credentials,
+            grants,
+        }
+    }
+
+    fn identity(&self, name: &'a Option<String>) -> Value<'a> {
+        match name {
+            None => Value::Null,
+            Some(n) => match self.identities.get(n.as_str()) {
+                Some(i) => Value::Record(RecordRef::Identity(i)),
+                None => Value::Record(RecordRef::NamedIdentity(n)),
+            },
+        }
+    }
+
+    fn age(&self, since: Option<Date>) -> Value<'a> {
+        since.map_or(Value::Null, |d| {
+            Value::Duration(super::Duration(self.now.0 - d.0))
+        })
+    }
+}
+
+pub type Getter = for<'a> fn(RecordRef<'a>, &Env<'a>) -> Value<'a>;
+
+pub struct FieldDef {
+    pub name: &'static str,
+    pub ty: Type,
+    pub doc: &'static str,
+    pub get: Getter,
+}
+
+impl std::fmt::Debug for FieldDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FieldDef({})", self.name)
+    }
+}
+
+pub struct RecordDef {
+    pub kind: RecordKind,
+    pub name: &'static str,
+    pub fields: &'static [FieldDef],
+}
+
+impl RecordDef {
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn field_names(&self) -> Vec<&'static str> {
+        self.fields.iter().map(|f| f.name).collect()
+    }
+}
+
+/// A field reader for one record variant; other variants read as null.
+macro_rules! get {
+    ($variant:ident, |$x:ident, $env:ident| $body:expr) => {{
+        #[allow(unused_variables)]
+        fn get<'a>(r: RecordRef<'a>, $env: &Env<'a>) -> Value<'a> {
+            match r {
+                RecordRef::$variant($x) => $body,
+                _ => Value::Null,
+            }
+        }
+        get
+    }};
+}
+
+macro_rules! field {
+    ($name:literal, $ty:expr, $doc:literal, $get:expr) => {
+        FieldDef {
+            name: $name,
+            ty: $ty,
+            doc: $doc,
+            get: $get,
+        }
+    };
+}
+
+fn identity_name<'a>(r: RecordRef<'a>, _env: &Env<'a>) -> Value<'a> {
+    match r {
+        RecordRef::Identity(i) => Value::str(&i.name),
+        RecordRef::NamedIdentity(n) => Value::str(n),
+        _ => Value::Null,
+    }
+}
+
+static IDENTITY: &[FieldDef] = &[
+    field!(
+        "kind",
+        Type::Str,
+        "aws_iam_user, aws_iam_role, gcp_service_account, k8s_service_account, ai_agent, …",
+        get!(Identity, |i, e| Value::str(&i.kind))
+    ),
+    field!("name", Type::Str, "the identity's name", identity_name),
+    field!(
+        "provider",
+        Type::Str,
+        "aws, gcp, azure, kubernetes, github, gitlab, mcp, …",
+        get!(Identity, |i, e| Value::opt_str(&i.provider))
+    ),
+    field!(
+        "owner",
+        Type::Str,
+        "the accountable owner, from an `owner` tag, label or declaration",
+        get!(Identity, |i, e| Value::opt_str(&i.owner))
+    ),
+    field!(
+        "purpose",
+        Type::Record(RecordKind::Purpose),
+        "what the identity is for, and the scopes that purpose allows",
+        get!(Identity, |i, e| i
+            .purpose
+            .as_ref()
+            .map_or(Value::Null, |p| Value::Record(RecordRef::Purpose(
+                p
+            ))))
+    ),
+    field!(
+        "delegated_by",
+        Type::Str,
+        "the human an agent acts for",
+        get!(Identity, |i, e| Value::opt_str(&i.delegated_by))
+    ),
+    field!(
+        "tags",
+        Type::Map(Elem::Str),
+        "tags, labels and annotations",
+        get!(Identity, |i, e| Value::str_map(&i.tags))
+    ),
+    field!(
+        "env",
+        Type::Str,
+        "the environment: prod, staging, dev, …",
+        get!(Identity, |i, e| Value::opt_str(&i.env))
+    ),
+    field!(
+        "created",
+        Type::Date,
+        "when the identity was created",
+        get!(Identity, |i, e| Value::opt_date(i.created))
+    ),
+    field!(
+        "expires",
+        Type::Date,
+        "when the identity expires",
+        get!(Identity, |i, e| Value::opt_date(i.expires))
+    ),
+    field!(
+        "scopes",
+        Type::List(Elem::Str),
+        "actions, roles, permissions and tools the identity holds",
+        get!(Identity, |i, e| Value::str_list(&i.scopes))
+    ),
+    field!(
+        "attrs",
+        Type::Map(Elem::Str),
+        "format-specific facts recorded by the extractor",
+        get!(Identity, |i, e| Value::str_map(&i.attrs))
+    ),
+    field!(
+        "declared",
+        Type::Bool,
+        "declared in nhi.toml",
+        get!(Identity, |i, e| Value::Bool(i.declared))
+    ),
+    field!(
+        "discovered",
+        Type::Bool,
+        "found in the repository's code",
+        get!(Identity, |i, e| Value::Bool(i.discovered))
+    ),
+    field!(
+        "credentials",
+        Type::List(Elem::Record(RecordKind::Credential)),
+        "the credentials that belong to this identity",
+        get!(Identity, |i, e| Value::List(
+            e.credentials
+                .get(i.name.as_str())
+                .map_or_else(Vec::new, |cs| cs
+                    .iter()
+                    .map(|c| Value::Record(RecordRef::Credential(c)))
+                    .collect())
+        ))
+    ),
+    field!(
+        "grants",
+        Type::List(Elem::Record(RecordKind::Grant)),
+        "the grants this identity holds",
+        get!(Identity, |i, e| Value::List(
+            e.grants.get(i.name.as_str()).map_or_else(Vec::new, |gs| gs
+                .iter()
+                .map(|g| Value::Record(RecordRef::Grant(g)))
+                .collect())
+        ))
+    ),
+    field!(
+        "location",
+        Type::Record(RecordKind::Location),
+        "where the identity is defined",
+        get!(Identity, |i, e| Value::Record(RecordRef::Location(
+            &i.location
+        )))
+    ),
+];
+
+static CREDENTIAL: &[FieldDef] = &[
+    field!(
+        "kind",
+        Type::Str,
+        "access_key, service_account_key, client_secret, token, ssh_key, certificate, password, webhook",
+        get!(Credential, |c, e| Value::str(&c.kind))
+    ),
+    field!(
+        "name",
+        Type::Str,
+        "the credential's own name, where it has one",
+        get!(Credential, |c, e| Value::opt_str(&c.name))
+    ),
+    field!(
+        "identity",
+        Type::Record(RecordKind::Identity),
+        "the identity the credential belongs to",
+        get!(Credential, |c, e| e.identity(&c.identity))
+    ),
+    field!(
+        "provider",
+        Type::Str,
+        "aws, gcp, azure, github, …",
+        get!(Credential, |c, e| Value::opt_str(&c.provider))
+    ),
+    field!(
+        "created",
+        Type::Date,
+        "when the credential was created",
+        get!(Credential, |c, e| Value::opt_date(c.created))
+    ),
+    field!(
+        "rotated",
+        Type::Date,
+        "when the credential was last rotated",
+        get!(Credential, |c, e| Value::opt_date(c.rotated))
+    ),
+    field!(
+        "expires",
+        Type::Date,
+        "when the credential expires",
+        get!(Credential, |c, e| Value::opt_date(c.expires))
+    ),
+    field!(
+        "rotation",
+        Type::Duration,
+        "the automatic rotation interval, where one is configured",
+        get!(Credential, |c, e| c
+            .rotation
+            .map_or(Value::Null, Value::Duration))
+    ),
+    field!(
+        "long_lived",
+        Type::Bool,
+        "valid until revoked or for a long time, where a short-lived form exists",
+        get!(Credential, |c, e| c
+            .long_lived
+            .map_or(Value::Null, Value::Bool))
+    ),
+    field!(
+        "age",
+        Type::Duration,
+        "time since it was created or last rotated, whichever is later",
+        get!(Credential, |c, e| e.age(c.created.max(c.rotated)))
+    ),
+    field!(
+        "embedded",
+        Type::Bool,
+        "a literal value is in the repository",
+        get!(Credential, |c, e| Value::Bool(c.embedded))
+    ),
+    field!(
+        "declared",
+        Type::Bool,
+        "declared in nhi.toml",
+        get!(Credential, |c, e| Value::Bool(c.declared))
+    ),
+    field!(
+        "attrs",
+        Type::Map(Elem::Str),
+        "format-specific facts recorded by the extractor",
+        get!(Credential, |c, e| Value::str_map(&c.attrs))
+    ),
+    field!(
+        "location",
+        Type::Record(RecordKind::Location),
+        "where the credential is defined",
+        get!(Credential, |c, e| Value::Record(RecordRef::Location(
+            &c.location
+        )))
+    ),
+];
+
+static GRANT: &[FieldDef] = &[
+    field!(
+        "identity",
+        Type::Record(RecordKind::Identity),
+        "the identity that holds the grant",
+        get!(Grant, |g, e| e.identity(&g.identity))
+    ),
+    field!(
+        "effect",
+        Type::Str,
+        "allow or deny",
+        get!(Grant, |g, e| Value::opt_str(&g.effect))
+    ),
+    field!(
+        "actions",
+        Type::List(Elem::Str),
+        "actions, verbs or roles granted",
+        get!(Grant, |g, e| Value::str_list(&g.actions))
+    ),
+    field!(
+        "not_actions",
+        Type::List(Elem::Str),
+        "IAM NotAction: everything except these is granted",
+        get!(Grant, |g, e| Value::str_list(&g.not_actions))
+    ),
+    field!(
+        "resources",
+        Type::List(Elem::Str),
+        "resources the actions apply to",
+        get!(Grant, |g, e| Value::str_list(&g.resources))
+    ),
+    field!(
+        "conditions",
+        Type::Map(Elem::Str),
+        "conditions that limit the grant",
+        get!(Grant, |g, e| Value::str_map(&g.conditions))
+    ),
+    field!(
+        "scope",
+        Type::Str,
+        "where the grant applies: account, subscription, project, namespace, cluster",
+        get!(Grant, |g, e| Value::opt_str(&g.scope))
+    ),
+    field!(
+        "attrs",
+        Type::Map(Elem::Str),
+        "format-specific facts recorded by the extractor",
+        get!(Grant, |g, e| Value::str_map(&g.attrs))
+    ),
+    field!(
+        "location",
+        Type::Record(RecordKind::Location),
+        "where the grant is defined",
+        get!(Grant, |g, e| Value::Record(RecordRef::Location(
+            &g.location
+        )))
+    ),
+];
+
+static SECRET: &[FieldDef] = &[
+    field!(
+        "detector",
+        Type::Str,
+        "the id of the detector that found it",
+        get!(Secret, |s, e| Value::str(&s.detector))
+    ),
+    field!(
+        "provider",
+        Type::Str,
+        "the service the secret belongs to",
+        get!(Secret, |s, e| Value::opt_str(&s.provider))
+    ),
+    field!(
+        "value",
+        Type::Str,
+        "the redacted value: at most the first 4 and last 2 characters",
+        get!(Secret, |s, e| Value::str(s.value.as_str()))
+    ),
+    field!(
+        "entropy",
+        Type::Num,
+        "Shannon entropy of the value, in bits per character",
+        get!(Secret, |s, e| Value::Num(s.entropy))
+    ),
+    field!(
+        "first_seen",
+        Type::Record(RecordKind::FirstSeen),
+        "the commit that first added it, where history is known",
+        get!(Secret, |s, e| s
+            .first_seen
+            .as_ref()
+            .map_or(Value::Null, |f| Value::Record(
+                RecordRef::FirstSeen(f)
+            )))
+    ),
+    field!(
+        "age",
+        Type::Duration,
+        "time since the commit that first added it",
+        get!(Secret, |s, e| e
+            .age(s.first_seen.as_ref().and_then(|f| f.date)))
+    ),
+    field!(
+        "location",
+        Type::Record(RecordKind::Location),
+        "where the secret is",
+        get!(Secret, |s, e| Value::Record(RecordRef::Location(
+            &s.location
+        )))
+    ),
+];
+
+static PURPOSE: &[FieldDef] = &[
+    field!(
+        "description",
+        Type::Str,
+        "what the identity is for",
+        get!(Purpose, |p, e| Value::opt_str(&p.description))
+    ),
+    field!(
+        "allowed",
+        Type::List(Elem::Str),
+        "the scopes and tools the purpose permits",
+        get!(Purpose, |p, e| Value::str_list(&p.allowed))
+    ),
+];
+
+static LOCATION: &[FieldDef] = &[
+    field!(
+        "path",
+        Type::Str,
+        "the file, relative to the scanned root",
+        get!(Location, |l, e| Value::str(&l.path))
+    ),
+    field!(
+        "line",
+        Type::Num,
+        "the line, from 1",
+        get!(Location, |l, e| Value::Num(f64::from(l.line)))
+    ),
+    field!(
+        "column",
+        Type::Num,
+        "the column, from 1",
+        get!(Location, |l, e| Value::Num(f64::from(l.column)))
+    ),
+    field!(
+        "commit",
+        Type::Str,
+        "the commit, when scanning history",
+        get!(Location, |l, e| Value::opt_str(&l.commit))
+    ),
+];
+
+static FIRST_SEEN: &[FieldDef] = &[
+    field!(
+        "commit",
+        Type::Str,
+        "the commit id",
+        get!(FirstSeen, |f, e| Value::str(&f.commit))
+    ),
+    field!(
+        "date",
+        Type::Date,
+        "the commit's date",
+        get!(FirstSeen, |f, e| Value::opt_date(f.date))
+    ),
+];
+
+pub static RECORDS: &[RecordDef] = &[
+    RecordDef {
+        kind: RecordKind::Identity,
+        name: "identity",
+        fields: IDENTITY,
+    },
+    RecordDef {
+        kind: RecordKind::Credential,
+        name: "credential",
+        fields: CREDENTIAL,
+    },
+    RecordDef {
+        kind: RecordKind::Grant,
+        name: "grant",
+        fields: GRANT,
+    },
+    RecordDef {
+        kind: RecordKind::Secret,
+        name: "secret",
+        fields: SECRET,
+    },
+    RecordDef {
+        kind: RecordKind::Purpose,
+        name: "purpose",
+        fields: PURPOSE,
+    },
+    RecordDef {
+        kind: RecordKind::Location,
+        name: "location",
+        fields: LOCATION,
+    },
+    RecordDef {
+        kind: RecordKind::FirstSeen,
+        name: "first_seen",
+        fields: FIRST_SEEN,
+    },
+];
+
+pub fn record(kind: RecordKind) -> &'static RecordDef {
+    // INVARIANT: RECORDS has one entry per RecordKind, in declaration order.
+    &RECORDS[kind as usize]
+}
+
+impl From<super::FactType> for RecordKind {
+    fn from(t: super::FactType) -> RecordKind {
+        match t {
+            super::FactType::Identity => RecordKind::Identity,
+            super::FactType::Credential => RecordKind::Credential,
+            super::FactType::Grant => RecordKind::Grant,
+            super::FactType::Secret => RecordKind::Secret,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_indexed_by_kind() {
+        for (i, r) in RECORDS.iter().enumerate() {
+            assert_eq!(r.kind as usize, i, "{} out of order", r.name);
+        }
+    }
+
+    #[test]
+    fn field_names_are_unique_per_record() {
+        for r in RECORDS {
+            let mut names = r.field_names();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "duplicate field in {}", r.name);
+        }
+    }
+
+    #[test]
+    fn credential_age_counts_from_the_later_of_created_and_rotated() {
+        let mut facts = FactSet::default();
+        facts.credentials.push(Credential {
+            kind: "access_key".into(),
+            created: Date::parse("2025-01-01").ok(),
+            rotated: Date::parse("2025-03-01").ok(),
+            ..Default::default()
+        });
+        let now = Date::parse("2025-03-11").unwrap_or(Date(0));
+        let env = Env::new(&facts, now);
+        let age = record(RecordKind::Credential)
+            .field("age")
+            .map(|f| (f.get)(RecordRef::Credential(&facts.credentials[0]), &env));
+        assert_eq!(
+            age,
+            Some(Value::Duration(super::super::Duration(10 * 86_400)))
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! The rule language: parse (pest) → check (types against the fact schema)
+//! → compile into a `Program` that the engine evaluates and the detectors
+//! scan with.
+//!
+//! The language never reads files: callers hand it pack sources as text and
+//! get back a program, or every diagnostic found, with spans into the text.
+
+pub mod ast;
+mod check;
+pub mod error;
+pub mod fmt;
+mod parse;
+pub mod program;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use miette::NamedSource;
+
+pub use check::Verify;
+pub use error::{CompileErrors, FileDiagnostic, LangError};
+pub use parse::parse;
+pub use program::Program;
+
+use crate::detect::DetectorSet;
+use ast::{Item, PackField, Span};
+use error::{CheckError, CheckWarning, did_you_mean};
+
+/// One pack file's text and where it came from.
+#[derive(Clone, Debug)]
+pub struct PackSource {
+    /// As the user named it, or its path in the repository for a built-in.
+    pub path: String,
+    pub text: String,
+    pub verify: Verify,
+}
+
+/// A compiled program, and the warnings found on the way.
+#[derive(Debug)]
+pub struct Compiled {
+    pub program: Program,
+    pub warnings: CompileErrors,
+}
+
+/// Where an id was first declared, to report a duplicate.
+struct Declared {
+    file: usize,
+    span: Span,
+}
+
+/// Compile packs together: ids are unique across all of them.
+pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
+    let mut diagnostics: Vec<FileDiagnostic> = Vec::new();
+    let mut packs = Vec::new();
+    let mut rules = Vec::new();
+    let mut detectors = Vec::new();
+    let mut detector_origins = Vec::new();
+    let mut tests = Vec::new();
+    let mut declared: HashMap<String, Declared> = HashMap::new();
+    let mut named_in_tests = Vec::new();
+    let mut rule_spans: Vec<(usize, String, Span)> = Vec::new();
+    let named_sources: Vec<Arc<NamedSource<String>>> = sources
+        .iter()
+        .map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi")))
+        .collect();
+
+    for (file, src) in sources.iter().enumerate() {
+        let named = &named_sources[file];
+        let mut pack = program::Pack {
+            name: pack_name_from_path(&src.path),
+            version: None,
+            description: None,
+            path: src.path.clone(),
+            source: Arc::from(src.text.as_str()),
+        };
+        let parsed = match parse(&src.text) {
+            Ok(p) => p,
+            Err(errors) => {
+                diagnostics.extend(errors.into_iter().map(|e| FileDiagnostic {
+                    source: named.clone(),
+                    error: e.into(),
+                }));
+                packs.push(pack);
+                continue;
+            }
+        };
+        let mut checker = check::Checker::new(file, &src.text, src.verify);
+        let mut header_seen = false;
+        for item in &parsed.items {
+            match item {
+                Item::Pack(p) => {
+                    if header_seen {
+                        checker.errors.push(
+                            CheckError::DuplicateField {
+                                field: "pack",
+                                span: p.name.span.into(),
+                            }
+                            .into(),
+                        );
+                    }
+                    header_seen = true;
+                    pack.name = p.name.value.clone();
+                    for f in &p.fields {
+                        match &f.node {
+                            PackField::Version(v) => pack.version = Some(v.value.clone()),
+                            PackField::Description(d) => pack.description = Some(d.value.clone()),
+                        }
+                    }
+                }
+                Item::Rule(decl) => {
+                    let fresh = register(&mut declared, &decl.id, file, &mut checker, sources);
+                    if let Some(rule) = checker.rule(decl).filter(|_| fresh) {
+                        rule_spans.push((file, rule.id.clone(), decl.id.span));
+                        rules.push(rule);
+                    }
+                }
+                Item::Detector(decl) => {
+                    let fresh = register(&mut declared, &decl.id, file, &mut checker, sources);
+                    if let Some(spec) = checker.detector(decl).filter(|_| fresh) {
+                        detectors.push(spec);
+                        detector_origins.push(program::Origin {
+                            pack: file,
+                            start: decl.span.start,
+                            end: decl.span.end,
+                        });
+                    }
+                }
+                Item::Test(decl) => {
+                    if let Some((case, named)) = checker.test(decl) {
+                        named_in_tests
+                            .extend(named.into_iter().map(|(id, fires)| (file, id, fires)));
+                        tests.push(case);
+                    }
+                }
+            }
+        }
+        diagnostics.extend(checker.errors.into_iter().map(|e| FileDiagnostic {
+            source: named.clone(),
+            error: e,
+        }));
+        packs.push(pack);
+    }
+
+    // Tests name rules from any pack under test.
+    let mut tested: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for (file, id, fires) in &named_in_tests {
+        if declared.contains_key(&id.node) {
+            let entry = tested.entry(id.node.as_str()).or_default();
+            if *fires {
+                entry.0 = true;
+            } else {
+                entry.1 = true;
+            }
+        } else {
+            let known: Vec<&str> = declared.keys().map(String::as_str).collect();
+            diagnostics.push(FileDiagnostic {
+                source: named_sources[*file].clone(),
+                error: CheckError::UnknownRule {
+                    id: id.node.clone(),
+                    span: id.span.into(),
+                    help: did_you_mean(
+                        &id.node,
+                        &known,
+                        "no pack under test declares it; the ids are",
+                    ),
+                }
+                .into(),
+            });
+        }
+    }
+    // A rule is shown firing and not firing by its pack's tests; a test that
+    // names no fixture lines (`expect no`) can show "not firing" only.
+    for (file, id, span) in &rule_spans {
+        let (fires, passes) = tested.get(id.as_str()).copied().unwrap_or_default();
+        for (ok, what) in [(fires, "fires"), (passes, "does not fire")] {
+            if !ok {
+                diagnostics.push(FileDiagnostic {
+                    source: named_sources[*file].clone(),
+                    error: CheckWarning::UntestedRule {
+                        id: id.clone(),
+                        what,
+                        span: (*span).into(),
+                    }
+                    .into(),
+                });
+            }
+        }
+    }
+
+    let (warnings, errors): (Vec<_>, Vec<_>) =
+        diagnostics.into_iter().partition(|d| d.error.is_warning());
+    if !errors.is_empty() {
+        let mut all = errors;
+        all.extend(warnings);
+        return Err(CompileErrors { diagnostics: all });
+    }
+    Ok(Compiled {
+        program: Program {
+            packs,
+            rules,
+            detectors: DetectorSet::new(detectors),
+            detector_origins,
+            tests,
+        },
+        warnings: CompileErrors {
+            diagnostics: warnings,
+        },
+    })
+}
+
+/// Record an id; report it if another block already has it.
+fn register(
+    declared: &mut HashMap<String, Declared>,
+    id: &ast::Spanned<String>,
+    file: usize,
+    checker: &mut check::Checker<'_>,
+    sources: &[PackSource],
+) -> bool {
+    if let Some(first) = declared.get(&id.node) {
+        let src = &sources[first.file];
+        let line = src.text[..first.span.start.min(src.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        checker.errors.push(
+            CheckError::DuplicateId {
+                id: id.node.clone(),
+                span: id.span.into(),
+                help: format!(
+                    "`{}` is first defined in `{}` at line {line}; ids are unique across all packs",
+                    id.node, src.path
+                ),
+            }
+            .into(),
+        );
+        return false;
+    }
+    declared.insert(
+        id.node.clone(),
+        Declared {
+            file,
+            span: id.span,
+        },
+    );
+    true
+}
+
+fn pack_name_from_path(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    file.strip_suffix(".nhi").unwrap_or(file).to_string()
+}

@@ -1,0 +1,170 @@
+//! The compiled form of a set of packs: what the evaluator runs and the
+//! command line lists. Expressions here are typed and resolved: field names
+//! are schema entries, regexes and globs are compiled, literals are values.
+
+use std::sync::Arc;
+
+use globset::GlobMatcher;
+use regex::Regex;
+
+use crate::detect::DetectorSet;
+use crate::facts::schema::FieldDef;
+use crate::facts::{Date, FactType, Value};
+use crate::severity::Severity;
+
+pub use super::ast::{ArithOp, CmpOp};
+
+#[derive(Debug)]
+pub struct Program {
+    pub packs: Vec<Pack>,
+    pub rules: Vec<Rule>,
+    pub detectors: DetectorSet,
+    /// Where each detector was declared, by detector index.
+    pub detector_origins: Vec<Origin>,
+    pub tests: Vec<TestCase>,
+}
+
+#[derive(Debug)]
+pub struct Pack {
+    pub name: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    /// Where the pack was read from, as the user named it (or `builtin:…`).
+    pub path: String,
+    pub source: Arc<str>,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub maps: Vec<String>,
+    pub on: FactType,
+    pub filters: Vec<Expr>,
+    pub clauses: Vec<Clause>,
+    pub message: Option<Template>,
+    pub fix: Option<String>,
+    pub docs: Option<String>,
+    pub origin: Origin,
+}
+
+/// Where a block was declared: its pack and byte range in the pack's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub pack: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    pub expr: Expr,
+    /// The clause as written, for reports: `require age <= 90d`.
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClauseKind {
+    /// Fires unless the condition is true.
+    Require,
+    /// Fires when the condition is true.
+    Deny,
+}
+
+/// A message with `{field}` placeholders.
+#[derive(Debug)]
+pub struct Template {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug)]
+pub enum Segment {
+    Text(String),
+    Field(Expr),
+}
+
+/// A test block, with paths still relative to the pack file.
+#[derive(Debug)]
+pub struct TestCase {
+    pub name: String,
+    pub pack: usize,
+    pub fixture: Option<String>,
+    pub facts: Option<String>,
+    pub now: Option<Date>,
+    pub expectations: Vec<Expectation>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub rule: String,
+    /// For a folder fixture: the file, relative to the fixture.
+    pub file: Option<String>,
+    /// Empty: the rule must not fire at all (in `file`, or anywhere).
+    pub lines: Vec<u32>,
+}
+
+/// A typed, resolved expression.
+#[derive(Debug)]
+pub enum Expr {
+    Const(Value<'static>),
+    Now,
+    /// A variable: 0 is the fact, then each enclosing quantifier's variable.
+    Var(usize),
+    Field(Box<Expr>, &'static FieldDef),
+    Index(Box<Expr>, Box<Expr>),
+    Call(Function, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    Glob(Box<Expr>, Box<GlobMatcher>),
+    Regex(Box<Expr>, Box<Regex>),
+    Exists(Box<Expr>),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Any(Box<Expr>, Box<Expr>),
+    All(Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+    Map(Vec<(String, Expr)>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Len,
+    Lower,
+    Upper,
+}
+
+impl Function {
+    pub const NAMES: [&'static str; 3] = ["len", "lower", "upper"];
+
+    pub fn from_name(name: &str) -> Option<Function> {
+        match name {
+            "len" => Some(Function::Len),
+            "lower" => Some(Function::Lower),
+            "upper" => Some(Function::Upper),
+            _ => None,
+        }
+    }
+}
+
+impl Program {
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn detector_index(&self, id: &str) -> Option<usize> {
+        self.detectors.iter().position(|d| d.spec.id == id)
+    }
+
+    /// The source text of a block, as written.
+    pub fn block_source(&self, origin: Origin) -> &str {
+        self.packs
+            .get(origin.pack)
+            .and_then(|p| p.source.get(origin.start..origin.end))
+            .unwrap_or("")
+    }
+}

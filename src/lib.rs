@@ -1,0 +1,17 @@
+//! nhigate: a policy-as-code compiler and pre-merge checker for non-human
+//! identities.
+//!
+//! Data flows one way: `source` yields units → `detect` and `extract` make
+//! `facts` → `engine` evaluates the `lang` program → `report` renders the
+//! findings. `scan` wires the stages together; `cli` is the command line.
+
+pub mod builtin;
+pub mod cli;
+pub mod detect;
+pub mod engine;
+pub mod facts;
+pub mod lang;
+pub mod report;
+pub mod scan;
+pub mod severity;
+pub mod source;

@@ -1,0 +1,108 @@
+//! The report people read in a terminal: one block per finding, then a
+//! summary by severity and the skipped files with their reasons. Colour
+//! only when asked (a terminal without NO_COLOR).
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::severity::Severity;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "1;36",
+            Severity::Info => "1;34",
+        };
+        self.wrap(code, s.name())
+    }
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let paint = Paint { on: color };
+    for f in report.findings {
+        writeln!(
+            out,
+            "{}[{}]: {}",
+            paint.severity(f.severity),
+            f.rule_id,
+            paint.wrap("1", &f.message)
+        )?;
+        let commit = f
+            .location
+            .commit
+            .as_deref()
+            .map(|c| format!(" @ {}", c.get(..12).unwrap_or(c)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {}:{}:{}{commit}",
+            paint.wrap("34", "-->"),
+            f.location.path,
+            f.location.line,
+            f.location.column
+        )?;
+        if let Some(clause) = &f.clause {
+            writeln!(out, "   {} {clause}", paint.wrap("34", "= failed:"))?;
+        }
+        if let Some(fix) = &f.fix {
+            writeln!(out, "   {} {fix}", paint.wrap("34", "= fix:"))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The closing summary: counts by severity, what fails, what was skipped.
+pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let paint = Paint { on: color };
+    for s in report.skipped {
+        let path = if s.path.is_empty() { "(walk)" } else { &s.path };
+        writeln!(out, "{} {path}: {}", paint.wrap("2", "skipped"), s.reason)?;
+    }
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&s| {
+            let n = report.findings.iter().filter(|f| f.severity == s).count();
+            (n > 0).then(|| format!("{n} {}", paint.severity(s)))
+        })
+        .collect();
+    let total = report.findings.len();
+    let failing = report.failing();
+    if total == 0 {
+        write!(out, "{}", paint.wrap("1;32", "no findings"))?;
+    } else {
+        write!(
+            out,
+            "{total} finding{} ({})",
+            if total == 1 { "" } else { "s" },
+            counts.join(", ")
+        )?;
+        write!(out, ", {failing} at or above `{}`", report.threshold)?;
+    }
+    writeln!(
+        out,
+        "; {} file{} scanned, {} skipped",
+        report.stats.files_scanned,
+        if report.stats.files_scanned == 1 {
+            ""
+        } else {
+            "s"
+        },
+        report.stats.files_skipped
+    )
+}

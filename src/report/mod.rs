@@ -1,0 +1,136 @@
+//! Reports: from sorted findings to a writer, one module per format. Writers
+//! see only a `Report`: findings whose secrets are `Redacted`, the skipped
+//! files, rule metadata and counts. They never see facts, files or rules.
+
+mod human;
+mod json;
+mod sarif;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::engine::{Finding, FindingKind};
+use crate::lang::Program;
+use crate::severity::Severity;
+use crate::source::Skipped;
+
+pub use human::write_summary;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// What a rule or detector is, for reports that describe rules (SARIF).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub kind: FindingKind,
+    pub title: String,
+    pub severity: Severity,
+    pub maps: Vec<String>,
+    pub fix: Option<String>,
+    pub docs: Option<String>,
+    pub pack: String,
+}
+
+impl RuleInfo {
+    /// Every rule and detector of a program, in pack order.
+    pub fn all(program: &Program) -> Vec<RuleInfo> {
+        let pack = |i: usize| {
+            program
+                .packs
+                .get(i)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        };
+        let mut out: Vec<RuleInfo> = program
+            .detectors
+            .iter()
+            .zip(&program.detector_origins)
+            .map(|(d, o)| RuleInfo {
+                id: d.spec.id.clone(),
+                kind: FindingKind::Secret,
+                title: d.spec.title.clone(),
+                severity: d.spec.severity,
+                maps: Vec::new(),
+                fix: None,
+                docs: d.spec.docs.clone(),
+                pack: pack(o.pack),
+            })
+            .collect();
+        out.extend(program.rules.iter().map(|r| RuleInfo {
+            id: r.id.clone(),
+            kind: FindingKind::Policy,
+            title: r.title.clone(),
+            severity: r.severity,
+            maps: r.maps.clone(),
+            fix: r.fix.clone(),
+            docs: r.docs.clone(),
+            pack: pack(r.origin.pack),
+        }));
+        out
+    }
+}
+
+/// Counts that do not depend on timing, so reports stay byte-identical.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped: u64,
+}
+
+pub struct Report<'a> {
+    pub findings: &'a [Finding],
+    pub skipped: &'a [Skipped],
+    /// Metadata of the rules; writers pick the ones that fired.
+    pub rules: &'a [RuleInfo],
+    pub stats: Stats,
+    /// Findings at or above this severity fail the check.
+    pub threshold: Severity,
+}
+
+impl Report<'_> {
+    pub fn failing(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= self.threshold)
+            .count()
+    }
+
+    /// The rules that fired, in id order, with their first index.
+    fn fired_rules(&self) -> Vec<&RuleInfo> {
+        let mut ids: Vec<&str> = self.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter()
+            .filter_map(|id| self.rules.iter().find(|r| r.id == *id))
+            .collect()
+    }
+}
+
+/// Write the report in `format`.
+pub fn write(
+    report: &Report<'_>,
+    format: Format,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, out, color),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+    }
+}
+
+/// The documentation address of a rule, derived from its id.
+pub fn help_uri(id: &str) -> String {
+    format!(
+        "https://github.com/nhigate/nhigate/blob/main/docs/rules.md#{}",
+        id.to_ascii_lowercase()
+    )
+}

@@ -1,0 +1,229 @@
+//! One scan, wired end to end: select sources, read and decode each unit in
+//! parallel, run the detectors (and extractors) over it to make facts, and
+//! gather the facts and the skipped files in a deterministic order.
+//!
+//! Workers never print; every per-file problem becomes a `Skipped`.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::detect::DetectorFailure;
+use crate::facts::{FactSet, Location, Redacted, Secret};
+use crate::lang::Program;
+use crate::source::{self, Content, FileEntry, Skipped, WalkOptions};
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub excludes: Vec<String>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            threads: 0,
+            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            excludes: Vec::new(),
+        }
+    }
+}
+
+/// What a scan found, before rules are evaluated.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub facts: FactSet,
+    pub skipped: Vec<Skipped>,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+}
+
+/// Scan the work tree under `root`.
+pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
+    let walk_options = WalkOptions {
+        max_file_size: options.max_file_size,
+        excludes: options.excludes.clone(),
+    };
+    let (files, mut skipped) = source::walk(root, &walk_options);
+    let results: Vec<UnitResult> = in_pool(options.threads, || {
+        files.par_iter().map(|f| scan_file(program, f)).collect()
+    });
+    let mut out = ScanOutput::default();
+    for r in results {
+        out.facts.extend(r.facts);
+        skipped.extend(r.skipped);
+        out.files_scanned += r.scanned as u64;
+        out.bytes_scanned += r.bytes;
+    }
+    skipped.sort();
+    skipped.dedup();
+    out.skipped = skipped;
+    out.facts.sort();
+    out
+}
+
+/// Run `f` on a pool of `threads` workers (0: one per core).
+pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+#[derive(Default)]
+struct UnitResult {
+    facts: FactSet,
+    skipped: Vec<Skipped>,
+    scanned: bool,
+    bytes: u64,
+}
+
+fn scan_file(program: &Program, file: &FileEntry) -> UnitResult {
+    match std::fs::read(&file.full) {
+        Ok(bytes) => scan_bytes(program, &file.path, &bytes, None),
+        Err(e) => UnitResult {
+            skipped: vec![Skipped {
+                path: file.path.clone(),
+                reason: read_error(&e),
+            }],
+            ..Default::default()
+        },
+    }
+}
+
+fn read_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "not readable as a file".into(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Scan one unit's bytes: decode, detect, extract.
+fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&str>) -> UnitResult {
+    let text = match source::decode(bytes) {
+        Content::Binary => {
+            return UnitResult {
+                skipped: vec![Skipped {
+                    path: path.to_string(),
+                    reason: "binary file".into(),
+                }],
+                ..Default::default()
+            };
+        }
+        Content::Text(t) => t,
+    };
+    let mut result = UnitResult {
+        scanned: true,
+        bytes: bytes.len() as u64,
+        ..Default::default()
+    };
+    let mut failures: Vec<DetectorFailure> = Vec::new();
+    result.facts.secrets = detect_secrets(program, path, &text, commit, &mut failures);
+    for f in failures {
+        result.skipped.push(Skipped {
+            path: path.to_string(),
+            reason: format!("detector `{}` could not run: {}", f.detector, f.reason),
+        });
+    }
+    result
+}
+
+/// Secret facts for every detector match in `text`.
+pub fn detect_secrets(
+    program: &Program,
+    path: &str,
+    text: &[u8],
+    commit: Option<&str>,
+    failures: &mut Vec<DetectorFailure>,
+) -> Vec<Secret> {
+    let matches = program.detectors.scan(text, failures);
+    if matches.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    matches
+        .into_iter()
+        .filter_map(|m| {
+            let detector = program.detectors.get(m.detector)?;
+            let raw = String::from_utf8_lossy(text.get(m.start..m.end)?);
+            let (line, column) = lines.position(text, m.start);
+            let (end_line, end_column) = lines.position(text, m.end);
+            Some(Secret {
+                detector: detector.spec.id.clone(),
+                provider: detector.spec.provider.clone(),
+                value: Redacted::new(&raw),
+                value_hash: value_hash(&raw),
+                entropy: m.entropy,
+                first_seen: None,
+                location: Location {
+                    path: path.to_string(),
+                    line,
+                    column,
+                    end_line: Some(end_line),
+                    end_column: Some(end_column),
+                    commit: commit.map(str::to_string),
+                },
+            })
+        })
+        .collect()
+}
+
+/// A hash of a raw secret value: what fingerprints use instead of the value.
+pub fn value_hash(raw: &str) -> String {
+    Sha256::digest(raw.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Byte offsets of line starts, to turn an offset into a line and column.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..offset)
+            .map_or(0, |s| String::from_utf8_lossy(s).chars().count())
+            + 1;
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+fn memchr_newlines(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    text.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_gives_one_based_positions() {
+        let text = b"ab\ncd\n\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), (1, 1));
+        assert_eq!(idx.position(text, 4), (2, 2));
+        assert_eq!(idx.position(text, 7), (4, 1));
+    }
+}

@@ -1,0 +1,134 @@
+//! The work tree: every file under a root that .gitignore, .nhigateignore and
+//! the configured excludes let through. Symbolic links are not followed (a
+//! link could loop or point outside the root); they are reported as skipped.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use super::{FileEntry, Skipped, human_size};
+
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    pub max_file_size: u64,
+    /// Glob patterns (gitignore syntax) of paths not to scan.
+    pub excludes: Vec<String>,
+}
+
+/// List the files to scan under `root` (or `root` itself, if it is a file).
+pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .git_global(false)
+        .add_custom_ignore_filename(".nhigateignore")
+        .filter_entry(|e| e.file_name() != ".git");
+    if !options.excludes.is_empty() {
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for pattern in &options.excludes {
+            // NOTE: an override glob whitelists; `!` turns it into an exclude.
+            let _ = overrides.add(&format!("!{pattern}"));
+        }
+        if let Ok(o) = overrides.build() {
+            builder.overrides(o);
+        }
+    }
+    for result in builder.build() {
+        let entry = match result {
+            Ok(e) => e,
+            Err(err) => {
+                let path = error_path(&err)
+                    .map(|p| relative(root, &p))
+                    .unwrap_or_default();
+                skipped.push(Skipped {
+                    path,
+                    reason: describe_walk_error(&err),
+                });
+                continue;
+            }
+        };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        let rel = relative(root, entry.path());
+        if ft.is_symlink() {
+            skipped.push(Skipped {
+                path: rel,
+                reason: "symbolic link, not followed".into(),
+            });
+            continue;
+        }
+        if !ft.is_file() {
+            continue;
+        }
+        let size = match entry.metadata() {
+            Ok(m) => m.len(),
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: rel,
+                    reason: format!("cannot read metadata: {e}"),
+                });
+                continue;
+            }
+        };
+        if size > options.max_file_size {
+            skipped.push(Skipped {
+                path: rel,
+                reason: format!(
+                    "{} is over the {} size cap (--max-file-size)",
+                    human_size(size),
+                    human_size(options.max_file_size)
+                ),
+            });
+            continue;
+        }
+        files.push(FileEntry {
+            path: rel,
+            full: entry.into_path(),
+            size,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, skipped)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = if root.is_file() {
+        path.file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    crate::engine::normalize_path(&rel.to_string_lossy())
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn describe_walk_error(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Loop { .. } => "symbolic link loop, not followed".into(),
+        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".into()
+        }
+        other => other.to_string(),
+    }
+}
