@@ -27,15 +27,8 @@ fn main() {
     collect(&root.join("rules"), &mut packs);
     let mut code = String::from("pub static BUILTIN_PACKS: &[(&str, &str)] = &[\n");
     for p in &packs {
-        let rel = p
-            .strip_prefix(&root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/");
-        code.push_str(&format!(
-            "    ({rel:?}, include_str!({:?})),\n",
-            p.display().to_string()
-        ));
+        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", p.display().to_string()));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_packs.rs");

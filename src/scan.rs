@@ -23,11 +23,7 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions {
-            threads: 0,
-            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
-            excludes: Vec::new(),
-        }
+        ScanOptions { threads: 0, max_file_size: source::DEFAULT_MAX_FILE_SIZE, excludes: Vec::new() }
     }
 }
 
@@ -42,14 +38,10 @@ pub struct ScanOutput {
 
 /// Scan the work tree under `root`.
 pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
-    let walk_options = WalkOptions {
-        max_file_size: options.max_file_size,
-        excludes: options.excludes.clone(),
-    };
+    let walk_options = WalkOptions { max_file_size: options.max_file_size, excludes: options.excludes.clone() };
     let (files, mut skipped) = source::walk(root, &walk_options);
-    let results: Vec<UnitResult> = in_pool(options.threads, || {
-        files.par_iter().map(|f| scan_file(program, f)).collect()
-    });
+    let results: Vec<UnitResult> =
+        in_pool(options.threads, || files.par_iter().map(|f| scan_file(program, f)).collect());
     let mut out = ScanOutput::default();
     for r in results {
         out.facts.extend(r.facts);
@@ -84,10 +76,7 @@ fn scan_file(program: &Program, file: &FileEntry) -> UnitResult {
     match std::fs::read(&file.full) {
         Ok(bytes) => scan_bytes(program, &file.path, &bytes, None),
         Err(e) => UnitResult {
-            skipped: vec![Skipped {
-                path: file.path.clone(),
-                reason: read_error(&e),
-            }],
+            skipped: vec![Skipped { path: file.path.clone(), reason: read_error(&e) }],
             ..Default::default()
         },
     }
@@ -106,20 +95,13 @@ fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&str>)
     let text = match source::decode(bytes) {
         Content::Binary => {
             return UnitResult {
-                skipped: vec![Skipped {
-                    path: path.to_string(),
-                    reason: "binary file".into(),
-                }],
+                skipped: vec![Skipped { path: path.to_string(), reason: "binary file".into() }],
                 ..Default::default()
             };
         }
         Content::Text(t) => t,
     };
-    let mut result = UnitResult {
-        scanned: true,
-        bytes: bytes.len() as u64,
-        ..Default::default()
-    };
+    let mut result = UnitResult { scanned: true, bytes: bytes.len() as u64, ..Default::default() };
     let mut failures: Vec<DetectorFailure> = Vec::new();
     result.facts.secrets = detect_secrets(program, path, &text, commit, &mut failures);
     for f in failures {
@@ -173,11 +155,7 @@ pub fn detect_secrets(
 
 /// A hash of a raw secret value: what fingerprints use instead of the value.
 pub fn value_hash(raw: &str) -> String {
-    Sha256::digest(raw.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(raw.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Byte offsets of line starts, to turn an offset into a line and column.
@@ -196,22 +174,13 @@ impl LineIndex {
     pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = text
-            .get(start..offset)
-            .map_or(0, |s| String::from_utf8_lossy(s).chars().count())
-            + 1;
-        (
-            u32::try_from(line).unwrap_or(u32::MAX),
-            u32::try_from(column).unwrap_or(u32::MAX),
-        )
+        let column = text.get(start..offset).map_or(0, |s| String::from_utf8_lossy(s).chars().count()) + 1;
+        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
     }
 }
 
 fn memchr_newlines(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    text.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
+    text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]

@@ -13,13 +13,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
     pub const NAMES: [&'static str; 5] = ["critical", "high", "medium", "low", "info"];
 
     pub fn name(self) -> &'static str {
@@ -68,11 +63,7 @@ impl std::str::FromStr for Severity {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Severity::from_name(&s.to_ascii_lowercase()).ok_or_else(|| {
-            format!(
-                "unknown severity `{s}`; use one of {}",
-                Severity::NAMES.join(", ")
-            )
-        })
+        Severity::from_name(&s.to_ascii_lowercase())
+            .ok_or_else(|| format!("unknown severity `{s}`; use one of {}", Severity::NAMES.join(", ")))
     }
 }

@@ -17,33 +17,22 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let program = compiled.program;
     if !args.path.exists() {
-        return fail(
-            &format!("path `{}` does not exist", args.path.display()),
-            None,
-        );
+        return fail(&format!("path `{}` does not exist", args.path.display()), None);
     }
-    let options = ScanOptions {
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        excludes: args.exclude.clone(),
-    };
+    let options =
+        ScanOptions { threads: args.threads, max_file_size: args.max_file_size, excludes: args.exclude.clone() };
     let mut output = scan::scan_path(&program, &args.path, &options);
     for path in &args.facts {
         match load_facts(path) {
             Ok(facts) => output.facts.extend(facts),
             Err(message) => {
-                return fail(
-                    &message,
-                    Some("see docs/facts.md for the facts file format"),
-                );
+                return fail(&message, Some("see docs/facts.md for the facts file format"));
             }
         }
     }
     output.facts.sort();
     let now = args.now.unwrap_or_else(Date::today);
-    let findings = scan::in_pool(args.threads, || {
-        engine::evaluate(&program, &output.facts, now)
-    });
+    let findings = scan::in_pool(args.threads, || engine::evaluate(&program, &output.facts, now));
     let rules = RuleInfo::all(&program);
     let report = Report {
         findings: &findings,
@@ -59,11 +48,7 @@ pub fn run(args: CheckArgs) -> Exit {
     if let Err(e) = emit(&report, args.format, args.output.as_deref()) {
         return fail(&format!("cannot write the report: {e}"), None);
     }
-    if report.failing() > 0 {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    }
+    if report.failing() > 0 { Exit::Findings } else { Exit::Clean }
 }
 
 /// The report to the output file or stdout; the summary to stderr.
@@ -77,12 +62,7 @@ fn emit(report: &Report<'_>, format: Format, output: Option<&Path>) -> io::Resul
         None => {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            report::write(
-                report,
-                format,
-                &mut w,
-                format == Format::Human && stdout_color(),
-            )?;
+            report::write(report, format, &mut w, format == Format::Human && stdout_color())?;
             w.flush()?;
         }
     }
@@ -92,7 +72,7 @@ fn emit(report: &Report<'_>, format: Format, output: Option<&Path>) -> io::Resul
 /// A facts file: JSON with `identities`, `credentials`, `grants` and
 /// `secrets` arrays (docs/facts.md).
 pub fn load_facts(path: &Path) -> Result<FactSet, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read facts file `{}`: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read facts file `{}`: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("bad facts file `{}`: {e}", path.display()))
 }

@@ -13,22 +13,15 @@ pub fn run(args: FmtArgs) -> Exit {
         let file = match lang::parse(&src.text) {
             Ok(f) => f,
             Err(errors) => {
-                let named =
-                    std::sync::Arc::new(miette::NamedSource::new(&src.path, src.text.clone()));
+                let named = std::sync::Arc::new(miette::NamedSource::new(&src.path, src.text.clone()));
                 let errors = CompileErrors {
                     diagnostics: errors
                         .into_iter()
-                        .map(|e| FileDiagnostic {
-                            source: named.clone(),
-                            error: e.into(),
-                        })
+                        .map(|e| FileDiagnostic { source: named.clone(), error: e.into() })
                         .collect(),
                 };
                 eprint!("{}", errors.render(stderr_color()));
-                return fail(
-                    &format!("cannot format `{}`: it does not parse", src.path),
-                    None,
-                );
+                return fail(&format!("cannot format `{}`: it does not parse", src.path), None);
             }
         };
         let formatted = lang::fmt::format(&file, &src.text);
@@ -44,9 +37,5 @@ pub fn run(args: FmtArgs) -> Exit {
             eprintln!("formatted {}", src.path);
         }
     }
-    if args.check && unformatted > 0 {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    }
+    if args.check && unformatted > 0 { Exit::Findings } else { Exit::Clean }
 }

@@ -181,11 +181,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                Exit::Error
-            } else {
-                Exit::Clean
-            };
+            return if e.use_stderr() { Exit::Error } else { Exit::Clean };
         }
     };
     match cli.command {

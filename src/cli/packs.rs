@@ -15,10 +15,7 @@ pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, 
         } else if p.exists() {
             files.push(p.clone());
         } else {
-            return Err(fail(
-                &format!("rule pack `{}` does not exist", p.display()),
-                None,
-            ));
+            return Err(fail(&format!("rule pack `{}` does not exist", p.display()), None));
         }
     }
     files.sort();
@@ -26,16 +23,9 @@ pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, 
     let mut sources = Vec::new();
     for f in files {
         match std::fs::read_to_string(&f) {
-            Ok(text) => sources.push(PackSource {
-                path: display(&f),
-                text,
-                verify,
-            }),
+            Ok(text) => sources.push(PackSource { path: display(&f), text, verify }),
             Err(e) => {
-                return Err(fail(
-                    &format!("cannot read rule pack `{}`: {e}", f.display()),
-                    None,
-                ));
+                return Err(fail(&format!("cannot read rule pack `{}`: {e}", f.display()), None));
             }
         }
     }
@@ -63,11 +53,7 @@ fn display(p: &Path) -> String {
 /// The built-ins (unless turned off) and the packs named with `--rules`,
 /// compiled; on error the diagnostics are printed and the exit code returned.
 pub fn load(args: &PackArgs) -> Result<Compiled, Exit> {
-    let mut sources = if args.no_builtin {
-        Vec::new()
-    } else {
-        crate::builtin::sources()
-    };
+    let mut sources = if args.no_builtin { Vec::new() } else { crate::builtin::sources() };
     sources.extend(read_packs(&args.rules, Verify::Full)?);
     compile(&sources)
 }
@@ -76,15 +62,8 @@ pub fn load(args: &PackArgs) -> Result<Compiled, Exit> {
 pub fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
     lang::compile(sources).map_err(|errors| {
         eprint!("{}", errors.render(stderr_color()));
-        let n = errors
-            .diagnostics
-            .iter()
-            .filter(|d| !d.error.is_warning())
-            .count();
-        eprintln!(
-            "error: could not compile the rule packs: {n} error{}",
-            if n == 1 { "" } else { "s" }
-        );
+        let n = errors.diagnostics.iter().filter(|d| !d.error.is_warning()).count();
+        eprintln!("error: could not compile the rule packs: {n} error{}", if n == 1 { "" } else { "s" });
         Exit::Error
     })
 }

@@ -34,10 +34,7 @@ pub fn run(command: RulesCommand) -> Exit {
             };
             explain(&compiled.program, &id)
         }
-        RulesCommand::Compile {
-            packs,
-            deny_warnings,
-        } => {
+        RulesCommand::Compile { packs, deny_warnings } => {
             let sources = match packs::read_packs(&packs, Verify::Full) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -61,18 +58,10 @@ pub fn run(command: RulesCommand) -> Exit {
                 if compiled.warnings.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        ", with {} warning{}",
-                        compiled.warnings.len(),
-                        plural(compiled.warnings.len())
-                    )
+                    format!(", with {} warning{}", compiled.warnings.len(), plural(compiled.warnings.len()))
                 }
             );
-            if deny_warnings && !compiled.warnings.is_empty() {
-                Exit::Error
-            } else {
-                Exit::Clean
-            }
+            if deny_warnings && !compiled.warnings.is_empty() { Exit::Error } else { Exit::Clean }
         }
     }
 }
@@ -83,24 +72,13 @@ fn plural(n: usize) -> &'static str {
 
 fn write_table(out: &mut dyn Write, rules: &[RuleInfo]) -> std::io::Result<()> {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    writeln!(
-        out,
-        "{:width$}  {:8}  {:8}  {:12}  TITLE",
-        "ID", "KIND", "SEVERITY", "PACK"
-    )?;
+    writeln!(out, "{:width$}  {:8}  {:8}  {:12}  TITLE", "ID", "KIND", "SEVERITY", "PACK")?;
     for r in rules {
         let kind = match r.kind {
             FindingKind::Secret => "detector",
             FindingKind::Policy => "rule",
         };
-        writeln!(
-            out,
-            "{:width$}  {kind:8}  {:8}  {:12}  {}",
-            r.id,
-            r.severity.name(),
-            r.pack,
-            r.title
-        )?;
+        writeln!(out, "{:width$}  {kind:8}  {:8}  {:12}  {}", r.id, r.severity.name(), r.pack, r.title)?;
     }
     Ok(())
 }
@@ -109,33 +87,19 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     let rules = RuleInfo::all(program);
     let Some(info) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(id)) else {
         let known: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        let help = did_you_mean(
-            id,
-            &known,
-            "list them with `nhigate rules list`; ids include",
-        );
-        let help = if help.len() > 200 {
-            "list them with `nhigate rules list`".to_string()
-        } else {
-            help
-        };
+        let help = did_you_mean(id, &known, "list them with `nhigate rules list`; ids include");
+        let help = if help.len() > 200 { "list them with `nhigate rules list`".to_string() } else { help };
         return fail(&format!("no rule or detector `{id}`"), Some(&help));
     };
     let origin = match info.kind {
         FindingKind::Policy => program.rule(&info.id).map(|r| r.origin),
-        FindingKind::Secret => program
-            .detector_index(&info.id)
-            .and_then(|i| program.detector_origins.get(i).copied()),
+        FindingKind::Secret => program.detector_index(&info.id).and_then(|i| program.detector_origins.get(i).copied()),
     };
     let mut out = String::new();
     out.push_str(&format!("{} — {}\n\n", info.id, info.title));
     out.push_str(&format!(
         "  kind:      {}\n",
-        if info.kind == FindingKind::Secret {
-            "secret detector"
-        } else {
-            "governance rule"
-        }
+        if info.kind == FindingKind::Secret { "secret detector" } else { "governance rule" }
     ));
     out.push_str(&format!("  severity:  {}\n", info.severity));
     out.push_str(&format!("  pack:      {}\n", info.pack));
@@ -149,15 +113,8 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
         out.push_str(&format!("\nFix: {fix}\n"));
     }
     if let Some(o) = origin {
-        let path = program
-            .packs
-            .get(o.pack)
-            .map(|p| p.path.as_str())
-            .unwrap_or("");
-        out.push_str(&format!(
-            "\nDefined in {path}:\n\n{}\n",
-            program.block_source(o).trim_end()
-        ));
+        let path = program.packs.get(o.pack).map(|p| p.path.as_str()).unwrap_or("");
+        out.push_str(&format!("\nDefined in {path}:\n\n{}\n", program.block_source(o).trim_end()));
     }
     print!("{out}");
     Exit::Clean

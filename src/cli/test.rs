@@ -33,11 +33,7 @@ pub fn run(args: TestArgs) -> Exit {
         eprint!("{}", compiled.warnings.render(stderr_color()));
         if args.deny_warnings {
             failures.extend(
-                compiled
-                    .warnings
-                    .diagnostics
-                    .iter()
-                    .map(|d| format!("warning treated as an error: {}", d.error)),
+                compiled.warnings.diagnostics.iter().map(|d| format!("warning treated as an error: {}", d.error)),
             );
         }
     }
@@ -61,34 +57,21 @@ pub fn run(args: TestArgs) -> Exit {
                     let shown = found
                         .first()
                         .and_then(|m| negative.as_bytes().get(m.start..m.end))
-                        .map(|b| {
-                            crate::facts::Redacted::new(&String::from_utf8_lossy(b)).to_string()
-                        })
+                        .map(|b| crate::facts::Redacted::new(&String::from_utf8_lossy(b)).to_string())
                         .unwrap_or_default();
-                    failures.push(format!(
-                        "detector {}: negative {} matches `{shown}`",
-                        d.spec.id,
-                        i + 1
-                    ));
+                    failures.push(format!("detector {}: negative {} matches `{shown}`", d.spec.id, i + 1));
                 }
             }
         }
     }
 
     for case in &program.tests {
-        let pack_path = program
-            .packs
-            .get(case.pack)
-            .map(|p| p.path.as_str())
-            .unwrap_or("");
+        let pack_path = program.packs.get(case.pack).map(|p| p.path.as_str()).unwrap_or("");
         match run_case(program, case, pack_path) {
             Ok(()) => passed += 1,
             Err(problems) => {
                 for p in problems {
-                    failures.push(format!(
-                        "test \"{}\" ({pack_path}:{}): {p}",
-                        case.name, case.line
-                    ));
+                    failures.push(format!("test \"{}\" ({pack_path}:{}): {p}", case.name, case.line));
                 }
             }
         }
@@ -99,19 +82,12 @@ pub fn run(args: TestArgs) -> Exit {
     }
     let failed = failures.len();
     println!("{passed} passed, {failed} failed");
-    if failed > 0 {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    }
+    if failed > 0 { Exit::Findings } else { Exit::Clean }
 }
 
 /// Scan the fixture (and facts), evaluate, and compare with the expectations.
 fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), Vec<String>> {
-    let base = Path::new(pack_path)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let base = Path::new(pack_path).parent().map(Path::to_path_buf).unwrap_or_default();
     let mut output = scan::ScanOutput::default();
     let mut fixture_is_dir = false;
     if let Some(fixture) = &case.fixture {
@@ -123,14 +99,7 @@ fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), V
             )]);
         }
         fixture_is_dir = path.is_dir();
-        output = scan::scan_path(
-            program,
-            &path,
-            &ScanOptions {
-                threads: 1,
-                ..Default::default()
-            },
-        );
+        output = scan::scan_path(program, &path, &ScanOptions { threads: 1, ..Default::default() });
     }
     if let Some(facts) = &case.facts {
         match super::check::load_facts(&base.join(facts)) {
@@ -152,67 +121,34 @@ fn compare(case: &TestCase, findings: &[Finding], fixture_is_dir: bool) -> Resul
     for e in &case.expectations {
         let of_rule = findings.iter().filter(|f| f.rule_id == e.rule);
         if e.lines.is_empty() {
-            let fired: Vec<String> = of_rule
-                .map(|f| format!("{}:{}", f.location.path, f.location.line))
-                .collect();
+            let fired: Vec<String> = of_rule.map(|f| format!("{}:{}", f.location.path, f.location.line)).collect();
             if !fired.is_empty() {
-                problems.push(format!(
-                    "{} was expected not to fire, but fired at {}",
-                    e.rule,
-                    fired.join(", ")
-                ));
+                problems.push(format!("{} was expected not to fire, but fired at {}", e.rule, fired.join(", ")));
             }
             continue;
         }
         if fixture_is_dir && e.file.is_none() {
-            problems.push(format!(
-                "the fixture is a folder: say which file, `expect {} in \"FILE\" at …`",
-                e.rule
-            ));
+            problems.push(format!("the fixture is a folder: say which file, `expect {} in \"FILE\" at …`", e.rule));
             continue;
         }
         let in_file: Vec<&Finding> = of_rule
-            .filter(|f| {
-                e.file
-                    .as_ref()
-                    .is_none_or(|file| crate::engine::normalize_path(file) == f.location.path)
-            })
+            .filter(|f| e.file.as_ref().is_none_or(|file| crate::engine::normalize_path(file) == f.location.path))
             .collect();
         let got: BTreeSet<u32> = in_file.iter().map(|f| f.location.line).collect();
         let want: BTreeSet<u32> = e.lines.iter().copied().collect();
         for f in &in_file {
-            accounted.insert((
-                f.rule_id.as_str(),
-                f.location.path.as_str(),
-                f.location.line,
-            ));
+            accounted.insert((f.rule_id.as_str(), f.location.path.as_str(), f.location.line));
         }
         if got != want {
-            let place = e
-                .file
-                .as_deref()
-                .map(|f| format!(" in {f}"))
-                .unwrap_or_default();
-            problems.push(format!(
-                "{}{place}: expected at {}, fired at {}",
-                e.rule,
-                list(&want),
-                list(&got)
-            ));
+            let place = e.file.as_deref().map(|f| format!(" in {f}")).unwrap_or_default();
+            problems.push(format!("{}{place}: expected at {}, fired at {}", e.rule, list(&want), list(&got)));
         }
     }
     for f in findings {
-        let expected_somewhere = case
-            .expectations
-            .iter()
-            .any(|e| e.rule == f.rule_id && !e.lines.is_empty());
+        let expected_somewhere = case.expectations.iter().any(|e| e.rule == f.rule_id && !e.lines.is_empty());
         if named.contains(f.rule_id.as_str())
             && expected_somewhere
-            && !accounted.contains(&(
-                f.rule_id.as_str(),
-                f.location.path.as_str(),
-                f.location.line,
-            ))
+            && !accounted.contains(&(f.rule_id.as_str(), f.location.path.as_str(), f.location.line))
         {
             problems.push(format!(
                 "{} also fired at {}:{}, which no expectation names",
@@ -220,21 +156,13 @@ fn compare(case: &TestCase, findings: &[Finding], fixture_is_dir: bool) -> Resul
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 fn list(lines: &BTreeSet<u32>) -> String {
     if lines.is_empty() {
         "no line".to_string()
     } else {
-        lines
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
     }
 }

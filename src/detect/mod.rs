@@ -92,17 +92,9 @@ pub struct Match {
 pub enum Rejection {
     NoKeyword,
     NoMatch,
-    LowEntropy {
-        value: String,
-        entropy: f64,
-        minimum: f64,
-    },
-    Checksum {
-        value: String,
-    },
-    Allowed {
-        value: String,
-    },
+    LowEntropy { value: String, entropy: f64, minimum: f64 },
+    Checksum { value: String },
+    Allowed { value: String },
     Broken(String),
 }
 
@@ -111,15 +103,8 @@ impl std::fmt::Display for Rejection {
         match self {
             Rejection::NoKeyword => f.write_str("none of the detector's keywords occur in it"),
             Rejection::NoMatch => f.write_str("the pattern does not match it"),
-            Rejection::LowEntropy {
-                value,
-                entropy,
-                minimum,
-            } => {
-                write!(
-                    f,
-                    "`{value}` has entropy {entropy:.2}, below the minimum {minimum}"
-                )
+            Rejection::LowEntropy { value, entropy, minimum } => {
+                write!(f, "`{value}` has entropy {entropy:.2}, below the minimum {minimum}")
             }
             Rejection::Checksum { value } => write!(f, "`{value}` fails the checksum"),
             Rejection::Allowed { value } => write!(f, "`{value}` is dropped by an `allow` pattern"),
@@ -130,30 +115,19 @@ impl std::fmt::Display for Rejection {
 
 impl Detector {
     pub fn new(spec: DetectorSpec) -> Detector {
-        Detector {
-            spec,
-            regex: OnceLock::new(),
-        }
+        Detector { spec, regex: OnceLock::new() }
     }
 
     fn compiled(&self) -> &Result<Compiled, String> {
         self.regex.get_or_init(|| {
             let pattern = self.spec.pattern.build().map_err(|e| e.to_string())?;
-            let allow = self
-                .spec
-                .allow
-                .iter()
-                .map(|p| p.build().map_err(|e| e.to_string()))
-                .collect::<Result<_, _>>()?;
+            let allow =
+                self.spec.allow.iter().map(|p| p.build().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
             let group = pattern
                 .capture_names()
                 .position(|n| n == Some("secret"))
                 .unwrap_or(if pattern.captures_len() > 1 { 1 } else { 0 });
-            Ok(Compiled {
-                pattern,
-                allow,
-                group,
-            })
+            Ok(Compiled { pattern, allow, group })
         })
     }
 
@@ -200,11 +174,7 @@ impl Detector {
             let entropy = shannon_entropy(bytes);
             if let Some(min) = self.spec.entropy {
                 if entropy < min {
-                    rejected.push(Rejection::LowEntropy {
-                        value: shown(),
-                        entropy,
-                        minimum: min,
-                    });
+                    rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
                     continue;
                 }
             }
@@ -314,18 +284,9 @@ impl DetectorSet {
         let prefilter = if keywords.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&keywords)
-                .ok()
+            AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&keywords).ok()
         };
-        DetectorSet {
-            detectors: specs.into_iter().map(Detector::new).collect(),
-            prefilter,
-            owners,
-            always,
-        }
+        DetectorSet { detectors: specs.into_iter().map(Detector::new).collect(), prefilter, owners, always }
     }
 
     pub fn len(&self) -> usize {
@@ -358,11 +319,7 @@ impl DetectorSet {
                 }
             }
         }
-        hit.iter()
-            .enumerate()
-            .filter(|(_, h)| **h)
-            .map(|(i, _)| i)
-            .collect()
+        hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect()
     }
 
     /// Every match of every detector in `haystack`, in order of position.
@@ -371,10 +328,7 @@ impl DetectorSet {
         for d in self.candidates(haystack) {
             let detector = &self.detectors[d];
             if let Err(reason) = detector.find(d, haystack, &mut out) {
-                failures.push(DetectorFailure {
-                    detector: detector.spec.id.clone(),
-                    reason,
-                });
+                failures.push(DetectorFailure { detector: detector.spec.id.clone(), reason });
             }
         }
         out.sort_by_key(|m| (m.start, m.end, m.detector));
@@ -396,10 +350,7 @@ mod tests {
             severity: Severity::High,
             provider: None,
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
-            pattern: Pattern {
-                body: pattern.into(),
-                flags: String::new(),
-            },
+            pattern: Pattern { body: pattern.into(), flags: String::new() },
             entropy: None,
             checksum: None,
             allow: vec![],
@@ -417,10 +368,7 @@ mod tests {
 
     #[test]
     fn the_prefilter_selects_only_detectors_whose_keywords_occur() {
-        let set = DetectorSet::new(vec![
-            spec("a", &["AKIA"], "AKIA[A-Z0-9]{16}"),
-            spec("b", &["ghp_"], "ghp_[a-z]+"),
-        ]);
+        let set = DetectorSet::new(vec![spec("a", &["AKIA"], "AKIA[A-Z0-9]{16}"), spec("b", &["ghp_"], "ghp_[a-z]+")]);
         assert_eq!(set.candidates(b"x = akiaXXXX"), vec![0]);
         assert_eq!(set.candidates(b"nothing here"), Vec::<usize>::new());
     }
@@ -438,10 +386,7 @@ mod tests {
     fn entropy_checksum_and_allow_filter_matches() {
         let mut s = spec("e", &["tok"], r"tok_([a-z0-9]{8})");
         s.entropy = Some(2.5);
-        s.allow = vec![Pattern {
-            body: "^example".into(),
-            flags: String::new(),
-        }];
+        s.allow = vec![Pattern { body: "^example".into(), flags: String::new() }];
         let d = Detector::new(s);
         assert!(d.check_text("tok_aaaaaaaa").is_err());
         assert!(d.check_text("tok_a1b2c3d4").is_ok());
@@ -450,10 +395,7 @@ mod tests {
 
     #[test]
     fn the_same_value_from_two_detectors_is_reported_once() {
-        let set = DetectorSet::new(vec![
-            spec("first", &["ab"], "ab[0-9]+"),
-            spec("second", &["ab"], "ab[0-9]+"),
-        ]);
+        let set = DetectorSet::new(vec![spec("first", &["ab"], "ab[0-9]+"), spec("second", &["ab"], "ab[0-9]+")]);
         let m = set.scan(b"ab123", &mut Vec::new());
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].detector, 0);

@@ -21,10 +21,7 @@ pub struct Eval<'a, 'e> {
 
 impl<'a, 'e> Eval<'a, 'e> {
     pub fn new(env: &'e Env<'a>, fact: Value<'a>) -> Self {
-        Eval {
-            env,
-            vars: vec![fact],
-        }
+        Eval { env, vars: vec![fact] }
     }
 
     /// A condition's truth: `Some(true)`, `Some(false)` or `None` (unknown).
@@ -48,10 +45,9 @@ impl<'a, 'e> Eval<'a, 'e> {
                 let b = self.eval(base);
                 let i = self.eval(index);
                 match (b, i) {
-                    (Value::Map(entries), Value::Str(k)) => entries
-                        .into_iter()
-                        .find(|(key, _)| *key == k)
-                        .map_or(Value::Null, |(_, v)| v),
+                    (Value::Map(entries), Value::Str(k)) => {
+                        entries.into_iter().find(|(key, _)| *key == k).map_or(Value::Null, |(_, v)| v)
+                    }
                     (Value::List(items), Value::Num(n)) if n >= 0.0 && n.fract() == 0.0 => {
                         items.into_iter().nth(n as usize).unwrap_or(Value::Null)
                     }
@@ -102,12 +98,9 @@ impl<'a, 'e> Eval<'a, 'e> {
             Expr::Any(list, body) => self.quantify(list, body, true),
             Expr::All(list, body) => self.quantify(list, body, false),
             Expr::List(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
-            Expr::Map(entries) => Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), self.eval(v)))
-                    .collect(),
-            ),
+            Expr::Map(entries) => {
+                Value::Map(entries.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), self.eval(v))).collect())
+            }
         }
     }
 
@@ -130,11 +123,7 @@ impl<'a, 'e> Eval<'a, 'e> {
                 None => unknown = true,
             }
         }
-        if unknown {
-            Value::Null
-        } else {
-            Value::Bool(!any)
-        }
+        if unknown { Value::Null } else { Value::Bool(!any) }
     }
 }
 
@@ -152,18 +141,12 @@ fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
 fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     let sign: i32 = if op == ArithOp::Add { 1 } else { -1 };
     match (a, b) {
-        (Value::Date(x), Value::Date(y)) if op == ArithOp::Sub => {
-            Value::Duration(Duration(x.0 - y.0))
-        }
+        (Value::Date(x), Value::Date(y)) if op == ArithOp::Sub => Value::Duration(Duration(x.0 - y.0)),
         (Value::Date(x), Value::Duration(d)) => Value::Date(Date(x.0 + i64::from(sign) * d.0)),
         (Value::Duration(d), Value::Date(x)) if op == ArithOp::Add => Value::Date(Date(x.0 + d.0)),
-        (Value::Duration(x), Value::Duration(y)) => {
-            Value::Duration(Duration(x.0 + i64::from(sign) * y.0))
-        }
+        (Value::Duration(x), Value::Duration(y)) => Value::Duration(Duration(x.0 + i64::from(sign) * y.0)),
         (Value::Num(x), Value::Num(y)) => Value::Num(x + f64::from(sign) * y),
-        (Value::Str(x), Value::Str(y)) if op == ArithOp::Add => {
-            Value::Str(Cow::Owned(format!("{x}{y}")))
-        }
+        (Value::Str(x), Value::Str(y)) if op == ArithOp::Add => Value::Str(Cow::Owned(format!("{x}{y}"))),
         _ => Value::Null,
     }
 }

@@ -31,24 +31,12 @@ pub struct Subject {
 
 impl Subject {
     pub fn identity(i: &Identity) -> Subject {
-        Subject {
-            fact: "identity",
-            kind: i.kind.clone(),
-            name: i.name.clone(),
-        }
+        Subject { fact: "identity", kind: i.kind.clone(), name: i.name.clone() }
     }
 
     pub fn credential(c: &Credential) -> Subject {
-        let name = c
-            .identity
-            .clone()
-            .or_else(|| c.name.clone())
-            .unwrap_or_default();
-        Subject {
-            fact: "credential",
-            kind: c.kind.clone(),
-            name,
-        }
+        let name = c.identity.clone().or_else(|| c.name.clone()).unwrap_or_default();
+        Subject { fact: "credential", kind: c.kind.clone(), name }
     }
 
     pub fn grant(g: &Grant) -> Subject {
@@ -57,20 +45,12 @@ impl Subject {
         Subject {
             fact: "grant",
             kind: g.effect.clone().unwrap_or_else(|| "allow".into()),
-            name: format!(
-                "{}:{}",
-                g.identity.as_deref().unwrap_or(""),
-                actions.join(",")
-            ),
+            name: format!("{}:{}", g.identity.as_deref().unwrap_or(""), actions.join(",")),
         }
     }
 
     pub fn secret(s: &Secret) -> Subject {
-        Subject {
-            fact: "secret",
-            kind: s.detector.clone(),
-            name: s.value_hash.clone(),
-        }
+        Subject { fact: "secret", kind: s.detector.clone(), name: s.value_hash.clone() }
     }
 }
 
@@ -124,17 +104,13 @@ impl Finding {
                 provider: s.provider.clone(),
                 first_seen: s.first_seen.clone(),
             }),
-            fix: Some("revoke the secret at its provider, remove it from the code, and load it from a secret store".into()),
+            fix: Some(
+                "revoke the secret at its provider, remove it from the code, and load it from a secret store".into(),
+            ),
         }
     }
 
-    pub fn policy(
-        rule: &Rule,
-        subject: Subject,
-        location: &Location,
-        message: String,
-        clause: &str,
-    ) -> Finding {
+    pub fn policy(rule: &Rule, subject: Subject, location: &Location, message: String, clause: &str) -> Finding {
         let key = format!("{}\u{0}{}\u{0}{}", subject.fact, subject.kind, subject.name);
         Finding {
             rule_id: rule.id.clone(),
@@ -170,33 +146,21 @@ pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
     h.update(normalize_path(path).as_bytes());
     h.update([0]);
     h.update(key.as_bytes());
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Sort by path, line, column, rule id, then the rest, so that output is
 /// the same at any thread count.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (
-            &a.location.path,
-            a.location.line,
-            a.location.column,
-            &a.rule_id,
-            &a.fingerprint,
-            &a.message,
-        )
-            .cmp(&(
-                &b.location.path,
-                b.location.line,
-                b.location.column,
-                &b.rule_id,
-                &b.fingerprint,
-                &b.message,
-            ))
+        (&a.location.path, a.location.line, a.location.column, &a.rule_id, &a.fingerprint, &a.message).cmp(&(
+            &b.location.path,
+            b.location.line,
+            b.location.column,
+            &b.rule_id,
+            &b.fingerprint,
+            &b.message,
+        ))
     });
 }
 
@@ -206,22 +170,10 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_path_spelling_but_not_content() {
-        assert_eq!(
-            fingerprint("R", "./a/b.tf", "k"),
-            fingerprint("R", "a/b.tf", "k")
-        );
-        assert_eq!(
-            fingerprint("R", "a\\b.tf", "k"),
-            fingerprint("R", "a/b.tf", "k")
-        );
-        assert_ne!(
-            fingerprint("R", "a/b.tf", "k"),
-            fingerprint("R", "a/c.tf", "k")
-        );
-        assert_ne!(
-            fingerprint("R", "a/b.tf", "k"),
-            fingerprint("S", "a/b.tf", "k")
-        );
+        assert_eq!(fingerprint("R", "./a/b.tf", "k"), fingerprint("R", "a/b.tf", "k"));
+        assert_eq!(fingerprint("R", "a\\b.tf", "k"), fingerprint("R", "a/b.tf", "k"));
+        assert_ne!(fingerprint("R", "a/b.tf", "k"), fingerprint("R", "a/c.tf", "k"));
+        assert_ne!(fingerprint("R", "a/b.tf", "k"), fingerprint("S", "a/b.tf", "k"));
         assert_eq!(fingerprint("R", "a", "k").len(), 32);
     }
 }

@@ -36,50 +36,22 @@ pub fn evaluate(program: &Program, facts: &FactSet, now: Date) -> Vec<Finding> {
         match rule.on {
             FactType::Identity => {
                 for f in &facts.identities {
-                    fire(
-                        rule,
-                        &env,
-                        RecordRef::Identity(f),
-                        Subject::identity(f),
-                        &f.location,
-                        &mut findings,
-                    );
+                    fire(rule, &env, RecordRef::Identity(f), Subject::identity(f), &f.location, &mut findings);
                 }
             }
             FactType::Credential => {
                 for f in &facts.credentials {
-                    fire(
-                        rule,
-                        &env,
-                        RecordRef::Credential(f),
-                        Subject::credential(f),
-                        &f.location,
-                        &mut findings,
-                    );
+                    fire(rule, &env, RecordRef::Credential(f), Subject::credential(f), &f.location, &mut findings);
                 }
             }
             FactType::Grant => {
                 for f in &facts.grants {
-                    fire(
-                        rule,
-                        &env,
-                        RecordRef::Grant(f),
-                        Subject::grant(f),
-                        &f.location,
-                        &mut findings,
-                    );
+                    fire(rule, &env, RecordRef::Grant(f), Subject::grant(f), &f.location, &mut findings);
                 }
             }
             FactType::Secret => {
                 for f in &facts.secrets {
-                    fire(
-                        rule,
-                        &env,
-                        RecordRef::Secret(f),
-                        Subject::secret(f),
-                        &f.location,
-                        &mut findings,
-                    );
+                    fire(rule, &env, RecordRef::Secret(f), Subject::secret(f), &f.location, &mut findings);
                 }
             }
         }
@@ -134,3 +106,6 @@ fn render<'a>(t: &'a Template, env: &Env<'a>, fact: RecordRef<'a>) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

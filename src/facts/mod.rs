@@ -173,29 +173,17 @@ impl FactSet {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.identities.is_empty()
-            && self.credentials.is_empty()
-            && self.grants.is_empty()
-            && self.secrets.is_empty()
+        self.identities.is_empty() && self.credentials.is_empty() && self.grants.is_empty() && self.secrets.is_empty()
     }
 
     /// Put every list in location order, so that evaluation and reports do
     /// not depend on the order workers finished in.
     pub fn sort(&mut self) {
-        self.identities
-            .sort_by(|a, b| (&a.location, &a.kind, &a.name).cmp(&(&b.location, &b.kind, &b.name)));
-        self.credentials.sort_by(|a, b| {
-            (&a.location, &a.kind, &a.identity).cmp(&(&b.location, &b.kind, &b.identity))
-        });
-        self.grants
-            .sort_by(|a, b| (&a.location, &a.identity).cmp(&(&b.location, &b.identity)));
-        self.secrets.sort_by(|a, b| {
-            (&a.location, &a.detector, &a.value_hash).cmp(&(
-                &b.location,
-                &b.detector,
-                &b.value_hash,
-            ))
-        });
+        self.identities.sort_by(|a, b| (&a.location, &a.kind, &a.name).cmp(&(&b.location, &b.kind, &b.name)));
+        self.credentials.sort_by(|a, b| (&a.location, &a.kind, &a.identity).cmp(&(&b.location, &b.kind, &b.identity)));
+        self.grants.sort_by(|a, b| (&a.location, &a.identity).cmp(&(&b.location, &b.identity)));
+        self.secrets
+            .sort_by(|a, b| (&a.location, &a.detector, &a.value_hash).cmp(&(&b.location, &b.detector, &b.value_hash)));
     }
 }
 
@@ -209,12 +197,7 @@ pub enum FactType {
 }
 
 impl FactType {
-    pub const ALL: [FactType; 4] = [
-        FactType::Identity,
-        FactType::Credential,
-        FactType::Grant,
-        FactType::Secret,
-    ];
+    pub const ALL: [FactType; 4] = [FactType::Identity, FactType::Credential, FactType::Grant, FactType::Secret];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -51,11 +51,7 @@ impl fmt::Debug for Redacted {
 impl<'de> Deserialize<'de> for Redacted {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        if s.contains(HIDDEN) && s.chars().count() <= 4 + 1 + 2 {
-            Ok(Redacted(s))
-        } else {
-            Ok(Redacted::new(&s))
-        }
+        if s.contains(HIDDEN) && s.chars().count() <= 4 + 1 + 2 { Ok(Redacted(s)) } else { Ok(Redacted::new(&s)) }
     }
 }
 
@@ -65,10 +61,7 @@ mod tests {
 
     #[test]
     fn long_values_keep_four_and_two() {
-        assert_eq!(
-            Redacted::new("ghp_abcdefghijklmnopqrstuvwxyz0123456789").as_str(),
-            "ghp_…89"
-        );
+        assert_eq!(Redacted::new("ghp_abcdefghijklmnopqrstuvwxyz0123456789").as_str(), "ghp_…89");
     }
 
     #[test]
@@ -86,8 +79,8 @@ mod tests {
 
     #[test]
     fn deserializing_a_raw_value_redacts_it() {
-        let r: Redacted = serde_json::from_str("\"sk_live_0123456789abcdefghij\"")
-            .unwrap_or_else(|_| Redacted::new(""));
+        let r: Redacted =
+            serde_json::from_str("\"sk_live_0123456789abcdefghij\"").unwrap_or_else(|_| Redacted::new(""));
         assert_eq!(r.as_str(), "sk_l…ij");
     }
 }

@@ -131,12 +131,7 @@ impl<'a> Env<'a> {
                 grants.entry(name.as_str()).or_default().push(g);
             }
         }
-        Env {
-            now,
-            identities,
-            credentials,
-            grants,
-        }
+        Env { now, identities, credentials, grants }
     }
 
     fn identity(&self, name: &'a Option<String>) -> Value<'a> {
@@ -150,9 +145,7 @@ impl<'a> Env<'a> {
     }
 
     fn age(&self, since: Option<Date>) -> Value<'a> {
-        since.map_or(Value::Null, |d| {
-            Value::Duration(super::Duration(self.now.0 - d.0))
-        })
+        since.map_or(Value::Null, |d| Value::Duration(super::Duration(self.now.0 - d.0)))
     }
 }
 
@@ -203,12 +196,7 @@ macro_rules! get {
 
 macro_rules! field {
     ($name:literal, $ty:expr, $doc:literal, $get:expr) => {
-        FieldDef {
-            name: $name,
-            ty: $ty,
-            doc: $doc,
-            get: $get,
-        }
+        FieldDef { name: $name, ty: $ty, doc: $doc, get: $get }
     };
 }
 
@@ -244,12 +232,7 @@ static IDENTITY: &[FieldDef] = &[
         "purpose",
         Type::Record(RecordKind::Purpose),
         "what the identity is for, and the scopes that purpose allows",
-        get!(Identity, |i, e| i
-            .purpose
-            .as_ref()
-            .map_or(Value::Null, |p| Value::Record(RecordRef::Purpose(
-                p
-            ))))
+        get!(Identity, |i, e| i.purpose.as_ref().map_or(Value::Null, |p| Value::Record(RecordRef::Purpose(p))))
     ),
     field!(
         "delegated_by",
@@ -263,24 +246,9 @@ static IDENTITY: &[FieldDef] = &[
         "tags, labels and annotations",
         get!(Identity, |i, e| Value::str_map(&i.tags))
     ),
-    field!(
-        "env",
-        Type::Str,
-        "the environment: prod, staging, dev, …",
-        get!(Identity, |i, e| Value::opt_str(&i.env))
-    ),
-    field!(
-        "created",
-        Type::Date,
-        "when the identity was created",
-        get!(Identity, |i, e| Value::opt_date(i.created))
-    ),
-    field!(
-        "expires",
-        Type::Date,
-        "when the identity expires",
-        get!(Identity, |i, e| Value::opt_date(i.expires))
-    ),
+    field!("env", Type::Str, "the environment: prod, staging, dev, …", get!(Identity, |i, e| Value::opt_str(&i.env))),
+    field!("created", Type::Date, "when the identity was created", get!(Identity, |i, e| Value::opt_date(i.created))),
+    field!("expires", Type::Date, "when the identity expires", get!(Identity, |i, e| Value::opt_date(i.expires))),
     field!(
         "scopes",
         Type::List(Elem::Str),
@@ -293,12 +261,7 @@ static IDENTITY: &[FieldDef] = &[
         "format-specific facts recorded by the extractor",
         get!(Identity, |i, e| Value::str_map(&i.attrs))
     ),
-    field!(
-        "declared",
-        Type::Bool,
-        "declared in nhi.toml",
-        get!(Identity, |i, e| Value::Bool(i.declared))
-    ),
+    field!("declared", Type::Bool, "declared in nhi.toml", get!(Identity, |i, e| Value::Bool(i.declared))),
     field!(
         "discovered",
         Type::Bool,
@@ -312,10 +275,7 @@ static IDENTITY: &[FieldDef] = &[
         get!(Identity, |i, e| Value::List(
             e.credentials
                 .get(i.name.as_str())
-                .map_or_else(Vec::new, |cs| cs
-                    .iter()
-                    .map(|c| Value::Record(RecordRef::Credential(c)))
-                    .collect())
+                .map_or_else(Vec::new, |cs| cs.iter().map(|c| Value::Record(RecordRef::Credential(c))).collect())
         ))
     ),
     field!(
@@ -323,19 +283,16 @@ static IDENTITY: &[FieldDef] = &[
         Type::List(Elem::Record(RecordKind::Grant)),
         "the grants this identity holds",
         get!(Identity, |i, e| Value::List(
-            e.grants.get(i.name.as_str()).map_or_else(Vec::new, |gs| gs
-                .iter()
-                .map(|g| Value::Record(RecordRef::Grant(g)))
-                .collect())
+            e.grants
+                .get(i.name.as_str())
+                .map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect())
         ))
     ),
     field!(
         "location",
         Type::Record(RecordKind::Location),
         "where the identity is defined",
-        get!(Identity, |i, e| Value::Record(RecordRef::Location(
-            &i.location
-        )))
+        get!(Identity, |i, e| Value::Record(RecordRef::Location(&i.location)))
     ),
 ];
 
@@ -358,12 +315,7 @@ static CREDENTIAL: &[FieldDef] = &[
         "the identity the credential belongs to",
         get!(Credential, |c, e| e.identity(&c.identity))
     ),
-    field!(
-        "provider",
-        Type::Str,
-        "aws, gcp, azure, github, …",
-        get!(Credential, |c, e| Value::opt_str(&c.provider))
-    ),
+    field!("provider", Type::Str, "aws, gcp, azure, github, …", get!(Credential, |c, e| Value::opt_str(&c.provider))),
     field!(
         "created",
         Type::Date,
@@ -376,27 +328,18 @@ static CREDENTIAL: &[FieldDef] = &[
         "when the credential was last rotated",
         get!(Credential, |c, e| Value::opt_date(c.rotated))
     ),
-    field!(
-        "expires",
-        Type::Date,
-        "when the credential expires",
-        get!(Credential, |c, e| Value::opt_date(c.expires))
-    ),
+    field!("expires", Type::Date, "when the credential expires", get!(Credential, |c, e| Value::opt_date(c.expires))),
     field!(
         "rotation",
         Type::Duration,
         "the automatic rotation interval, where one is configured",
-        get!(Credential, |c, e| c
-            .rotation
-            .map_or(Value::Null, Value::Duration))
+        get!(Credential, |c, e| c.rotation.map_or(Value::Null, Value::Duration))
     ),
     field!(
         "long_lived",
         Type::Bool,
         "valid until revoked or for a long time, where a short-lived form exists",
-        get!(Credential, |c, e| c
-            .long_lived
-            .map_or(Value::Null, Value::Bool))
+        get!(Credential, |c, e| c.long_lived.map_or(Value::Null, Value::Bool))
     ),
     field!(
         "age",
@@ -410,12 +353,7 @@ static CREDENTIAL: &[FieldDef] = &[
         "a literal value is in the repository",
         get!(Credential, |c, e| Value::Bool(c.embedded))
     ),
-    field!(
-        "declared",
-        Type::Bool,
-        "declared in nhi.toml",
-        get!(Credential, |c, e| Value::Bool(c.declared))
-    ),
+    field!("declared", Type::Bool, "declared in nhi.toml", get!(Credential, |c, e| Value::Bool(c.declared))),
     field!(
         "attrs",
         Type::Map(Elem::Str),
@@ -426,9 +364,7 @@ static CREDENTIAL: &[FieldDef] = &[
         "location",
         Type::Record(RecordKind::Location),
         "where the credential is defined",
-        get!(Credential, |c, e| Value::Record(RecordRef::Location(
-            &c.location
-        )))
+        get!(Credential, |c, e| Value::Record(RecordRef::Location(&c.location)))
     ),
 ];
 
@@ -439,12 +375,7 @@ static GRANT: &[FieldDef] = &[
         "the identity that holds the grant",
         get!(Grant, |g, e| e.identity(&g.identity))
     ),
-    field!(
-        "effect",
-        Type::Str,
-        "allow or deny",
-        get!(Grant, |g, e| Value::opt_str(&g.effect))
-    ),
+    field!("effect", Type::Str, "allow or deny", get!(Grant, |g, e| Value::opt_str(&g.effect))),
     field!(
         "actions",
         Type::List(Elem::Str),
@@ -485,19 +416,12 @@ static GRANT: &[FieldDef] = &[
         "location",
         Type::Record(RecordKind::Location),
         "where the grant is defined",
-        get!(Grant, |g, e| Value::Record(RecordRef::Location(
-            &g.location
-        )))
+        get!(Grant, |g, e| Value::Record(RecordRef::Location(&g.location)))
     ),
 ];
 
 static SECRET: &[FieldDef] = &[
-    field!(
-        "detector",
-        Type::Str,
-        "the id of the detector that found it",
-        get!(Secret, |s, e| Value::str(&s.detector))
-    ),
+    field!("detector", Type::Str, "the id of the detector that found it", get!(Secret, |s, e| Value::str(&s.detector))),
     field!(
         "provider",
         Type::Str,
@@ -520,37 +444,24 @@ static SECRET: &[FieldDef] = &[
         "first_seen",
         Type::Record(RecordKind::FirstSeen),
         "the commit that first added it, where history is known",
-        get!(Secret, |s, e| s
-            .first_seen
-            .as_ref()
-            .map_or(Value::Null, |f| Value::Record(
-                RecordRef::FirstSeen(f)
-            )))
+        get!(Secret, |s, e| s.first_seen.as_ref().map_or(Value::Null, |f| Value::Record(RecordRef::FirstSeen(f))))
     ),
     field!(
         "age",
         Type::Duration,
         "time since the commit that first added it",
-        get!(Secret, |s, e| e
-            .age(s.first_seen.as_ref().and_then(|f| f.date)))
+        get!(Secret, |s, e| e.age(s.first_seen.as_ref().and_then(|f| f.date)))
     ),
     field!(
         "location",
         Type::Record(RecordKind::Location),
         "where the secret is",
-        get!(Secret, |s, e| Value::Record(RecordRef::Location(
-            &s.location
-        )))
+        get!(Secret, |s, e| Value::Record(RecordRef::Location(&s.location)))
     ),
 ];
 
 static PURPOSE: &[FieldDef] = &[
-    field!(
-        "description",
-        Type::Str,
-        "what the identity is for",
-        get!(Purpose, |p, e| Value::opt_str(&p.description))
-    ),
+    field!("description", Type::Str, "what the identity is for", get!(Purpose, |p, e| Value::opt_str(&p.description))),
     field!(
         "allowed",
         Type::List(Elem::Str),
@@ -560,83 +471,25 @@ static PURPOSE: &[FieldDef] = &[
 ];
 
 static LOCATION: &[FieldDef] = &[
-    field!(
-        "path",
-        Type::Str,
-        "the file, relative to the scanned root",
-        get!(Location, |l, e| Value::str(&l.path))
-    ),
-    field!(
-        "line",
-        Type::Num,
-        "the line, from 1",
-        get!(Location, |l, e| Value::Num(f64::from(l.line)))
-    ),
-    field!(
-        "column",
-        Type::Num,
-        "the column, from 1",
-        get!(Location, |l, e| Value::Num(f64::from(l.column)))
-    ),
-    field!(
-        "commit",
-        Type::Str,
-        "the commit, when scanning history",
-        get!(Location, |l, e| Value::opt_str(&l.commit))
-    ),
+    field!("path", Type::Str, "the file, relative to the scanned root", get!(Location, |l, e| Value::str(&l.path))),
+    field!("line", Type::Num, "the line, from 1", get!(Location, |l, e| Value::Num(f64::from(l.line)))),
+    field!("column", Type::Num, "the column, from 1", get!(Location, |l, e| Value::Num(f64::from(l.column)))),
+    field!("commit", Type::Str, "the commit, when scanning history", get!(Location, |l, e| Value::opt_str(&l.commit))),
 ];
 
 static FIRST_SEEN: &[FieldDef] = &[
-    field!(
-        "commit",
-        Type::Str,
-        "the commit id",
-        get!(FirstSeen, |f, e| Value::str(&f.commit))
-    ),
-    field!(
-        "date",
-        Type::Date,
-        "the commit's date",
-        get!(FirstSeen, |f, e| Value::opt_date(f.date))
-    ),
+    field!("commit", Type::Str, "the commit id", get!(FirstSeen, |f, e| Value::str(&f.commit))),
+    field!("date", Type::Date, "the commit's date", get!(FirstSeen, |f, e| Value::opt_date(f.date))),
 ];
 
 pub static RECORDS: &[RecordDef] = &[
-    RecordDef {
-        kind: RecordKind::Identity,
-        name: "identity",
-        fields: IDENTITY,
-    },
-    RecordDef {
-        kind: RecordKind::Credential,
-        name: "credential",
-        fields: CREDENTIAL,
-    },
-    RecordDef {
-        kind: RecordKind::Grant,
-        name: "grant",
-        fields: GRANT,
-    },
-    RecordDef {
-        kind: RecordKind::Secret,
-        name: "secret",
-        fields: SECRET,
-    },
-    RecordDef {
-        kind: RecordKind::Purpose,
-        name: "purpose",
-        fields: PURPOSE,
-    },
-    RecordDef {
-        kind: RecordKind::Location,
-        name: "location",
-        fields: LOCATION,
-    },
-    RecordDef {
-        kind: RecordKind::FirstSeen,
-        name: "first_seen",
-        fields: FIRST_SEEN,
-    },
+    RecordDef { kind: RecordKind::Identity, name: "identity", fields: IDENTITY },
+    RecordDef { kind: RecordKind::Credential, name: "credential", fields: CREDENTIAL },
+    RecordDef { kind: RecordKind::Grant, name: "grant", fields: GRANT },
+    RecordDef { kind: RecordKind::Secret, name: "secret", fields: SECRET },
+    RecordDef { kind: RecordKind::Purpose, name: "purpose", fields: PURPOSE },
+    RecordDef { kind: RecordKind::Location, name: "location", fields: LOCATION },
+    RecordDef { kind: RecordKind::FirstSeen, name: "first_seen", fields: FIRST_SEEN },
 ];
 
 pub fn record(kind: RecordKind) -> &'static RecordDef {
@@ -691,9 +544,6 @@ mod tests {
         let age = record(RecordKind::Credential)
             .field("age")
             .map(|f| (f.get)(RecordRef::Credential(&facts.credentials[0]), &env));
-        assert_eq!(
-            age,
-            Some(Value::Duration(super::super::Duration(10 * 86_400)))
-        );
+        assert_eq!(age, Some(Value::Duration(super::super::Duration(10 * 86_400))));
     }
 }

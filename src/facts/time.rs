@@ -19,18 +19,12 @@ pub struct Duration(pub i64);
 impl Date {
     /// Parse `YYYY-MM-DD`; a date-time (`2025-01-10T12:00:00Z`) keeps its day.
     pub fn parse(text: &str) -> Result<Date, String> {
-        let day = text
-            .get(..10)
-            .filter(|_| text.len() == 10 || text.as_bytes().get(10) == Some(&b'T'))
-            .unwrap_or(text);
+        let day = text.get(..10).filter(|_| text.len() == 10 || text.as_bytes().get(10) == Some(&b'T')).unwrap_or(text);
         let bytes = day.as_bytes();
         let shape_ok = bytes.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shape_ok {
             return Err("expected YYYY-MM-DD".to_string());
         }
@@ -39,10 +33,7 @@ impl Date {
     }
 
     pub fn from_civil(date: jiff::civil::Date) -> Date {
-        let days = date
-            .since(jiff::civil::date(1970, 1, 1))
-            .map(|span| span.get_days())
-            .unwrap_or(0);
+        let days = date.since(jiff::civil::date(1970, 1, 1)).map(|span| span.get_days()).unwrap_or(0);
         Date(i64::from(days) * SECS_PER_DAY)
     }
 
@@ -146,12 +137,7 @@ impl fmt::Display for Duration {
         if s % SECS_PER_DAY == 0 {
             return write!(f, "{}d", s / SECS_PER_DAY);
         }
-        let (d, h, m, sec) = (
-            s / SECS_PER_DAY,
-            s % SECS_PER_DAY / 3600,
-            s % 3600 / 60,
-            s % 60,
-        );
+        let (d, h, m, sec) = (s / SECS_PER_DAY, s % SECS_PER_DAY / 3600, s % 3600 / 60, s % 60);
         let mut out = String::new();
         for (v, u) in [(d, "d"), (h, "h"), (m, "m"), (sec, "s")] {
             if v > 0 {
@@ -171,8 +157,7 @@ impl Serialize for Duration {
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Duration::parse(&s)
-            .map_err(|e| serde::de::Error::custom(format!("bad duration `{s}`: {e}")))
+        Duration::parse(&s).map_err(|e| serde::de::Error::custom(format!("bad duration `{s}`: {e}")))
     }
 }
 
@@ -185,23 +170,14 @@ mod tests {
         let d = Date::parse("2026-01-31").unwrap_or(Date(0));
         assert_eq!(d.to_string(), "2026-01-31");
         assert_eq!(Date::parse("1970-01-02"), Ok(Date(SECS_PER_DAY)));
-        assert_eq!(
-            Date::parse("2025-01-10T08:00:00Z").map(|d| d.to_string()),
-            Ok("2025-01-10".to_string())
-        );
+        assert_eq!(Date::parse("2025-01-10T08:00:00Z").map(|d| d.to_string()), Ok("2025-01-10".to_string()));
     }
 
     #[test]
     fn bad_dates_say_why() {
         assert_eq!(Date::parse("2026-13-01"), Err("no such month".to_string()));
-        assert_eq!(
-            Date::parse("2026-02-30"),
-            Err("no such day in that month".to_string())
-        );
-        assert_eq!(
-            Date::parse("2026-1-31"),
-            Err("expected YYYY-MM-DD".to_string())
-        );
+        assert_eq!(Date::parse("2026-02-30"), Err("no such day in that month".to_string()));
+        assert_eq!(Date::parse("2026-1-31"), Err("expected YYYY-MM-DD".to_string()));
     }
 
     #[test]
@@ -212,9 +188,6 @@ mod tests {
         assert_eq!(Duration(36 * 3600).to_string(), "1d12h");
         assert_eq!(Duration(90 * SECS_PER_DAY).to_string(), "90d");
         assert_eq!(Duration::parse("90x"), Err("`x` is not a unit".to_string()));
-        assert_eq!(
-            Duration::parse("90days"),
-            Err("`days` is not a unit".to_string())
-        );
+        assert_eq!(Duration::parse("90days"), Err("`days` is not a unit".to_string()));
     }
 }

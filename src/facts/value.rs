@@ -55,11 +55,7 @@ impl<'a> Value<'a> {
     }
 
     pub fn str_map(map: &'a std::collections::BTreeMap<String, String>) -> Value<'a> {
-        Value::Map(
-            map.iter()
-                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Value::str(v)))
-                .collect(),
-        )
+        Value::Map(map.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Value::str(v))).collect())
     }
 
     pub fn is_null(&self) -> bool {
@@ -77,12 +73,9 @@ impl<'a> Value<'a> {
             Value::Duration(d) => Value::Duration(*d),
             Value::Date(d) => Value::Date(*d),
             Value::List(items) => Value::List(items.iter().map(Value::reborrow).collect()),
-            Value::Map(entries) => Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_ref()), v.reborrow()))
-                    .collect(),
-            ),
+            Value::Map(entries) => {
+                Value::Map(entries.iter().map(|(k, v)| (Cow::Borrowed(k.as_ref()), v.reborrow())).collect())
+            }
             Value::Record(r) => Value::Record(*r),
         }
     }

@@ -108,11 +108,17 @@ pub enum Item {
     Test(TestDecl),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct PackDecl {
     pub name: StrLit,
     pub fields: Vec<Spanned<PackField>>,
     pub span: Span,
+}
+
+impl PartialEq for PackDecl {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.fields == other.fields
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,12 +127,18 @@ pub enum PackField {
     Description(StrLit),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RuleDecl {
     pub id: Spanned<String>,
     pub title: StrLit,
     pub fields: Vec<Spanned<RuleField>>,
     pub span: Span,
+}
+
+impl PartialEq for RuleDecl {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.title == other.title && self.fields == other.fields
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -142,12 +154,18 @@ pub enum RuleField {
     Docs(StrLit),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct DetectorDecl {
     pub id: Spanned<String>,
     pub title: StrLit,
     pub fields: Vec<Spanned<DetectorField>>,
     pub span: Span,
+}
+
+impl PartialEq for DetectorDecl {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.title == other.title && self.fields == other.fields
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,11 +183,17 @@ pub enum DetectorField {
     Docs(StrLit),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct TestDecl {
     pub name: StrLit,
     pub fields: Vec<Spanned<TestField>>,
     pub span: Span,
+}
+
+impl PartialEq for TestDecl {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.fields == other.fields
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -184,11 +208,7 @@ pub enum TestField {
 pub enum Expectation {
     /// `expect ID [in "file"] at 3, 7`: the rule fires on exactly these lines
     /// of that file.
-    At {
-        rule: Spanned<String>,
-        file: Option<StrLit>,
-        lines: Vec<Spanned<u32>>,
-    },
+    At { rule: Spanned<String>, file: Option<StrLit>, lines: Vec<Spanned<u32>> },
     /// `expect no ID`: the rule fires nowhere in the fixture.
     None { rule: Spanned<String> },
 }

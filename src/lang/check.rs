@@ -41,31 +41,21 @@ struct Typed {
 
 impl Typed {
     fn error() -> Typed {
-        Typed {
-            ty: Type::Error,
-            ir: Expr::Const(Value::Null),
-        }
+        Typed { ty: Type::Error, ir: Expr::Const(Value::Null) }
     }
 }
 
 fn fits(a: Type, b: Type) -> bool {
     match (a, b) {
         (Type::Error, _) | (_, Type::Error) => true,
-        (Type::List(x), Type::List(y)) | (Type::Map(x), Type::Map(y)) => {
-            x == y || x == Elem::Any || y == Elem::Any
-        }
+        (Type::List(x), Type::List(y)) | (Type::Map(x), Type::Map(y)) => x == y || x == Elem::Any || y == Elem::Any,
         _ => a == b,
     }
 }
 
 impl<'s> Checker<'s> {
     pub fn new(pack: usize, source: &'s str, verify: Verify) -> Checker<'s> {
-        Checker {
-            pack,
-            source,
-            verify,
-            errors: Vec::new(),
-        }
+        Checker { pack, source, verify, errors: Vec::new() }
     }
 
     fn err(&mut self, e: CheckError) {
@@ -81,20 +71,13 @@ impl<'s> Checker<'s> {
     }
 
     fn origin(&self, span: Span) -> Origin {
-        Origin {
-            pack: self.pack,
-            start: span.start,
-            end: span.end,
-        }
+        Origin { pack: self.pack, start: span.start, end: span.end }
     }
 
     /// Report a field given twice.
     fn once<T>(&mut self, slot: &mut Option<T>, value: T, field: &'static str, span: Span) {
         if slot.is_some() {
-            self.err(CheckError::DuplicateField {
-                field,
-                span: span.into(),
-            });
+            self.err(CheckError::DuplicateField { field, span: span.into() });
         } else {
             *slot = Some(value);
         }
@@ -107,11 +90,7 @@ impl<'s> Checker<'s> {
                 let suggestion = suggest(&s.node.to_ascii_lowercase(), Severity::NAMES)
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
-                self.err(CheckError::UnknownSeverity {
-                    name: s.node.clone(),
-                    suggestion,
-                    span: s.span.into(),
-                });
+                self.err(CheckError::UnknownSeverity { name: s.node.clone(), suggestion, span: s.span.into() });
                 Severity::Medium
             }
         }
@@ -141,8 +120,7 @@ impl<'s> Checker<'s> {
                 ast::RuleField::Message(s) => self.once(&mut message, s, "message", s.span),
                 ast::RuleField::Fix(s) => self.once(&mut fix, s.value.clone(), "fix", s.span),
                 ast::RuleField::Docs(s) => self.once(&mut docs, s.value.clone(), "docs", s.span),
-                ast::RuleField::Where(_) | ast::RuleField::Require(_) | ast::RuleField::Deny(_) => {
-                }
+                ast::RuleField::Where(_) | ast::RuleField::Require(_) | ast::RuleField::Deny(_) => {}
             }
         }
         let Some((on, _)) = on else {
@@ -151,17 +129,14 @@ impl<'s> Checker<'s> {
                 id: decl.id.node.clone(),
                 field: "on",
                 span: decl.id.span.into(),
-                help: "say which facts the rule looks at: `on identity`, `on credential`, `on grant` or `on secret`".into(),
+                help: "say which facts the rule looks at: `on identity`, `on credential`, `on grant` or `on secret`"
+                    .into(),
             });
             return None;
         };
         let on = on?;
         if severity.is_none() {
-            self.warn(CheckWarning::NoSeverity {
-                block: "rule",
-                id: decl.id.node.clone(),
-                span: decl.id.span.into(),
-            });
+            self.warn(CheckWarning::NoSeverity { block: "rule", id: decl.id.node.clone(), span: decl.id.span.into() });
         }
         let mut filters = Vec::new();
         let mut clauses = Vec::new();
@@ -172,25 +147,14 @@ impl<'s> Checker<'s> {
                 ast::RuleField::Deny(e) => (Some(ClauseKind::Deny), e),
                 _ => continue,
             };
-            let mut scope = Scope {
-                root: on.into(),
-                vars: Vec::new(),
-            };
+            let mut scope = Scope { root: on.into(), vars: Vec::new() };
             let typed = self.condition(e, &mut scope);
             match kind {
                 None => filters.push(typed),
                 Some(kind) => {
-                    let keyword = if kind == ClauseKind::Require {
-                        "require"
-                    } else {
-                        "deny"
-                    };
+                    let keyword = if kind == ClauseKind::Require { "require" } else { "deny" };
                     let text = format!("{keyword} {}", collapse_ws(self.text(e.span)));
-                    clauses.push(Clause {
-                        kind,
-                        expr: typed,
-                        text,
-                    });
+                    clauses.push(Clause { kind, expr: typed, text });
                 }
             }
         }
@@ -246,9 +210,7 @@ impl<'s> Checker<'s> {
                 message: format!("a condition must be a boolean, this is {}", t.ty.describe()),
                 span: e.span.into(),
                 label: t.ty.describe(),
-                help: Some(
-                    "compare it (`x == \"a\"`), or test whether it is there (`x exists`)".into(),
-                ),
+                help: Some("compare it (`x == \"a\"`), or test whether it is there (`x exists`)".into()),
             });
         }
         t.ir
@@ -276,15 +238,11 @@ impl<'s> Checker<'s> {
                 }
                 b'{' => {
                     let Some(close) = raw[i..].find('}') else {
-                        self.err(CheckError::UnclosedPlaceholder {
-                            span: (base + i, 1).into(),
-                        });
+                        self.err(CheckError::UnclosedPlaceholder { span: (base + i, 1).into() });
                         break;
                     };
                     if !text.is_empty() {
-                        segments.push(Segment::Text(super::parse::unescape_lossy(
-                            &std::mem::take(&mut text),
-                        )));
+                        segments.push(Segment::Text(super::parse::unescape_lossy(&std::mem::take(&mut text))));
                     }
                     let inner = &raw[i + 1..i + close];
                     let at = base + i + 1;
@@ -305,23 +263,19 @@ impl<'s> Checker<'s> {
     }
 
     fn placeholder(&mut self, inner: &str, at: usize, root: RecordKind) -> Expr {
-        let trimmed = inner.trim();
+        // Inside a string a placeholder's own quotes are escaped: `{tags[\"x\"]}`.
+        let unescaped = super::parse::unescape_lossy(inner);
+        let trimmed = unescaped.trim();
         let lead = inner.len() - inner.trim_start().len();
         let record = schema::record(root).name.to_string();
         match super::parse::parse_expr(trimmed, at + lead) {
             Some(e) => {
                 let before = self.errors.len();
-                let mut scope = Scope {
-                    root,
-                    vars: Vec::new(),
-                };
+                let mut scope = Scope { root, vars: Vec::new() };
                 let t = self.expr(&e, &mut scope);
                 // An unknown name in a message reads better as its own error.
                 for err in &mut self.errors[before..] {
-                    if let LangError::Check(CheckError::UnknownField {
-                        field, span, help, ..
-                    }) = err
-                    {
+                    if let LangError::Check(CheckError::UnknownField { field, span, help, record }) = err {
                         *err = LangError::Check(CheckError::UnknownPlaceholder {
                             field: field.clone(),
                             span: *span,
@@ -337,7 +291,7 @@ impl<'s> Checker<'s> {
                 self.err(CheckError::UnknownPlaceholder {
                     field: trimmed.to_string(),
                     span: (at, inner.len().max(1)).into(),
-                    record,
+                    record: format!("`{record}`"),
                     help: did_you_mean(trimmed, &known, "placeholders name a field, such as"),
                 });
                 Expr::Const(Value::Null)
@@ -361,37 +315,24 @@ impl<'s> Checker<'s> {
                     (Type::Error, _) => Type::Error,
                     (Type::Map(elem), k) if fits(k, Type::Str) => Type::of_elem(elem),
                     (Type::List(elem), k) if fits(k, Type::Num) => Type::of_elem(elem),
-                    (Type::Map(_), k) => self.mismatch(
-                        index.span,
-                        format!("a map key must be a string, not {}", k.describe()),
-                        None,
-                    ),
-                    (Type::List(_), k) => self.mismatch(
-                        index.span,
-                        format!("a list index must be a number, not {}", k.describe()),
-                        None,
-                    ),
+                    (Type::Map(_), k) => {
+                        self.mismatch(index.span, format!("a map key must be a string, not {}", k.describe()), None)
+                    }
+                    (Type::List(_), k) => {
+                        self.mismatch(index.span, format!("a list index must be a number, not {}", k.describe()), None)
+                    }
                     (t, _) => self.mismatch(
                         base.span,
                         format!("only maps and lists can be indexed, not {}", t.describe()),
                         None,
                     ),
                 };
-                Typed {
-                    ty,
-                    ir: Expr::Index(Box::new(b.ir), Box::new(i.ir)),
-                }
+                Typed { ty, ir: Expr::Index(Box::new(b.ir), Box::new(i.ir)) }
             }
             ExprKind::Call(name, args) => self.call(name, args, e.span, scope),
-            ExprKind::Str(s) => Typed {
-                ty: Type::Str,
-                ir: Expr::Const(Value::Str(s.value.clone().into())),
-            },
+            ExprKind::Str(s) => Typed { ty: Type::Str, ir: Expr::Const(Value::Str(s.value.clone().into())) },
             ExprKind::Number(text) => match text.parse::<f64>() {
-                Ok(n) => Typed {
-                    ty: Type::Num,
-                    ir: Expr::Const(Value::Num(n)),
-                },
+                Ok(n) => Typed { ty: Type::Num, ir: Expr::Const(Value::Num(n)) },
                 Err(_) => {
                     self.err(CheckError::Invalid {
                         message: format!("bad number `{text}`"),
@@ -402,42 +343,22 @@ impl<'s> Checker<'s> {
                     Typed::error()
                 }
             },
-            ExprKind::Bool(b) => Typed {
-                ty: Type::Bool,
-                ir: Expr::Const(Value::Bool(*b)),
-            },
+            ExprKind::Bool(b) => Typed { ty: Type::Bool, ir: Expr::Const(Value::Bool(*b)) },
             ExprKind::Duration(text) => match Duration::parse(text) {
-                Ok(d) => Typed {
-                    ty: Type::Duration,
-                    ir: Expr::Const(Value::Duration(d)),
-                },
+                Ok(d) => Typed { ty: Type::Duration, ir: Expr::Const(Value::Duration(d)) },
                 Err(reason) => {
-                    self.err(CheckError::BadDuration {
-                        text: text.clone(),
-                        span: e.span.into(),
-                        reason,
-                    });
+                    self.err(CheckError::BadDuration { text: text.clone(), span: e.span.into(), reason });
                     Typed::error()
                 }
             },
             ExprKind::Date(text) => match Date::parse(text) {
-                Ok(d) => Typed {
-                    ty: Type::Date,
-                    ir: Expr::Const(Value::Date(d)),
-                },
+                Ok(d) => Typed { ty: Type::Date, ir: Expr::Const(Value::Date(d)) },
                 Err(reason) => {
-                    self.err(CheckError::BadDate {
-                        text: text.clone(),
-                        span: e.span.into(),
-                        reason,
-                    });
+                    self.err(CheckError::BadDate { text: text.clone(), span: e.span.into(), reason });
                     Typed::error()
                 }
             },
-            ExprKind::Now => Typed {
-                ty: Type::Date,
-                ir: Expr::Now,
-            },
+            ExprKind::Now => Typed { ty: Type::Date, ir: Expr::Now },
             ExprKind::List(items) => {
                 let mut elem = Elem::Any;
                 let mut irs = Vec::new();
@@ -445,11 +366,7 @@ impl<'s> Checker<'s> {
                     let t = self.expr(item, scope);
                     match t.ty.as_elem() {
                         None => {
-                            self.mismatch(
-                                item.span,
-                                "lists cannot hold lists or maps".into(),
-                                None,
-                            );
+                            self.mismatch(item.span, "lists cannot hold lists or maps".into(), None);
                         }
                         Some(Elem::Any) => {}
                         Some(el) if elem == Elem::Any => elem = el,
@@ -468,10 +385,7 @@ impl<'s> Checker<'s> {
                     }
                     irs.push(t.ir);
                 }
-                Typed {
-                    ty: Type::List(elem),
-                    ir: Expr::List(irs),
-                }
+                Typed { ty: Type::List(elem), ir: Expr::List(irs) }
             }
             ExprKind::Map(entries) => {
                 let mut elem = Elem::Any;
@@ -480,11 +394,7 @@ impl<'s> Checker<'s> {
                     let t = self.expr(v, scope);
                     match t.ty.as_elem() {
                         None => {
-                            self.mismatch(
-                                v.span,
-                                "map values cannot be lists or maps".into(),
-                                None,
-                            );
+                            self.mismatch(v.span, "map values cannot be lists or maps".into(), None);
                         }
                         Some(Elem::Any) => {}
                         Some(el) if elem == Elem::Any => elem = el,
@@ -495,10 +405,7 @@ impl<'s> Checker<'s> {
                     }
                     irs.push((k.value.clone(), t.ir));
                 }
-                Typed {
-                    ty: Type::Map(elem),
-                    ir: Expr::Map(irs),
-                }
+                Typed { ty: Type::Map(elem), ir: Expr::Map(irs) }
             }
             ExprKind::Arith(op, l, r) => {
                 let a = self.expr(l, scope);
@@ -513,10 +420,7 @@ impl<'s> Checker<'s> {
                     (_, Type::Num, Type::Num) => Type::Num,
                     (Add, Type::Str, Type::Str) => Type::Str,
                     (_, x, y) => {
-                        let help = if matches!(
-                            (x, y),
-                            (Type::Date, Type::Num) | (Type::Duration, Type::Num)
-                        ) {
+                        let help = if matches!((x, y), (Type::Date, Type::Num) | (Type::Duration, Type::Num)) {
                             Some("write the number with a unit, e.g. `90d`".to_string())
                         } else {
                             Some("dates and durations combine as `date - date`, `date ± duration`, `duration ± duration`".to_string())
@@ -533,10 +437,7 @@ impl<'s> Checker<'s> {
                         )
                     }
                 };
-                Typed {
-                    ty,
-                    ir: Expr::Arith(*op, Box::new(a.ir), Box::new(b.ir)),
-                }
+                Typed { ty, ir: Expr::Arith(*op, Box::new(a.ir), Box::new(b.ir)) }
             }
             ExprKind::Compare(op, l, r) => {
                 let a = self.expr(l, scope);
@@ -544,8 +445,7 @@ impl<'s> Checker<'s> {
                 let ordered = !matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne);
                 if !fits(a.ty, b.ty) {
                     let help = match (a.ty, b.ty) {
-                        (Type::Duration, Type::Str | Type::Num)
-                        | (Type::Str | Type::Num, Type::Duration) => {
+                        (Type::Duration, Type::Str | Type::Num) | (Type::Str | Type::Num, Type::Duration) => {
                             Some("write a duration like `90d` or `12h`, without quotes".to_string())
                         }
                         (Type::Date, Type::Str) | (Type::Str, Type::Date) => {
@@ -554,37 +454,18 @@ impl<'s> Checker<'s> {
                         _ => None,
                     };
                     self.err(CheckError::TypeMismatch {
-                        message: format!(
-                            "cannot compare {} with {}",
-                            a.ty.describe(),
-                            b.ty.describe()
-                        ),
+                        message: format!("cannot compare {} with {}", a.ty.describe(), b.ty.describe()),
                         span: r.span.into(),
                         label: format!("this is {}", b.ty.describe()),
                         help,
                     });
-                } else if ordered
-                    && !matches!(
-                        a.ty,
-                        Type::Num | Type::Duration | Type::Date | Type::Str | Type::Error
-                    )
+                } else if ordered && !matches!(a.ty, Type::Num | Type::Duration | Type::Date | Type::Str | Type::Error)
                 {
-                    self.mismatch(
-                        e.span,
-                        format!("`{}` does not order {}", op.as_str(), a.ty.describe()),
-                        None,
-                    );
+                    self.mismatch(e.span, format!("`{}` does not order {}", op.as_str(), a.ty.describe()), None);
                 }
-                Typed {
-                    ty: Type::Bool,
-                    ir: Expr::Compare(*op, Box::new(a.ir), Box::new(b.ir)),
-                }
+                Typed { ty: Type::Bool, ir: Expr::Compare(*op, Box::new(a.ir), Box::new(b.ir)) }
             }
-            ExprKind::In {
-                negated,
-                item,
-                collection,
-            } => {
+            ExprKind::In { negated, item, collection } => {
                 let a = self.expr(item, scope);
                 let b = self.expr(collection, scope);
                 match b.ty {
@@ -602,11 +483,7 @@ impl<'s> Checker<'s> {
                         if !fits(a.ty, Type::Str) {
                             self.mismatch(
                                 item.span,
-                                format!(
-                                    "`in` {} takes a string, not {}",
-                                    b.ty.describe(),
-                                    a.ty.describe()
-                                ),
+                                format!("`in` {} takes a string, not {}", b.ty.describe(), a.ty.describe()),
                                 None,
                             );
                         }
@@ -614,42 +491,27 @@ impl<'s> Checker<'s> {
                     other => {
                         self.mismatch(
                             collection.span,
-                            format!(
-                                "`in` needs a list, a map or a string, not {}",
-                                other.describe()
-                            ),
+                            format!("`in` needs a list, a map or a string, not {}", other.describe()),
                             None,
                         );
                     }
                 }
                 let ir = Expr::In(Box::new(a.ir), Box::new(b.ir));
-                let ir = if *negated {
-                    Expr::Not(Box::new(ir))
-                } else {
-                    ir
-                };
+                let ir = if *negated { Expr::Not(Box::new(ir)) } else { ir };
                 Typed { ty: Type::Bool, ir }
             }
             ExprKind::Glob(l, pattern) => {
                 let a = self.expr(l, scope);
                 self.expect_str(&a, l.span, "matches glob");
-                match globset::GlobBuilder::new(&pattern.value)
-                    .literal_separator(false)
-                    .backslash_escape(true)
-                    .build()
+                match globset::GlobBuilder::new(&pattern.value).literal_separator(false).backslash_escape(true).build()
                 {
-                    Ok(g) => Typed {
-                        ty: Type::Bool,
-                        ir: Expr::Glob(Box::new(a.ir), Box::new(g.compile_matcher())),
-                    },
+                    Ok(g) => Typed { ty: Type::Bool, ir: Expr::Glob(Box::new(a.ir), Box::new(g.compile_matcher())) },
                     Err(err) => {
                         self.err(CheckError::Invalid {
                             message: format!("invalid glob `{}`", pattern.value),
                             span: pattern.span.into(),
                             label: err.kind().to_string(),
-                            help: Some(
-                                "globs use `*` (any text), `?` (one character) and `[abc]`".into(),
-                            ),
+                            help: Some("globs use `*` (any text), `?` (one character) and `[abc]`".into()),
                         });
                         Typed::error()
                     }
@@ -667,10 +529,7 @@ impl<'s> Checker<'s> {
                         .size_limit(4 << 20)
                         .build()
                     {
-                        Ok(r) => Typed {
-                            ty: Type::Bool,
-                            ir: Expr::Regex(Box::new(a.ir), Box::new(r)),
-                        },
+                        Ok(r) => Typed { ty: Type::Bool, ir: Expr::Regex(Box::new(a.ir), Box::new(r)) },
                         Err(err) => {
                             self.err(CheckError::InvalidRegex {
                                 reason: first_line(&err.to_string()),
@@ -685,25 +544,16 @@ impl<'s> Checker<'s> {
             }
             ExprKind::Exists(inner) => {
                 let a = self.expr(inner, scope);
-                Typed {
-                    ty: Type::Bool,
-                    ir: Expr::Exists(Box::new(a.ir)),
-                }
+                Typed { ty: Type::Bool, ir: Expr::Exists(Box::new(a.ir)) }
             }
             ExprKind::Missing(inner) => {
                 let a = self.expr(inner, scope);
-                Typed {
-                    ty: Type::Bool,
-                    ir: Expr::Not(Box::new(Expr::Exists(Box::new(a.ir)))),
-                }
+                Typed { ty: Type::Bool, ir: Expr::Not(Box::new(Expr::Exists(Box::new(a.ir)))) }
             }
             ExprKind::Not(inner) => {
                 let a = self.expr(inner, scope);
                 self.expect_bool(&a, inner.span, "not");
-                Typed {
-                    ty: Type::Bool,
-                    ir: Expr::Not(Box::new(a.ir)),
-                }
+                Typed { ty: Type::Bool, ir: Expr::Not(Box::new(a.ir)) }
             }
             ExprKind::Logic(op, l, r) => {
                 let a = self.expr(l, scope);
@@ -717,12 +567,7 @@ impl<'s> Checker<'s> {
                 };
                 Typed { ty: Type::Bool, ir }
             }
-            ExprKind::Quantified {
-                quantifier,
-                var,
-                list,
-                body,
-            } => {
+            ExprKind::Quantified { quantifier, var, list, body } => {
                 let l = self.expr(list, scope);
                 let elem = match l.ty {
                     Type::List(e) => Type::of_elem(e),
@@ -732,11 +577,7 @@ impl<'s> Checker<'s> {
                         list.span,
                         format!(
                             "`{}` ranges over a list, not {}",
-                            if *quantifier == ast::Quantifier::Any {
-                                "any"
-                            } else {
-                                "all"
-                            },
+                            if *quantifier == ast::Quantifier::Any { "any" } else { "all" },
                             other.describe()
                         ),
                         None,
@@ -756,22 +597,13 @@ impl<'s> Checker<'s> {
     }
 
     fn mismatch(&mut self, span: Span, message: String, help: Option<String>) -> Type {
-        self.err(CheckError::TypeMismatch {
-            label: "here".into(),
-            message,
-            span: span.into(),
-            help,
-        });
+        self.err(CheckError::TypeMismatch { label: "here".into(), message, span: span.into(), help });
         Type::Error
     }
 
     fn expect_bool(&mut self, t: &Typed, span: Span, what: &str) {
         if !fits(t.ty, Type::Bool) {
-            self.mismatch(
-                span,
-                format!("{what} takes a boolean, not {}", t.ty.describe()),
-                None,
-            );
+            self.mismatch(span, format!("{what} takes a boolean, not {}", t.ty.describe()), None);
         }
     }
 
@@ -788,23 +620,14 @@ impl<'s> Checker<'s> {
     fn name(&mut self, name: &str, span: Span, scope: &Scope) -> Typed {
         // Innermost variable first: `any s in scopes: s …`.
         if let Some(depth) = scope.vars.iter().rposition(|(n, _)| n == name) {
-            return Typed {
-                ty: scope.vars[depth].1,
-                ir: Expr::Var(depth + 1),
-            };
+            return Typed { ty: scope.vars[depth].1, ir: Expr::Var(depth + 1) };
         }
         let record = schema::record(scope.root);
         match record.field(name) {
-            Some(f) => Typed {
-                ty: f.ty,
-                ir: Expr::Field(Box::new(Expr::Var(0)), f),
-            },
+            Some(f) => Typed { ty: f.ty, ir: Expr::Field(Box::new(Expr::Var(0)), f) },
             None => {
-                let names: Vec<&str> = record
-                    .field_names()
-                    .into_iter()
-                    .chain(scope.vars.iter().map(|(n, _)| n.as_str()))
-                    .collect();
+                let names: Vec<&str> =
+                    record.field_names().into_iter().chain(scope.vars.iter().map(|(n, _)| n.as_str())).collect();
                 self.err(CheckError::UnknownField {
                     field: name.to_string(),
                     record: format!("`{}`", record.name),
@@ -822,21 +645,14 @@ impl<'s> Checker<'s> {
             Type::Record(kind) => {
                 let record = schema::record(kind);
                 match record.field(&field.node) {
-                    Some(f) => Typed {
-                        ty: f.ty,
-                        ir: Expr::Field(Box::new(base.ir), f),
-                    },
+                    Some(f) => Typed { ty: f.ty, ir: Expr::Field(Box::new(base.ir), f) },
                     None => {
                         let known = record.field_names();
                         self.err(CheckError::UnknownField {
                             field: field.node.clone(),
                             record: format!("`{}`", record.name),
                             span: field.span.into(),
-                            help: did_you_mean(
-                                &field.node,
-                                &known,
-                                &format!("the fields of {} are", record.name),
-                            ),
+                            help: did_you_mean(&field.node, &known, &format!("the fields of {} are", record.name)),
                         });
                         Typed::error()
                     }
@@ -863,13 +679,7 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn call(
-        &mut self,
-        name: &ast::Spanned<String>,
-        args: &[ast::Expr],
-        span: Span,
-        scope: &mut Scope,
-    ) -> Typed {
+    fn call(&mut self, name: &ast::Spanned<String>, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
         let Some(function) = Function::from_name(&name.node) else {
             self.err(CheckError::UnknownFunction {
                 name: name.node.clone(),
@@ -879,12 +689,7 @@ impl<'s> Checker<'s> {
             return Typed::error();
         };
         if args.len() != 1 {
-            self.err(CheckError::Arity {
-                name: name.node.clone(),
-                expected: 1,
-                found: args.len(),
-                span: span.into(),
-            });
+            self.err(CheckError::Arity { name: name.node.clone(), expected: 1, found: args.len(), span: span.into() });
             return Typed::error();
         }
         let a = self.expr(&args[0], scope);
@@ -895,21 +700,14 @@ impl<'s> Checker<'s> {
             },
             (Function::Len, Type::Str | Type::List(_) | Type::Map(_)) => Type::Num,
             (Function::Lower | Function::Upper, Type::Str) => Type::Str,
-            (Function::Len, t) => self.mismatch(
-                args[0].span,
-                format!("`len` takes a string, list or map, not {}", t.describe()),
-                None,
-            ),
-            (_, t) => self.mismatch(
-                args[0].span,
-                format!("`{}` takes a string, not {}", name.node, t.describe()),
-                None,
-            ),
+            (Function::Len, t) => {
+                self.mismatch(args[0].span, format!("`len` takes a string, list or map, not {}", t.describe()), None)
+            }
+            (_, t) => {
+                self.mismatch(args[0].span, format!("`{}` takes a string, not {}", name.node, t.describe()), None)
+            }
         };
-        Typed {
-            ty,
-            ir: Expr::Call(function, Box::new(a.ir)),
-        }
+        Typed { ty, ir: Expr::Call(function, Box::new(a.ir)) }
     }
 
     /// Validate a regex literal with the regex crate's own parser, pointing
@@ -926,26 +724,16 @@ impl<'s> Checker<'s> {
             let (kind, span) = match &e {
                 regex_syntax::Error::Parse(p) => (p.kind().to_string(), *p.span()),
                 regex_syntax::Error::Translate(t) => (t.kind().to_string(), *t.span()),
-                _ => (
-                    e.to_string(),
-                    regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)),
-                ),
+                _ => (e.to_string(), regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1))),
             };
             let start = re.span.start + span.start.offset;
             let len = (span.end.offset - span.start.offset).max(1);
             let help = (kind.contains("look-around") || kind.contains("backreference"))
                 .then(|| "patterns run in linear time, so a rule cannot hang the scanner; match the context with a group instead".to_string());
-            self.err(CheckError::InvalidRegex {
-                reason: kind,
-                span: (start, len).into(),
-                help,
-            });
+            self.err(CheckError::InvalidRegex { reason: kind, span: (start, len).into(), help });
             return None;
         }
-        Some(Pattern {
-            body: re.body.clone(),
-            flags: re.flags.clone(),
-        })
+        Some(Pattern { body: re.body.clone(), flags: re.flags.clone() })
     }
 
     // ------------------------------------------------------------ detectors
@@ -970,9 +758,7 @@ impl<'s> Checker<'s> {
                     let sev = self.severity(s);
                     self.once(&mut severity, sev, "severity", s.span);
                 }
-                ast::DetectorField::Provider(s) => {
-                    self.once(&mut provider, s.value.clone(), "provider", s.span)
-                }
+                ast::DetectorField::Provider(s) => self.once(&mut provider, s.value.clone(), "provider", s.span),
                 ast::DetectorField::Keywords(items) => {
                     keywords_given = true;
                     for k in items {
@@ -981,9 +767,7 @@ impl<'s> Checker<'s> {
                                 message: "empty keyword".into(),
                                 span: k.span.into(),
                                 label: "matches everywhere".into(),
-                                help: Some(
-                                    "a keyword is a literal that every match contains".into(),
-                                ),
+                                help: Some("a keyword is a literal that every match contains".into()),
                             });
                         } else {
                             keywords.push(k.value.clone());
@@ -997,16 +781,12 @@ impl<'s> Checker<'s> {
                     }
                 }
                 ast::DetectorField::Entropy(n) => match n.node.parse::<f64>() {
-                    Ok(v) if (0.0..=8.0).contains(&v) => {
-                        self.once(&mut entropy, v, "entropy", n.span)
-                    }
+                    Ok(v) if (0.0..=8.0).contains(&v) => self.once(&mut entropy, v, "entropy", n.span),
                     _ => self.err(CheckError::Invalid {
                         message: format!("bad entropy `{}`", n.node),
                         span: n.span.into(),
                         label: "expected bits per character, from 0 to 8".into(),
-                        help: Some(
-                            "random base64 has about 6 bits per character, hex about 4".into(),
-                        ),
+                        help: Some("random base64 has about 6 bits per character, hex about 4".into()),
                     }),
                 },
                 ast::DetectorField::Checksum(name) => match Checksum::from_name(&name.node) {
@@ -1014,11 +794,7 @@ impl<'s> Checker<'s> {
                     None => self.err(CheckError::UnknownChecksum {
                         name: name.node.clone(),
                         span: name.span.into(),
-                        help: did_you_mean(
-                            &name.node,
-                            &Checksum::NAMES,
-                            "the built-in checksums are",
-                        ),
+                        help: did_you_mean(&name.node, &Checksum::NAMES, "the built-in checksums are"),
                     }),
                 },
                 ast::DetectorField::Allow(re) => {
@@ -1028,38 +804,21 @@ impl<'s> Checker<'s> {
                 }
                 ast::DetectorField::Example(s) => examples.push(s),
                 ast::DetectorField::Negative(s) => negatives.push(s),
-                ast::DetectorField::Docs(s) => {
-                    self.once(&mut docs, s.value.clone(), "docs", s.span)
-                }
+                ast::DetectorField::Docs(s) => self.once(&mut docs, s.value.clone(), "docs", s.span),
             }
         }
         let id = decl.id.node.clone();
         if severity.is_none() {
-            self.warn(CheckWarning::NoSeverity {
-                block: "detector",
-                id: id.clone(),
-                span: decl.id.span.into(),
-            });
+            self.warn(CheckWarning::NoSeverity { block: "detector", id: id.clone(), span: decl.id.span.into() });
         }
         if !keywords_given {
-            self.warn(CheckWarning::NoKeywords {
-                id: id.clone(),
-                span: decl.id.span.into(),
-            });
+            self.warn(CheckWarning::NoKeywords { id: id.clone(), span: decl.id.span.into() });
         }
         if examples.is_empty() {
-            self.warn(CheckWarning::UntestedDetector {
-                id: id.clone(),
-                field: "example",
-                span: decl.id.span.into(),
-            });
+            self.warn(CheckWarning::UntestedDetector { id: id.clone(), field: "example", span: decl.id.span.into() });
         }
         if negatives.is_empty() {
-            self.warn(CheckWarning::UntestedDetector {
-                id: id.clone(),
-                field: "negative",
-                span: decl.id.span.into(),
-            });
+            self.warn(CheckWarning::UntestedDetector { id: id.clone(), field: "negative", span: decl.id.span.into() });
         }
         let Some(pattern) = pattern else {
             if self.error_count() == before {
@@ -1068,9 +827,7 @@ impl<'s> Checker<'s> {
                     id,
                     field: "pattern",
                     span: decl.id.span.into(),
-                    help:
-                        "add `pattern /regex/`; a capture group marks the secret inside the match"
-                            .into(),
+                    help: "add `pattern /regex/`; a capture group marks the secret inside the match".into(),
                 });
             }
             return None;
@@ -1135,10 +892,7 @@ impl<'s> Checker<'s> {
     // ------------------------------------------------------------ tests
 
     /// A test block; the rule ids it names are checked once every pack is in.
-    pub fn test(
-        &mut self,
-        decl: &ast::TestDecl,
-    ) -> Option<(program::TestCase, Vec<(ast::Spanned<String>, bool)>)> {
+    pub fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, Vec<(ast::Spanned<String>, bool)>)> {
         let before = self.error_count();
         let mut fixture = None;
         let mut facts = None;
@@ -1147,17 +901,11 @@ impl<'s> Checker<'s> {
         let mut named = Vec::new();
         for f in &decl.fields {
             match &f.node {
-                ast::TestField::Fixture(s) => {
-                    self.once(&mut fixture, s.value.clone(), "fixture", s.span)
-                }
+                ast::TestField::Fixture(s) => self.once(&mut fixture, s.value.clone(), "fixture", s.span),
                 ast::TestField::Facts(s) => self.once(&mut facts, s.value.clone(), "facts", s.span),
                 ast::TestField::Now(d) => match Date::parse(&d.node) {
                     Ok(date) => self.once(&mut now, date, "now", d.span),
-                    Err(reason) => self.err(CheckError::BadDate {
-                        text: d.node.clone(),
-                        span: d.span.into(),
-                        reason,
-                    }),
+                    Err(reason) => self.err(CheckError::BadDate { text: d.node.clone(), span: d.span.into(), reason }),
                 },
                 ast::TestField::Expect(ast::Expectation::At { rule, file, lines }) => {
                     named.push((rule.clone(), true));
@@ -1169,11 +917,7 @@ impl<'s> Checker<'s> {
                 }
                 ast::TestField::Expect(ast::Expectation::None { rule }) => {
                     named.push((rule.clone(), false));
-                    expectations.push(program::Expectation {
-                        rule: rule.node.clone(),
-                        file: None,
-                        lines: vec![],
-                    });
+                    expectations.push(program::Expectation { rule: rule.node.clone(), file: None, lines: vec![] });
                 }
             }
         }
@@ -1198,10 +942,7 @@ impl<'s> Checker<'s> {
         if self.error_count() > before {
             return None;
         }
-        let line = self.source[..decl.span.start.min(self.source.len())]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = self.source[..decl.span.start.min(self.source.len())].matches('\n').count() + 1;
         Some((
             program::TestCase {
                 name: decl.name.value.clone(),
@@ -1224,15 +965,9 @@ fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, 
     let help = match first {
         Rejection::NoKeyword => Some(format!(
             "the keywords are {}",
-            spec.keywords
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            spec.keywords.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
         )),
-        Rejection::LowEntropy { .. } => {
-            Some("use a more random example, or lower `entropy`".into())
-        }
+        Rejection::LowEntropy { .. } => Some("use a more random example, or lower `entropy`".into()),
         Rejection::Checksum { .. } => {
             Some("examples must be valid tokens of the format, with a correct checksum".into())
         }
@@ -1244,13 +979,7 @@ fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, 
 fn first_line(s: &str) -> String {
     // The regex crate's messages show the pattern over several lines; keep
     // the last line, which states the problem.
-    s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
-        .unwrap_or(s)
-        .trim()
-        .trim_start_matches("error: ")
-        .to_string()
+    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().trim_start_matches("error: ").to_string()
 }
 
 fn collapse_ws(s: &str) -> String {

@@ -124,9 +124,7 @@ pub enum CheckError {
     #[error("bad duration `{text}`")]
     #[diagnostic(
         code(nhigate::bad_duration),
-        help(
-            "a duration is a number and a unit, or several: `90d`, `12h`, `1d12h`; units are w, d, h, m, s"
-        )
+        help("a duration is a number and a unit, or several: `90d`, `12h`, `1d12h`; units are w, d, h, m, s")
     )]
     BadDuration {
         text: String,
@@ -136,10 +134,7 @@ pub enum CheckError {
     },
 
     #[error("bad date `{text}`")]
-    #[diagnostic(
-        code(nhigate::bad_date),
-        help("dates are written YYYY-MM-DD, e.g. `2026-01-31`")
-    )]
+    #[diagnostic(code(nhigate::bad_date), help("dates are written YYYY-MM-DD, e.g. `2026-01-31`"))]
     BadDate {
         text: String,
         #[label("{reason}")]
@@ -310,9 +305,7 @@ pub enum CheckWarning {
     #[diagnostic(
         severity(Warning),
         code(nhigate::untested_rule),
-        help(
-            "add a `test` block with `expect {id} at LINE` (fires) and one with `expect no {id}` (does not)"
-        )
+        help("add a `test` block with `expect {id} at LINE` (fires) and one with `expect no {id}` (does not)")
     )]
     UntestedRule {
         id: String,
@@ -393,11 +386,7 @@ impl CompileErrors {
     /// Render every diagnostic the way miette renders a report, with colour
     /// only when `color` is set.
     pub fn render(&self, color: bool) -> String {
-        let theme = if color {
-            miette::GraphicalTheme::unicode()
-        } else {
-            miette::GraphicalTheme::unicode_nocolor()
-        };
+        let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
         let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
         for d in &self.diagnostics {
@@ -411,11 +400,7 @@ impl CompileErrors {
 impl fmt::Display for CompileErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.diagnostics.len();
-        write!(
-            f,
-            "{n} error{} in the rule packs",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "{n} error{} in the rule packs", if n == 1 { "" } else { "s" })
     }
 }
 
@@ -435,13 +420,6 @@ pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 pub fn did_you_mean<'a>(name: &str, known: &[&'a str], what: &str) -> String {
     match suggest(name, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
-        None => format!(
-            "{what}: {}",
-            known
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => format!("{what}: {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
     }
 }

@@ -12,11 +12,7 @@ use super::ast::*;
 /// Format a parsed pack. `source` is the text it was parsed from, for its
 /// comments; pass "" to format a tree built in code.
 pub fn format(file: &PackFile, source: &str) -> String {
-    let mut f = Formatter {
-        out: String::new(),
-        comments: comments(source),
-        next_comment: 0,
-    };
+    let mut f = Formatter { out: String::new(), comments: comments(source), next_comment: 0 };
     for (i, item) in file.items.iter().enumerate() {
         if i > 0 {
             f.out.push('\n');
@@ -38,6 +34,9 @@ struct Comment {
     at: usize,
     text: String,
     trailing: bool,
+    /// A blank line follows it in the source: keep it, so that a file's
+    /// heading comment stays apart from the first block.
+    blank_after: bool,
 }
 
 /// Find comments lexically: `#` outside strings and regex literals. A `/`
@@ -58,10 +57,13 @@ fn comments(source: &str) -> Vec<Comment> {
             }
             b'#' => {
                 let end = source[i..].find('\n').map_or(source.len(), |n| i + n);
+                let next_line = source.get(end + 1..).unwrap_or("").split('\n').next().unwrap_or("x");
+                let blank_after = !line_has_code && end < source.len() && next_line.trim().is_empty();
                 out.push(Comment {
                     at: i,
                     text: source[i..end].trim_end().to_string(),
                     trailing: line_has_code,
+                    blank_after,
                 });
                 i = end;
             }
@@ -125,6 +127,9 @@ impl Formatter {
                 self.out.push_str(indent);
                 self.out.push_str(&c.text);
                 self.out.push('\n');
+                if c.blank_after {
+                    self.out.push('\n');
+                }
             }
             self.next_comment += 1;
         }
@@ -166,13 +171,11 @@ impl Formatter {
     }
 
     fn rule(&mut self, r: &RuleDecl) {
-        self.open(
-            format!("rule {} {}", r.id.node, string(&r.title.value)),
-            r.span.start,
-        );
+        self.open(format!("rule {} {}", r.id.node, string(&r.title.value)), r.span.start);
         for f in &r.fields {
             let text = match &f.node {
-                RuleField::Severity(s) => format!("severity {}", s.node),
+                RuleField::Severity(s) => format!("severity {}", severity(&s.node)),
+                RuleField::Maps(items) if items.is_empty() => "maps []".to_string(),
                 RuleField::Maps(items) => format!("maps {}", strings(items)),
                 RuleField::On(t) => format!("on {}", t.node),
                 RuleField::Where(e) => format!("where {}", expr(e)),
@@ -188,13 +191,10 @@ impl Formatter {
     }
 
     fn detector(&mut self, d: &DetectorDecl) {
-        self.open(
-            format!("detector {} {}", d.id.node, string(&d.title.value)),
-            d.span.start,
-        );
+        self.open(format!("detector {} {}", d.id.node, string(&d.title.value)), d.span.start);
         for f in &d.fields {
             let text = match &f.node {
-                DetectorField::Severity(s) => format!("severity {}", s.node),
+                DetectorField::Severity(s) => format!("severity {}", severity(&s.node)),
                 DetectorField::Provider(s) => format!("provider {}", string(&s.value)),
                 DetectorField::Keywords(items) if items.is_empty() => "keywords []".to_string(),
                 DetectorField::Keywords(items) => format!("keywords {}", strings(items)),
@@ -222,12 +222,9 @@ impl Formatter {
                 TestField::Expect(Expectation::At { rule, file, lines }) => {
                     let lines: Vec<String> = lines.iter().map(|l| l.node.to_string()).collect();
                     match file {
-                        Some(file) => format!(
-                            "expect {} in {} at {}",
-                            rule.node,
-                            string(&file.value),
-                            lines.join(", ")
-                        ),
+                        Some(file) => {
+                            format!("expect {} in {} at {}", rule.node, string(&file.value), lines.join(", "))
+                        }
                         None => format!("expect {} at {}", rule.node, lines.join(", ")),
                     }
                 }
@@ -238,12 +235,16 @@ impl Formatter {
     }
 }
 
+/// A severity as written: a bare word, or a string if it is not one.
+fn severity(name: &str) -> String {
+    let bare = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !super::parse::is_keyword(name);
+    if bare { name.to_string() } else { string(name) }
+}
+
 fn strings(items: &[StrLit]) -> String {
-    items
-        .iter()
-        .map(|s| string(&s.value))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| string(&s.value)).collect::<Vec<_>>().join(", ")
 }
 
 fn regex(re: &RegexLit) -> String {
@@ -302,11 +303,7 @@ pub fn expr(e: &Expr) -> String {
 
 fn at(e: &Expr, min: u8) -> String {
     let text = bare(e);
-    if level(e) < min {
-        format!("({text})")
-    } else {
-        text
-    }
+    if level(e) < min { format!("({text})") } else { text }
 }
 
 fn bare(e: &Expr) -> String {
@@ -314,43 +311,27 @@ fn bare(e: &Expr) -> String {
         ExprKind::Name(n) => n.clone(),
         ExprKind::Field(base, f) => format!("{}.{}", at(base, POSTFIX), f.node),
         ExprKind::Index(base, i) => format!("{}[{}]", at(base, POSTFIX), expr(i)),
-        ExprKind::Call(name, args) => format!(
-            "{}({})",
-            name.node,
-            args.iter().map(expr).collect::<Vec<_>>().join(", ")
-        ),
+        ExprKind::Call(name, args) => {
+            format!("{}({})", name.node, args.iter().map(expr).collect::<Vec<_>>().join(", "))
+        }
         ExprKind::Str(s) => string(&s.value),
         ExprKind::Number(n) | ExprKind::Duration(n) | ExprKind::Date(n) => n.clone(),
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Now => "now".to_string(),
-        ExprKind::List(items) => format!(
-            "[{}]",
-            items.iter().map(expr).collect::<Vec<_>>().join(", ")
-        ),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
         ExprKind::Map(entries) => {
             if entries.is_empty() {
                 "{}".to_string()
             } else {
-                let inner: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", string(&k.value), expr(v)))
-                    .collect();
+                let inner: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("{}: {}", string(&k.value), expr(v))).collect();
                 format!("{{ {} }}", inner.join(", "))
             }
         }
         ExprKind::Arith(op, l, r) => format!("{} {} {}", at(l, SUM), op.as_str(), at(r, POSTFIX)),
         ExprKind::Compare(op, l, r) => format!("{} {} {}", at(l, SUM), op.as_str(), at(r, SUM)),
-        ExprKind::In {
-            negated,
-            item,
-            collection,
-        } => {
-            format!(
-                "{} {}in {}",
-                at(item, SUM),
-                if *negated { "not " } else { "" },
-                at(collection, SUM)
-            )
+        ExprKind::In { negated, item, collection } => {
+            format!("{} {}in {}", at(item, SUM), if *negated { "not " } else { "" }, at(collection, SUM))
         }
         ExprKind::Glob(l, p) => format!("{} matches glob {}", at(l, SUM), string(&p.value)),
         ExprKind::Regex(l, re) => format!("{} matches {}", at(l, SUM), regex(re)),
@@ -358,24 +339,11 @@ fn bare(e: &Expr) -> String {
         ExprKind::Missing(l) => format!("{} missing", at(l, SUM)),
         ExprKind::Not(inner) => format!("not {}", at(inner, NOT)),
         ExprKind::Logic(op, l, r) => {
-            let (word, lvl) = if *op == BoolOp::Or {
-                ("or", OR)
-            } else {
-                ("and", AND)
-            };
+            let (word, lvl) = if *op == BoolOp::Or { ("or", OR) } else { ("and", AND) };
             format!("{} {word} {}", at(l, lvl), at(r, lvl + 1))
         }
-        ExprKind::Quantified {
-            quantifier,
-            var,
-            list,
-            body,
-        } => {
-            let q = if *quantifier == Quantifier::Any {
-                "any"
-            } else {
-                "all"
-            };
+        ExprKind::Quantified { quantifier, var, list, body } => {
+            let q = if *quantifier == Quantifier::Any { "any" } else { "all" };
             format!("{q} {} in {}: {}", var.node, at(list, SUM), expr(body))
         }
     }

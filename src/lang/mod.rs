@@ -59,10 +59,8 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
     let mut declared: HashMap<String, Declared> = HashMap::new();
     let mut named_in_tests = Vec::new();
     let mut rule_spans: Vec<(usize, String, Span)> = Vec::new();
-    let named_sources: Vec<Arc<NamedSource<String>>> = sources
-        .iter()
-        .map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi")))
-        .collect();
+    let named_sources: Vec<Arc<NamedSource<String>>> =
+        sources.iter().map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi"))).collect();
 
     for (file, src) in sources.iter().enumerate() {
         let named = &named_sources[file];
@@ -73,30 +71,17 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
             path: src.path.clone(),
             source: Arc::from(src.text.as_str()),
         };
-        let parsed = match parse(&src.text) {
-            Ok(p) => p,
-            Err(errors) => {
-                diagnostics.extend(errors.into_iter().map(|e| FileDiagnostic {
-                    source: named.clone(),
-                    error: e.into(),
-                }));
-                packs.push(pack);
-                continue;
-            }
-        };
+        let (parsed, syntax_errors) = parse::parse_recovering(&src.text);
         let mut checker = check::Checker::new(file, &src.text, src.verify);
+        checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
         let mut header_seen = false;
         for item in &parsed.items {
             match item {
                 Item::Pack(p) => {
                     if header_seen {
-                        checker.errors.push(
-                            CheckError::DuplicateField {
-                                field: "pack",
-                                span: p.name.span.into(),
-                            }
-                            .into(),
-                        );
+                        checker
+                            .errors
+                            .push(CheckError::DuplicateField { field: "pack", span: p.name.span.into() }.into());
                     }
                     header_seen = true;
                     pack.name = p.name.value.clone();
@@ -127,17 +112,16 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
                 }
                 Item::Test(decl) => {
                     if let Some((case, named)) = checker.test(decl) {
-                        named_in_tests
-                            .extend(named.into_iter().map(|(id, fires)| (file, id, fires)));
+                        named_in_tests.extend(named.into_iter().map(|(id, fires)| (file, id, fires)));
                         tests.push(case);
                     }
                 }
             }
         }
-        diagnostics.extend(checker.errors.into_iter().map(|e| FileDiagnostic {
-            source: named.clone(),
-            error: e,
-        }));
+        // Report in source order, as a reader meets them.
+        let mut errors = checker.errors;
+        errors.sort_by_key(first_offset);
+        diagnostics.extend(errors.into_iter().map(|e| FileDiagnostic { source: named.clone(), error: e }));
         packs.push(pack);
     }
 
@@ -158,11 +142,7 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
                 error: CheckError::UnknownRule {
                     id: id.node.clone(),
                     span: id.span.into(),
-                    help: did_you_mean(
-                        &id.node,
-                        &known,
-                        "no pack under test declares it; the ids are",
-                    ),
+                    help: did_you_mean(&id.node, &known, "no pack under test declares it; the ids are"),
                 }
                 .into(),
             });
@@ -176,35 +156,21 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
             if !ok {
                 diagnostics.push(FileDiagnostic {
                     source: named_sources[*file].clone(),
-                    error: CheckWarning::UntestedRule {
-                        id: id.clone(),
-                        what,
-                        span: (*span).into(),
-                    }
-                    .into(),
+                    error: CheckWarning::UntestedRule { id: id.clone(), what, span: (*span).into() }.into(),
                 });
             }
         }
     }
 
-    let (warnings, errors): (Vec<_>, Vec<_>) =
-        diagnostics.into_iter().partition(|d| d.error.is_warning());
+    let (warnings, errors): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.error.is_warning());
+    // Warnings matter to pack authors once their packs compile; with errors
+    // they would bury them.
     if !errors.is_empty() {
-        let mut all = errors;
-        all.extend(warnings);
-        return Err(CompileErrors { diagnostics: all });
+        return Err(CompileErrors { diagnostics: errors });
     }
     Ok(Compiled {
-        program: Program {
-            packs,
-            rules,
-            detectors: DetectorSet::new(detectors),
-            detector_origins,
-            tests,
-        },
-        warnings: CompileErrors {
-            diagnostics: warnings,
-        },
+        program: Program { packs, rules, detectors: DetectorSet::new(detectors), detector_origins, tests },
+        warnings: CompileErrors { diagnostics: warnings },
     })
 }
 
@@ -218,10 +184,7 @@ fn register(
 ) -> bool {
     if let Some(first) = declared.get(&id.node) {
         let src = &sources[first.file];
-        let line = src.text[..first.span.start.min(src.text.len())]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = src.text[..first.span.start.min(src.text.len())].matches('\n').count() + 1;
         checker.errors.push(
             CheckError::DuplicateId {
                 id: id.node.clone(),
@@ -235,14 +198,13 @@ fn register(
         );
         return false;
     }
-    declared.insert(
-        id.node.clone(),
-        Declared {
-            file,
-            span: id.span,
-        },
-    );
+    declared.insert(id.node.clone(), Declared { file, span: id.span });
     true
+}
+
+fn first_offset(e: &LangError) -> usize {
+    use miette::Diagnostic;
+    e.labels().and_then(|mut l| l.next()).map_or(usize::MAX, |l| l.offset())
 }
 
 fn pack_name_from_path(path: &str) -> String {

@@ -19,20 +19,20 @@ struct NhiParser;
 
 /// Parse one pack file. On failure, every syntax error found is returned.
 pub fn parse(source: &str) -> Result<PackFile, Vec<ParseError>> {
+    let (file, errors) = parse_recovering(source);
+    if errors.is_empty() { Ok(file) } else { Err(errors) }
+}
+
+/// Parse one pack file, and on a syntax error keep the items that parse on
+/// their own, so that the checker can report their problems too.
+pub fn parse_recovering(source: &str) -> (PackFile, Vec<ParseError>) {
     match NhiParser::parse(Rule::pack_file, source) {
         Ok(mut pairs) => {
-            let mut b = Builder {
-                base: 0,
-                errors: Vec::new(),
-            };
+            let mut b = Builder { base: 0, errors: Vec::new() };
             let file = pairs.next().map(|p| b.pack_file(p)).unwrap_or_default();
-            if b.errors.is_empty() {
-                Ok(file)
-            } else {
-                Err(b.errors)
-            }
+            (file, b.errors)
         }
-        Err(_) => Err(parse_items_apart(source)),
+        Err(_) => parse_items_apart(source),
     }
 }
 
@@ -41,10 +41,7 @@ pub fn parse(source: &str) -> Result<PackFile, Vec<ParseError>> {
 pub fn parse_expr(text: &str, at: usize) -> Option<Expr> {
     let mut pairs = NhiParser::parse(Rule::standalone_expr, text).ok()?;
     let pair = pairs.next()?.into_inner().next()?;
-    let mut b = Builder {
-        base: at,
-        errors: Vec::new(),
-    };
+    let mut b = Builder { base: at, errors: Vec::new() };
     let e = b.expr(pair);
     b.errors.is_empty().then_some(e)
 }
@@ -52,56 +49,45 @@ pub fn parse_expr(text: &str, at: usize) -> Option<Expr> {
 /// Resolve escapes in text whose string was already parsed (and its bad
 /// escapes reported): a bad escape is dropped.
 pub fn unescape_lossy(raw: &str) -> String {
-    let mut b = Builder {
-        base: 0,
-        errors: Vec::new(),
-    };
+    let mut b = Builder { base: 0, errors: Vec::new() };
     b.unescape(raw, 0)
 }
 
-/// Recovery: parse each top-level item on its own and collect every error.
-fn parse_items_apart(source: &str) -> Vec<ParseError> {
+/// Recovery: parse each top-level item on its own, keep the ones that
+/// parse, and collect every error.
+fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
     let mut starts: Vec<usize> = vec![0];
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
-        let word = line
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .next()
-            .unwrap_or("");
+        let word = line.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
         if offset > 0 && matches!(word, "pack" | "rule" | "detector" | "test") {
             starts.push(offset);
         }
         offset += line.len();
     }
     starts.push(source.len());
+    let mut items = Vec::new();
     let mut errors = Vec::new();
     for w in starts.windows(2) {
         let (start, end) = (w[0], w[1]);
         let chunk = &source[start..end];
         match NhiParser::parse(Rule::pack_file, chunk) {
             Ok(mut pairs) => {
-                let mut b = Builder {
-                    base: start,
-                    errors: Vec::new(),
-                };
+                let mut b = Builder { base: start, errors: Vec::new() };
                 if let Some(p) = pairs.next() {
-                    b.pack_file(p);
+                    items.extend(b.pack_file(p).items);
                 }
                 errors.extend(b.errors);
             }
             Err(e) => errors.push(translate(chunk, start, &e)),
         }
     }
-    errors
+    (PackFile { items }, errors)
 }
 
-const RULE_FIELDS: &[&str] = &[
-    "severity", "maps", "on", "where", "require", "deny", "message", "fix", "docs",
-];
-const DETECTOR_FIELDS: &[&str] = &[
-    "severity", "provider", "keywords", "pattern", "entropy", "checksum", "allow", "example",
-    "negative", "docs",
-];
+const RULE_FIELDS: &[&str] = &["severity", "maps", "on", "where", "require", "deny", "message", "fix", "docs"];
+const DETECTOR_FIELDS: &[&str] =
+    &["severity", "provider", "keywords", "pattern", "entropy", "checksum", "allow", "example", "negative", "docs"];
 const TEST_FIELDS: &[&str] = &["fixture", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
 const ITEMS: &[&str] = &["pack", "rule", "detector", "test"];
@@ -113,17 +99,11 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
         pest::error::InputLocation::Span((s, _)) => s,
     };
     let (positives, negatives) = match &err.variant {
-        pest::error::ErrorVariant::ParsingError {
-            positives,
-            negatives,
-        } => (positives.clone(), negatives.clone()),
+        pest::error::ErrorVariant::ParsingError { positives, negatives } => (positives.clone(), negatives.clone()),
         pest::error::ErrorVariant::CustomError { .. } => (vec![], vec![]),
     };
     let tokens = expected_literals(chunk);
-    let found_word: String = chunk[pos..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
+    let found_word: String = chunk[pos..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     let found = describe_found(&chunk[pos..]);
     let at = base + pos;
     let word_span = (at, found_word.len().max(1)).into();
@@ -147,20 +127,12 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
         if let Some((block, known)) = block {
             let what = format!("{block} fields are");
             let help = if block == "top-level" {
-                did_you_mean(
-                    &found_word,
-                    known,
-                    "a pack holds `pack`, `rule`, `detector` and `test` blocks",
-                )
+                did_you_mean(&found_word, known, "a pack holds `pack`, `rule`, `detector` and `test` blocks")
             } else {
                 did_you_mean(&found_word, known, &what)
             };
             return ParseError::UnknownBlockField {
-                block: if block == "top-level" {
-                    "top-level"
-                } else {
-                    block
-                },
+                block: if block == "top-level" { "top-level" } else { block },
                 field: found_word,
                 span: word_span,
                 help,
@@ -176,23 +148,22 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
             }
         }
     }
+    // Punctuation that only opens something already named (a string, a
+    // name, an expression) adds nothing to the message.
+    let wants_expr = expected.iter().any(|e| e == "an expression");
     for t in tokens {
+        let implied = matches!(t.as_str(), "\"" | "_") || (wants_expr && matches!(t.as_str(), "(" | "[" | "{"));
         let t = format!("`{t}`");
-        if !expected.contains(&t) {
+        if !implied && !expected.contains(&t) {
             expected.push(t);
         }
     }
-    let label = if expected.is_empty() {
-        "unexpected here".to_string()
-    } else {
-        format!("expected {}", join_or(&expected))
-    };
+    let label =
+        if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
     let help = if negatives.iter().any(|r| *r == Rule::keyword)
         || positives.contains(&Rule::name) && is_keyword(&found_word)
     {
-        Some(format!(
-            "`{found_word}` is a keyword of the language and cannot be used as a name"
-        ))
+        Some(format!("`{found_word}` is a keyword of the language and cannot be used as a name"))
     } else if chunk[pos..].starts_with('\'') {
         Some("strings are written in double quotes".to_string())
     } else {
@@ -225,7 +196,7 @@ fn expected_literals(chunk: &str) -> Vec<String> {
         .collect()
 }
 
-fn is_keyword(word: &str) -> bool {
+pub fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "and"
@@ -327,11 +298,7 @@ fn describe_found(rest: &str) -> String {
         return "end of file".to_string();
     };
     if c.is_ascii_alphanumeric() || c == '_' {
-        let w: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(40)
-            .collect();
+        let w: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
         format!("`{w}`")
     } else if c == '"' {
         "string".to_string()
@@ -347,9 +314,7 @@ fn found_len(rest: &str) -> usize {
         return 0;
     };
     if c.is_ascii_alphanumeric() || c == '_' {
-        rest.chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .count()
+        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').count()
     } else {
         c.len_utf8()
     }
@@ -399,18 +364,12 @@ impl Builder {
 
     fn pack(&mut self, pair: Pair<'_, Rule>, span: Span) -> PackDecl {
         let mut inner = self.fields(pair);
-        let name = next(&mut inner)
-            .map(|p| self.string(p))
-            .unwrap_or_else(empty_str);
+        let name = next(&mut inner).map(|p| self.string(p)).unwrap_or_else(empty_str);
         let mut fields = Vec::new();
         for f in inner {
             let which = f.as_rule();
             let fspan = self.span(&f);
-            let value = self
-                .fields(f)
-                .next()
-                .map(|p| self.string(p))
-                .unwrap_or_else(empty_str);
+            let value = self.fields(f).next().map(|p| self.string(p)).unwrap_or_else(empty_str);
             let field = match which {
                 Rule::pack_version => PackField::Version(value),
                 _ => PackField::Description(value),
@@ -420,16 +379,9 @@ impl Builder {
         PackDecl { name, fields, span }
     }
 
-    fn header(
-        &mut self,
-        inner: &mut pest::iterators::Pairs<'_, Rule>,
-    ) -> (Spanned<String>, StrLit) {
-        let id = next(inner)
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
-        let title = next(inner)
-            .map(|p| self.string(p))
-            .unwrap_or_else(empty_str);
+    fn header(&mut self, inner: &mut pest::iterators::Pairs<'_, Rule>) -> (Spanned<String>, StrLit) {
+        let id = next(inner).map(|p| self.ident(&p)).unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
+        let title = next(inner).map(|p| self.string(p)).unwrap_or_else(empty_str);
         (id, title)
     }
 
@@ -441,7 +393,13 @@ impl Builder {
             let which = f.as_rule();
             let fspan = self.span(&f);
             let mut v = self.fields(f);
-            let Some(value) = next(&mut v) else { continue };
+            let Some(value) = next(&mut v) else {
+                // `maps []`: an empty list.
+                if which == Rule::maps {
+                    fields.push(Spanned::new(RuleField::Maps(vec![]), fspan));
+                }
+                continue;
+            };
             let field = match which {
                 Rule::severity => RuleField::Severity(self.severity(value)),
                 Rule::maps => {
@@ -459,12 +417,7 @@ impl Builder {
             };
             fields.push(Spanned::new(field, fspan));
         }
-        RuleDecl {
-            id,
-            title,
-            fields,
-            span,
-        }
+        RuleDecl { id, title, fields, span }
     }
 
     fn severity(&mut self, value: Pair<'_, Rule>) -> Spanned<String> {
@@ -509,19 +462,12 @@ impl Builder {
             };
             fields.push(Spanned::new(field, fspan));
         }
-        DetectorDecl {
-            id,
-            title,
-            fields,
-            span,
-        }
+        DetectorDecl { id, title, fields, span }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>, span: Span) -> TestDecl {
         let mut inner = self.fields(pair);
-        let name = next(&mut inner)
-            .map(|p| self.string(p))
-            .unwrap_or_else(empty_str);
+        let name = next(&mut inner).map(|p| self.string(p)).unwrap_or_else(empty_str);
         let mut fields = Vec::new();
         for f in inner {
             let which = f.as_rule();
@@ -549,9 +495,8 @@ impl Builder {
                 .unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
             return Expectation::None { rule };
         }
-        let rule = next(&mut inner)
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
+        let rule =
+            next(&mut inner).map(|p| self.ident(&p)).unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
         let mut file = None;
         let mut lines = Vec::new();
         for p in inner {
@@ -561,10 +506,9 @@ impl Builder {
                     let span = self.span(&p);
                     match p.as_str().parse::<u32>() {
                         Ok(n) if n > 0 => lines.push(Spanned::new(n, span)),
-                        _ => self.errors.push(ParseError::BadLineNumber {
-                            text: p.as_str().to_string(),
-                            span: span.into(),
-                        }),
+                        _ => self
+                            .errors
+                            .push(ParseError::BadLineNumber { text: p.as_str().to_string(), span: span.into() }),
                     }
                 }
                 _ => {}
@@ -580,10 +524,7 @@ impl Builder {
     fn string(&mut self, p: Pair<'_, Rule>) -> StrLit {
         let span = self.span(&p);
         let raw = p.as_str();
-        let raw = raw
-            .get(1..raw.len().saturating_sub(1))
-            .unwrap_or("")
-            .to_string();
+        let raw = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string();
         let value = self.unescape(&raw, span.start + 1);
         StrLit { value, raw, span }
     }
@@ -607,15 +548,9 @@ impl Builder {
                 'r' => out.push('\r'),
                 'u' => {
                     let rest = &raw[i + 2..];
-                    let decoded = rest
-                        .strip_prefix('{')
-                        .and_then(|r| r.split_once('}'))
-                        .and_then(|(hex, _)| {
-                            u32::from_str_radix(hex, 16)
-                                .ok()
-                                .and_then(char::from_u32)
-                                .map(|c| (c, hex.len() + 2))
-                        });
+                    let decoded = rest.strip_prefix('{').and_then(|r| r.split_once('}')).and_then(|(hex, _)| {
+                        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).map(|c| (c, hex.len() + 2))
+                    });
                     match decoded {
                         Some((c, len)) => {
                             out.push(c);
@@ -623,10 +558,9 @@ impl Builder {
                                 chars.next();
                             }
                         }
-                        None => self.errors.push(ParseError::BadEscape {
-                            escape: "u".to_string(),
-                            span: (at + i, 2).into(),
-                        }),
+                        None => self
+                            .errors
+                            .push(ParseError::BadEscape { escape: "u".to_string(), span: (at + i, 2).into() }),
                     }
                 }
                 other => self.errors.push(ParseError::BadEscape {
@@ -644,10 +578,7 @@ impl Builder {
             Some(b) => (b.as_str().to_string(), self.span(&b)),
             None => (String::new(), Span::default()),
         };
-        let flags = inner
-            .next()
-            .map(|f| f.as_str().to_string())
-            .unwrap_or_default();
+        let flags = inner.next().map(|f| f.as_str().to_string()).unwrap_or_default();
         RegexLit { body, flags, span }
     }
 
@@ -660,19 +591,12 @@ impl Builder {
                 let mut inner = p.into_inner();
                 match inner.next() {
                     Some(first) => self.expr(first),
-                    None => Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    },
+                    None => Expr { kind: ExprKind::Bool(false), span },
                 }
             }
             Rule::quantified => {
                 let mut inner = p.into_inner();
-                let quantifier = match inner
-                    .next()
-                    .and_then(|q| q.into_inner().next())
-                    .map(|k| k.as_rule())
-                {
+                let quantifier = match inner.next().and_then(|q| q.into_inner().next()).map(|k| k.as_rule()) {
                     Some(Rule::kw_all) => Quantifier::All,
                     _ => Quantifier::Any,
                 };
@@ -685,64 +609,36 @@ impl Builder {
                 let list = inner.next().map(|l| self.expr(l));
                 let body = inner.next().map(|b| self.expr(b));
                 let (Some(list), Some(body)) = (list, body) else {
-                    return Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Bool(false), span };
                 };
                 Expr {
-                    kind: ExprKind::Quantified {
-                        quantifier,
-                        var,
-                        list: Box::new(list),
-                        body: Box::new(body),
-                    },
+                    kind: ExprKind::Quantified { quantifier, var, list: Box::new(list), body: Box::new(body) },
                     span,
                 }
             }
             Rule::disjunction | Rule::conjunction => {
-                let op = if p.as_rule() == Rule::disjunction {
-                    BoolOp::Or
-                } else {
-                    BoolOp::And
-                };
-                let mut operands = p
-                    .into_inner()
-                    .filter(|q| !matches!(q.as_rule(), Rule::kw_or | Rule::kw_and));
+                let op = if p.as_rule() == Rule::disjunction { BoolOp::Or } else { BoolOp::And };
+                let mut operands = p.into_inner().filter(|q| !matches!(q.as_rule(), Rule::kw_or | Rule::kw_and));
                 let Some(first) = operands.next() else {
-                    return Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Bool(false), span };
                 };
                 let mut acc = self.expr(first);
                 for q in operands {
                     let rhs = self.expr(q);
                     let span = acc.span.join(rhs.span);
-                    acc = Expr {
-                        kind: ExprKind::Logic(op, Box::new(acc), Box::new(rhs)),
-                        span,
-                    };
+                    acc = Expr { kind: ExprKind::Logic(op, Box::new(acc), Box::new(rhs)), span };
                 }
                 acc
             }
             Rule::negation => {
                 let mut inner = p.into_inner();
                 let Some(first) = inner.next() else {
-                    return Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Bool(false), span };
                 };
                 if first.as_rule() == Rule::not_op {
-                    let operand = inner.next().map(|q| self.expr(q)).unwrap_or(Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    });
-                    Expr {
-                        kind: ExprKind::Not(Box::new(operand)),
-                        span,
-                    }
+                    let operand =
+                        inner.next().map(|q| self.expr(q)).unwrap_or(Expr { kind: ExprKind::Bool(false), span });
+                    Expr { kind: ExprKind::Not(Box::new(operand)), span }
                 } else {
                     self.expr(first)
                 }
@@ -751,34 +647,21 @@ impl Builder {
             Rule::sum => {
                 let mut inner = p.into_inner();
                 let Some(first) = inner.next() else {
-                    return Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Bool(false), span };
                 };
                 let mut acc = self.expr(first);
                 while let (Some(op), Some(rhs)) = (inner.next(), inner.next()) {
-                    let op = if op.as_str() == "+" {
-                        ArithOp::Add
-                    } else {
-                        ArithOp::Sub
-                    };
+                    let op = if op.as_str() == "+" { ArithOp::Add } else { ArithOp::Sub };
                     let rhs = self.expr(rhs);
                     let span = acc.span.join(rhs.span);
-                    acc = Expr {
-                        kind: ExprKind::Arith(op, Box::new(acc), Box::new(rhs)),
-                        span,
-                    };
+                    acc = Expr { kind: ExprKind::Arith(op, Box::new(acc), Box::new(rhs)), span };
                 }
                 acc
             }
             Rule::postfix => {
                 let mut inner = p.into_inner();
                 let Some(first) = inner.next() else {
-                    return Expr {
-                        kind: ExprKind::Bool(false),
-                        span,
-                    };
+                    return Expr { kind: ExprKind::Bool(false), span };
                 };
                 let mut acc = self.expr(first);
                 for access in inner {
@@ -789,38 +672,23 @@ impl Builder {
                         continue;
                     };
                     acc = if which == Rule::field_access {
-                        Expr {
-                            kind: ExprKind::Field(Box::new(acc), self.ident(&arg)),
-                            span,
-                        }
+                        Expr { kind: ExprKind::Field(Box::new(acc), self.ident(&arg)), span }
                     } else {
                         let index = self.expr(arg);
-                        Expr {
-                            kind: ExprKind::Index(Box::new(acc), Box::new(index)),
-                            span,
-                        }
+                        Expr { kind: ExprKind::Index(Box::new(acc), Box::new(index)), span }
                     };
                 }
                 acc
             }
             Rule::call => {
                 let mut inner = p.into_inner();
-                let name = inner
-                    .next()
-                    .map(|n| self.ident(&n))
-                    .unwrap_or_else(|| Spanned::new(String::new(), span));
+                let name = inner.next().map(|n| self.ident(&n)).unwrap_or_else(|| Spanned::new(String::new(), span));
                 let args = inner.map(|a| self.expr(a)).collect();
-                Expr {
-                    kind: ExprKind::Call(name, args),
-                    span,
-                }
+                Expr { kind: ExprKind::Call(name, args), span }
             }
             Rule::list => {
                 let items = p.into_inner().map(|a| self.expr(a)).collect();
-                Expr {
-                    kind: ExprKind::List(items),
-                    span,
-                }
+                Expr { kind: ExprKind::List(items), span }
             }
             Rule::map => {
                 let mut entries = Vec::new();
@@ -831,59 +699,26 @@ impl Builder {
                         entries.push((key, self.expr(v)));
                     }
                 }
-                Expr {
-                    kind: ExprKind::Map(entries),
-                    span,
-                }
+                Expr { kind: ExprKind::Map(entries), span }
             }
-            Rule::name => Expr {
-                kind: ExprKind::Name(p.as_str().to_string()),
-                span,
-            },
-            Rule::string => Expr {
-                kind: ExprKind::Str(self.string(p)),
-                span,
-            },
-            Rule::number => Expr {
-                kind: ExprKind::Number(p.as_str().to_string()),
-                span,
-            },
-            Rule::duration => Expr {
-                kind: ExprKind::Duration(p.as_str().to_string()),
-                span,
-            },
-            Rule::date => Expr {
-                kind: ExprKind::Date(p.as_str().to_string()),
-                span,
-            },
+            Rule::name => Expr { kind: ExprKind::Name(p.as_str().to_string()), span },
+            Rule::string => Expr { kind: ExprKind::Str(self.string(p)), span },
+            Rule::number => Expr { kind: ExprKind::Number(p.as_str().to_string()), span },
+            Rule::duration => Expr { kind: ExprKind::Duration(p.as_str().to_string()), span },
+            Rule::date => Expr { kind: ExprKind::Date(p.as_str().to_string()), span },
             Rule::boolean => {
-                let value = p
-                    .into_inner()
-                    .next()
-                    .is_some_and(|k| k.as_rule() == Rule::kw_true);
-                Expr {
-                    kind: ExprKind::Bool(value),
-                    span,
-                }
+                let value = p.into_inner().next().is_some_and(|k| k.as_rule() == Rule::kw_true);
+                Expr { kind: ExprKind::Bool(value), span }
             }
-            Rule::now => Expr {
-                kind: ExprKind::Now,
-                span,
-            },
-            _ => Expr {
-                kind: ExprKind::Bool(false),
-                span,
-            },
+            Rule::now => Expr { kind: ExprKind::Now, span },
+            _ => Expr { kind: ExprKind::Bool(false), span },
         }
     }
 
     fn comparison(&mut self, p: Pair<'_, Rule>, span: Span) -> Expr {
         let mut inner = p.into_inner();
         let Some(lhs) = inner.next() else {
-            return Expr {
-                kind: ExprKind::Bool(false),
-                span,
-            };
+            return Expr { kind: ExprKind::Bool(false), span };
         };
         let lhs = self.expr(lhs);
         let Some(tail) = inner.next() else { return lhs };
@@ -891,12 +726,7 @@ impl Builder {
         let mut parts = tail.into_inner().filter(|q| {
             !matches!(
                 q.as_rule(),
-                Rule::kw_not
-                    | Rule::kw_in
-                    | Rule::kw_matches
-                    | Rule::kw_glob
-                    | Rule::kw_exists
-                    | Rule::kw_missing
+                Rule::kw_not | Rule::kw_in | Rule::kw_matches | Rule::kw_glob | Rule::kw_exists | Rule::kw_missing
             )
         });
         let lhs = Box::new(lhs);
@@ -915,11 +745,7 @@ impl Builder {
             }
             Rule::not_in | Rule::in_list => {
                 let Some(rhs) = parts.next() else { return *lhs };
-                ExprKind::In {
-                    negated: which == Rule::not_in,
-                    item: lhs,
-                    collection: Box::new(self.expr(rhs)),
-                }
+                ExprKind::In { negated: which == Rule::not_in, item: lhs, collection: Box::new(self.expr(rhs)) }
             }
             Rule::glob_match => {
                 let Some(pat) = parts.next() else { return *lhs };
@@ -937,9 +763,5 @@ impl Builder {
 }
 
 fn empty_str() -> StrLit {
-    StrLit {
-        value: String::new(),
-        raw: String::new(),
-        span: Span::default(),
-    }
+    StrLit { value: String::new(), raw: String::new(), span: Span::default() }
 }

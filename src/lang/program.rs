@@ -162,9 +162,6 @@ impl Program {
 
     /// The source text of a block, as written.
     pub fn block_source(&self, origin: Origin) -> &str {
-        self.packs
-            .get(origin.pack)
-            .and_then(|p| p.source.get(origin.start..origin.end))
-            .unwrap_or("")
+        self.packs.get(origin.pack).and_then(|p| p.source.get(origin.start..origin.end)).unwrap_or("")
     }
 }

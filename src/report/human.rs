@@ -13,11 +13,7 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     }
 
     fn severity(&self, s: Severity) -> String {
@@ -35,19 +31,9 @@ impl Paint {
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     for f in report.findings {
-        writeln!(
-            out,
-            "{}[{}]: {}",
-            paint.severity(f.severity),
-            f.rule_id,
-            paint.wrap("1", &f.message)
-        )?;
-        let commit = f
-            .location
-            .commit
-            .as_deref()
-            .map(|c| format!(" @ {}", c.get(..12).unwrap_or(c)))
-            .unwrap_or_default();
+        writeln!(out, "{}[{}]: {}", paint.severity(f.severity), f.rule_id, paint.wrap("1", &f.message))?;
+        let commit =
+            f.location.commit.as_deref().map(|c| format!(" @ {}", c.get(..12).unwrap_or(c))).unwrap_or_default();
         writeln!(
             out,
             "  {} {}:{}:{}{commit}",
@@ -86,23 +72,14 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
     if total == 0 {
         write!(out, "{}", paint.wrap("1;32", "no findings"))?;
     } else {
-        write!(
-            out,
-            "{total} finding{} ({})",
-            if total == 1 { "" } else { "s" },
-            counts.join(", ")
-        )?;
+        write!(out, "{total} finding{} ({})", if total == 1 { "" } else { "s" }, counts.join(", "))?;
         write!(out, ", {failing} at or above `{}`", report.threshold)?;
     }
     writeln!(
         out,
         "; {} file{} scanned, {} skipped",
         report.stats.files_scanned,
-        if report.stats.files_scanned == 1 {
-            ""
-        } else {
-            "s"
-        },
+        if report.stats.files_scanned == 1 { "" } else { "s" },
         report.stats.files_skipped
     )
 }

@@ -80,10 +80,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let doc = JsonReport {
         version: FORMAT_VERSION,
-        tool: Tool {
-            name: "nhigate",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool { name: "nhigate", version: env!("CARGO_PKG_VERSION") },
         summary: Summary {
             total: report.findings.len(),
             failing: report.failing(),

@@ -40,13 +40,7 @@ pub struct RuleInfo {
 impl RuleInfo {
     /// Every rule and detector of a program, in pack order.
     pub fn all(program: &Program) -> Vec<RuleInfo> {
-        let pack = |i: usize| {
-            program
-                .packs
-                .get(i)
-                .map(|p| p.name.clone())
-                .unwrap_or_default()
-        };
+        let pack = |i: usize| program.packs.get(i).map(|p| p.name.clone()).unwrap_or_default();
         let mut out: Vec<RuleInfo> = program
             .detectors
             .iter()
@@ -96,10 +90,7 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     pub fn failing(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity >= self.threshold)
-            .count()
+        self.findings.iter().filter(|f| f.severity >= self.threshold).count()
     }
 
     /// The rules that fired, in id order, with their first index.
@@ -107,19 +98,12 @@ impl Report<'_> {
         let mut ids: Vec<&str> = self.findings.iter().map(|f| f.rule_id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        ids.iter()
-            .filter_map(|id| self.rules.iter().find(|r| r.id == *id))
-            .collect()
+        ids.iter().filter_map(|id| self.rules.iter().find(|r| r.id == *id)).collect()
     }
 }
 
 /// Write the report in `format`.
-pub fn write(
-    report: &Report<'_>,
-    format: Format,
-    out: &mut dyn Write,
-    color: bool,
-) -> io::Result<()> {
+pub fn write(report: &Report<'_>, format: Format, out: &mut dyn Write, color: bool) -> io::Result<()> {
     match format {
         Format::Human => human::write(report, out, color),
         Format::Json => json::write(report, out),
@@ -129,8 +113,5 @@ pub fn write(
 
 /// The documentation address of a rule, derived from its id.
 pub fn help_uri(id: &str) -> String {
-    format!(
-        "https://github.com/nhigate/nhigate/blob/main/docs/rules.md#{}",
-        id.to_ascii_lowercase()
-    )
+    format!("https://github.com/nhigate/nhigate/blob/main/docs/rules.md#{}", id.to_ascii_lowercase())
 }

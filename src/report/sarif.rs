@@ -161,18 +161,9 @@ fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'@'
-            | b'+'
-            | b'='
-            | b',' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b'=' | b',' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -182,10 +173,7 @@ fn uri(path: &str) -> String {
 fn location(path: &str, region: Option<Region>) -> Location {
     Location {
         physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation {
-                uri: uri(path),
-                uri_base_id: SRCROOT,
-            },
+            artifact_location: ArtifactLocation { uri: uri(path), uri_base_id: SRCROOT },
             region,
         },
     }
@@ -218,25 +206,15 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor<'_> {
     ReportingDescriptor {
         id: &rule.id,
         name: rule.id.split(['-', '_', '.']).map(capitalize).collect(),
-        short_description: Text {
-            text: rule.title.clone(),
-        },
-        full_description: Text {
-            text: rule.docs.clone().unwrap_or_else(|| rule.title.clone()),
-        },
+        short_description: Text { text: rule.title.clone() },
+        full_description: Text { text: rule.docs.clone().unwrap_or_else(|| rule.title.clone()) },
         help: Help { text, markdown },
         help_uri: help_uri(&rule.id),
-        default_configuration: Configuration {
-            level: rule.severity.sarif_level(),
-        },
+        default_configuration: Configuration { level: rule.severity.sarif_level() },
         properties: RuleProperties {
             tags,
             security_severity: rule.severity.security_severity(),
-            precision: if rule.kind == FindingKind::Secret {
-                "high"
-            } else {
-                "very-high"
-            },
+            precision: if rule.kind == FindingKind::Secret { "high" } else { "very-high" },
             problem_severity: match rule.severity.sarif_level() {
                 "error" => "error",
                 "warning" => "warning",
@@ -249,10 +227,7 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor<'_> {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f
-            .to_uppercase()
-            .chain(c.flat_map(char::to_lowercase))
-            .collect(),
+        Some(f) => f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect(),
         None => String::new(),
     }
 }
@@ -268,9 +243,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 rule_id: &f.rule_id,
                 rule_index,
                 level: f.severity.sarif_level(),
-                message: Text {
-                    text: f.message.clone(),
-                },
+                message: Text { text: f.message.clone() },
                 locations: vec![location(
                     &f.location.path,
                     Some(Region {
@@ -295,14 +268,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|s| Notification {
             level: "warning",
-            message: Text {
-                text: format!("skipped {}: {}", s.path, s.reason),
-            },
-            locations: if s.path.is_empty() {
-                vec![]
-            } else {
-                vec![location(&s.path, None)]
-            },
+            message: Text { text: format!("skipped {}: {}", s.path, s.reason) },
+            locations: if s.path.is_empty() { vec![] } else { vec![location(&s.path, None)] },
         })
         .collect();
     if results.len() > GITHUB_RESULT_LIMIT {
@@ -334,10 +301,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 SRCROOT: { "description": { "text": "The root of the scanned repository" } }
             }),
             results,
-            invocations: vec![Invocation {
-                execution_successful: true,
-                tool_execution_notifications: notifications,
-            }],
+            invocations: vec![Invocation { execution_successful: true, tool_execution_notifications: notifications }],
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;

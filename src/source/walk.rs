@@ -41,13 +41,8 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         let entry = match result {
             Ok(e) => e,
             Err(err) => {
-                let path = error_path(&err)
-                    .map(|p| relative(root, &p))
-                    .unwrap_or_default();
-                skipped.push(Skipped {
-                    path,
-                    reason: describe_walk_error(&err),
-                });
+                let path = error_path(&err).map(|p| relative(root, &p)).unwrap_or_default();
+                skipped.push(Skipped { path, reason: describe_walk_error(&err) });
                 continue;
             }
         };
@@ -56,10 +51,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         };
         let rel = relative(root, entry.path());
         if ft.is_symlink() {
-            skipped.push(Skipped {
-                path: rel,
-                reason: "symbolic link, not followed".into(),
-            });
+            skipped.push(Skipped { path: rel, reason: "symbolic link, not followed".into() });
             continue;
         }
         if !ft.is_file() {
@@ -68,10 +60,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         let size = match entry.metadata() {
             Ok(m) => m.len(),
             Err(e) => {
-                skipped.push(Skipped {
-                    path: rel,
-                    reason: format!("cannot read metadata: {e}"),
-                });
+                skipped.push(Skipped { path: rel, reason: format!("cannot read metadata: {e}") });
                 continue;
             }
         };
@@ -86,11 +75,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
             });
             continue;
         }
-        files.push(FileEntry {
-            path: rel,
-            full: entry.into_path(),
-            size,
-        });
+        files.push(FileEntry { path: rel, full: entry.into_path(), size });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)
@@ -98,13 +83,9 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = if root.is_file() {
-        path.file_name()
-            .map(PathBuf::from)
-            .unwrap_or_else(|| path.to_path_buf())
+        path.file_name().map(PathBuf::from).unwrap_or_else(|| path.to_path_buf())
     } else {
-        path.strip_prefix(root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf())
+        path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
     };
     crate::engine::normalize_path(&rel.to_string_lossy())
 }
@@ -112,9 +93,7 @@ fn relative(root: &Path, path: &Path) -> String {
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -126,9 +105,7 @@ fn describe_walk_error(err: &ignore::Error) -> String {
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
         ignore::Error::Loop { .. } => "symbolic link loop, not followed".into(),
-        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            "permission denied".into()
-        }
+        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         other => other.to_string(),
     }
 }

@@ -1,0 +1,188 @@
+//! The command line end to end: exit codes, streams, formats, determinism,
+//! and the `rules`, `test` and `fmt` subcommands.
+
+use std::fs;
+
+use crate::harness::{NOW, code, repo_root, run, stderr, stdout};
+
+const DEMO_TOKEN: &str = "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";
+
+fn demo_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["check", "examples/demo", "--facts", "examples/demo/facts.json", "--now", NOW];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn findings_exit_1_and_a_clean_tree_exits_0() {
+    let root = repo_root();
+    let o = run(&root, &demo_args(&[]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let clean = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fs::write(clean.path().join("main.py"), "print('hello')\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = run(clean.path(), &["check", ".", "--now", NOW]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("no findings"));
+}
+
+#[test]
+fn usage_and_rule_errors_exit_2() {
+    let root = repo_root();
+    assert_eq!(code(&run(&root, &["check", "no/such/path"])), 2);
+    assert_eq!(code(&run(&root, &["check", "--format", "xml", "."])), 2);
+    assert_eq!(code(&run(&root, &["check", "--now", "2025-13-01", "."])), 2);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pack = dir.path().join("bad.nhi");
+    fs::write(&pack, "rule X-1 \"x\" {\n  severity high\n  on identity\n  require ownr exists\n}\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["check", ".", "--rules", "bad.nhi"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("unknown field `ownr` on `identity`"), "{err}");
+    assert!(err.contains("bad.nhi:4:11"), "{err}");
+    assert!(err.contains("did you mean `owner`?"), "{err}");
+}
+
+#[test]
+fn the_severity_threshold_decides_the_exit_code() {
+    let root = repo_root();
+    // The demo has critical and high findings.
+    assert_eq!(code(&run(&root, &demo_args(&["--severity", "critical"]))), 1);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A JWT alone is a medium finding.
+    fs::write(dir.path().join("a.txt"), "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI4ODkzOSIsIm5hbWUiOiJjaS1ib3QifQ.Ti454ph4TMWfMXz5mILn2yfdxsCUwwtmAuR\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&run(dir.path(), &["check", ".", "--severity", "high"])), 0);
+    assert_eq!(code(&run(dir.path(), &["check", ".", "--severity", "medium"])), 1);
+}
+
+#[test]
+fn machine_formats_keep_stdout_clean_and_secrets_redacted() {
+    let root = repo_root();
+    let o = run(&root, &demo_args(&["--format", "json"]));
+    let out = stdout(&o);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{out}"));
+    assert_eq!(doc["version"], 1);
+    assert!(!out.contains(DEMO_TOKEN), "the raw token is in the report");
+    assert!(!stderr(&o).contains(DEMO_TOKEN));
+    assert!(out.contains("ghp_…ZZ"));
+    assert!(stderr(&o).contains("findings"), "the summary goes to stderr");
+    let sarif = run(&root, &demo_args(&["--format", "sarif"]));
+    let out = stdout(&sarif);
+    assert!(!out.contains(DEMO_TOKEN));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(doc["version"], "2.1.0");
+}
+
+#[test]
+fn output_goes_to_the_file_and_the_summary_to_stderr() {
+    let root = repo_root();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("out.sarif");
+    let file_arg = file.to_string_lossy().to_string();
+    let o = run(&root, &demo_args(&["--format", "sarif", "--output", &file_arg]));
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).is_empty(), "stdout: {}", stdout(&o));
+    assert!(stderr(&o).contains("8 findings"), "{}", stderr(&o));
+    let written = fs::read_to_string(&file).unwrap_or_default();
+    assert!(written.contains("\"partialFingerprints\""));
+}
+
+#[test]
+fn json_and_sarif_are_identical_at_any_thread_count() {
+    let root = repo_root();
+    for format in ["json", "sarif"] {
+        let one = stdout(&run(&root, &demo_args(&["--format", format, "-j", "1"])));
+        let many = stdout(&run(&root, &demo_args(&["--format", format, "-j", "8"])));
+        assert!(!one.is_empty());
+        assert_eq!(one, many, "{format} differs between -j1 and -j8");
+    }
+}
+
+#[test]
+fn the_demo_report_is_stable() {
+    let o = run(&repo_root(), &demo_args(&["--format", "json"]));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn the_human_report_names_rule_place_and_fix() {
+    let o = run(&repo_root(), &demo_args(&[]));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn rules_list_shows_every_rule_and_detector() {
+    let o = run(&repo_root(), &["rules", "list"]);
+    assert_eq!(code(&o), 0);
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn rules_explain_prints_the_docs_and_the_source() {
+    let o = run(&repo_root(), &["rules", "explain", "NHI-OWN-001"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(out.contains("Every non-human identity has an accountable owner"));
+    assert!(out.contains("owasp-nhi:NHI1"));
+    assert!(out.contains("Fix: add an `owner` tag"));
+    assert!(out.contains("require owner exists"));
+    let o = run(&repo_root(), &["rules", "explain", "NHI-OWN-01"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("did you mean `NHI-OWN-001`?"), "{}", stderr(&o));
+}
+
+#[test]
+fn rules_compile_reports_counts_and_warnings() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fs::write(dir.path().join("p.nhi"), "rule X-1 \"x\" {\n  on identity\n  require owner exists\n}\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["rules", "compile", "p.nhi"]);
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("compiled 1 rule and 0 detectors from 1 pack, with 3 warnings"), "{}", stderr(&o));
+    assert_eq!(code(&run(dir.path(), &["rules", "compile", "p.nhi", "--deny-warnings"])), 2);
+}
+
+#[test]
+fn test_runs_examples_and_fixtures_and_counts() {
+    let root = repo_root();
+    let o = run(&root, &["test", "rules/", "--deny-warnings"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains(" passed, 0 failed"));
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fs::write(
+        dir.path().join("p.nhi"),
+        "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /tok_[a-z]{8}/\n  example \"tok_ABCDEFGH\"\n  negative \"tok_abcdefgh\"\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["test", "p.nhi"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("FAIL detector d: example 1 does not match"), "{out}");
+    assert!(out.contains("FAIL detector d: negative 1 matches"), "{out}");
+    assert!(out.contains("0 passed, 2 failed"), "{out}");
+}
+
+#[test]
+fn fmt_rewrites_and_check_reports() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("p.nhi");
+    fs::write(&path, "# keep me\nrule X-1 \"x\" {   severity high on identity # trailing\n require owner   exists }\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&run(dir.path(), &["fmt", "--check", "p.nhi"])), 1);
+    assert_eq!(code(&run(dir.path(), &["fmt", "p.nhi"])), 0);
+    let formatted = fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        formatted,
+        "# keep me\nrule X-1 \"x\" {\n  severity high\n  on identity # trailing\n  require owner exists\n}\n"
+    );
+    assert_eq!(code(&run(dir.path(), &["fmt", "--check", "p.nhi"])), 0);
+}
+
+#[test]
+fn the_built_in_packs_are_formatted() {
+    let o = run(&repo_root(), &["fmt", "--check", "rules/"]);
+    assert_eq!(code(&o), 0, "run `nhigate fmt rules/`: {}", stderr(&o));
+}

@@ -1,0 +1,267 @@
+//! Rule-language diagnostics: one test per kind, each checking the message,
+//! the help and the underlined source text, plus a snapshot of the rendering.
+
+use crate::harness::{compile_err, said};
+
+fn rule(body: &str) -> String {
+    format!("rule T-001 \"test\" {{\n  severity high\n{body}\n}}\n")
+}
+
+fn render(files: &[(&str, &str)]) -> String {
+    compile_err(files).render(false)
+}
+
+#[test]
+fn unknown_field_suggests_the_nearest() {
+    let src = rule("  on identity\n  require ownr exists");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown field `ownr` on `identity`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `owner`?"));
+    assert_eq!(s[0].underlined, "ownr");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn unknown_field_of_a_nested_record() {
+    let src = rule("  on credential\n  require identity.onwer exists");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown field `onwer` on `identity`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `owner`?"));
+    assert_eq!(s[0].underlined, "onwer");
+}
+
+#[test]
+fn unknown_fact_type() {
+    let src = rule("  on identiy\n  require owner exists");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown fact type `identiy`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `identity`?"));
+    assert_eq!(s[0].underlined, "identiy");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn type_mismatch_duration_against_string() {
+    let src = rule("  on credential\n  require age <= \"x\"");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "type mismatch: cannot compare a duration with a string");
+    assert_eq!(s[0].help.as_deref(), Some("write a duration like `90d` or `12h`, without quotes"));
+    assert_eq!(s[0].underlined, "\"x\"");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn a_condition_must_be_boolean() {
+    let src = rule("  on identity\n  require owner");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "type mismatch: a condition must be a boolean, this is a string");
+    assert_eq!(s[0].underlined, "owner");
+}
+
+#[test]
+fn invalid_regex_points_into_the_pattern() {
+    let src = rule("  on identity\n  require name matches /^svc-(a|b$/");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "invalid regex: unclosed group");
+    assert_eq!(s[0].underlined, "(");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn look_around_is_refused_with_a_reason() {
+    let src = "detector d \"d\" {\n  severity low\n  keywords \"x\"\n  pattern /x(?=y)/\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert!(s[0].message.starts_with("invalid regex: look-around"), "{}", s[0].message);
+    assert!(s[0].help.as_deref().is_some_and(|h| h.contains("linear time")));
+}
+
+#[test]
+fn duplicate_rule_id_across_packs() {
+    let a = rule("  on identity\n  require owner exists");
+    let b = format!("pack \"b\" {{ }}\n\n{a}");
+    let errors = compile_err(&[("a.nhi", &a), ("b.nhi", &b)]);
+    let s = said(&errors);
+    assert_eq!(s[0].message, "duplicate id `T-001`");
+    assert_eq!(
+        s[0].help.as_deref(),
+        Some("`T-001` is first defined in `a.nhi` at line 1; ids are unique across all packs")
+    );
+    assert_eq!(s[0].underlined, "T-001");
+    insta::assert_snapshot!(errors.render(false));
+}
+
+#[test]
+fn unknown_severity() {
+    let src = "rule T-002 \"t\" {\n  severity hgih\n  on identity\n  require owner exists\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "unknown severity `hgih`");
+    assert_eq!(
+        s[0].help.as_deref(),
+        Some("severities are `critical`, `high`, `medium`, `low` and `info`; did you mean `high`?")
+    );
+    assert_eq!(s[0].underlined, "hgih");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn bad_duration_literal() {
+    let src = rule("  on credential\n  require age <= 90x");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "bad duration `90x`");
+    assert_eq!(s[0].underlined, "90x");
+    assert!(s[0].help.as_deref().is_some_and(|h| h.contains("units are w, d, h, m, s")));
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn bad_date_literal() {
+    let src = rule("  on identity\n  require expires < 2026-02-30");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "bad date `2026-02-30`");
+    assert_eq!(s[0].underlined, "2026-02-30");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn unknown_placeholder_in_a_message() {
+    let src = rule("  on credential\n  require age <= 90d\n  message \"{kind} of {identity.nmae} is {agee} old\"");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s.len(), 2, "both placeholders are reported: {s:?}");
+    assert_eq!(s[0].message, "unknown field `nmae` in the message");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `name`?"));
+    assert_eq!(s[0].underlined, "nmae");
+    assert_eq!(s[1].message, "unknown field `agee` in the message");
+    assert_eq!(s[1].underlined, "agee");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
+fn unknown_checksum() {
+    let src =
+        "detector d \"d\" {\n  severity low\n  keywords \"ghp_\"\n  pattern /ghp_[a-z]+/\n  checksum github-crc\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "unknown checksum `github-crc`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `github-crc32`?"));
+    assert_eq!(s[0].underlined, "github-crc");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn an_example_the_detector_does_not_match() {
+    let src = "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /tok_[a-z]{8}/\n  example \"tok_ABC\"\n  negative \"nothing\"\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "example does not match detector `d`");
+    assert_eq!(s[0].underlined, "\"tok_ABC\"");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn an_example_without_a_keyword_says_so() {
+    let src = "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /[a-z]{8}/\n  example \"abcdefgh\"\n  negative \"x\"\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "example does not match detector `d`");
+    assert_eq!(s[0].help.as_deref(), Some("the keywords are `tok_`"));
+}
+
+#[test]
+fn a_negative_the_detector_matches() {
+    let src = "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /tok_[a-z]{8}/\n  example \"tok_abcdefgh\"\n  negative \"tok_zyxwvuts\"\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "negative example matches detector `d`");
+    assert_eq!(s[0].underlined, "\"tok_zyxwvuts\"");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn a_syntax_error_names_what_was_expected() {
+    let src = "rule T-003 \"t\" {\n  severity high\n  on identity\n  require owner ==\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "unexpected `}`");
+    assert_eq!(s[0].underlined, "}");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn an_unknown_rule_field_is_named_with_a_suggestion() {
+    let src = "rule T-004 \"t\" {\n  severty high\n  on identity\n  require owner exists\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "unknown rule field `severty`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `severity`?"));
+    assert_eq!(s[0].underlined, "severty");
+    insta::assert_snapshot!(render(&[("p.nhi", src)]));
+}
+
+#[test]
+fn a_keyword_used_as_a_name_is_explained() {
+    let src = rule("  on identity\n  require any in scopes: true");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert!(s[0].help.as_deref().is_some_and(|h| h.contains("keyword")), "{s:?}");
+}
+
+#[test]
+fn every_error_in_a_file_is_reported() {
+    let src = "rule A-1 \"a\" {\n  severity hgih\n  on identity\n  require ownr exists\n}\n\n\
+               rule A-2 \"b\" {\n  severity high\n  on credential\n  require age <= \"x\"\n}\n\n\
+               rule A-3 \"c\" {\n  severity high\n  on identity\n  require owner ==\n}\n\n\
+               rule A-4 \"d\" {\n  severity high\n  on grant\n  deny any a in actions: a matches /(/\n}\n";
+    let errors = compile_err(&[("many.nhi", src)]);
+    let messages: Vec<String> = said(&errors).into_iter().map(|s| s.message).collect();
+    // A syntax error in one rule stops nothing: the others are still checked.
+    assert_eq!(
+        messages,
+        vec![
+            "unknown severity `hgih`",
+            "unknown field `ownr` on `identity`",
+            "type mismatch: cannot compare a duration with a string",
+            "unexpected `}`",
+            "invalid regex: unclosed group",
+        ]
+    );
+    insta::assert_snapshot!(errors.render(false));
+}
+
+#[test]
+fn syntax_errors_in_several_items_are_all_reported() {
+    let src = "rule A-1 \"a\" {\n  severity high\n  on identity\n  require owner ==\n}\n\n\
+               rule A-2 \"b\" {\n  severity high\n  on identity\n  require owner exists\n}\n\n\
+               rule A-3 \"c\" {\n  severty high\n  on identity\n  require owner exists\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    let messages: Vec<&str> = s.iter().map(|s| s.message.as_str()).collect();
+    assert_eq!(messages, vec!["unexpected `}`", "unknown rule field `severty`"]);
+}
+
+#[test]
+fn a_rule_needs_on_and_a_condition() {
+    let src = "rule T-005 \"t\" {\n  severity high\n  require owner exists\n}\n\nrule T-006 \"t\" {\n  severity high\n  on identity\n}\n";
+    let s = said(&compile_err(&[("p.nhi", src)]));
+    assert_eq!(s[0].message, "rule `T-005` has no `on`");
+    assert_eq!(s[1].message, "rule `T-006` has no `require`");
+}
+
+#[test]
+fn a_test_naming_an_unknown_rule() {
+    let src = format!(
+        "{}\ntest \"t\" {{\n  facts \"f.json\"\n  expect T-01 at 3\n}}\n",
+        rule("  on identity\n  require owner exists")
+    );
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown rule `T-01`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `T-001`?"));
+}
+
+#[test]
+fn an_unknown_function() {
+    let src = rule("  on identity\n  require lenght(scopes) > 0");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown function `lenght`");
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `len`?"));
+}
+
+#[test]
+fn a_bad_escape_in_a_string() {
+    let src = rule("  on identity\n  require owner == \"a\\qb\"");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s[0].message, "unknown escape `\\q` in a string");
+    assert_eq!(s[0].underlined, "\\q");
+}

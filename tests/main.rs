@@ -1,0 +1,7 @@
+//! The one integration test binary. Each module opens with what belongs in it.
+
+mod cli;
+mod diagnostics;
+mod harness;
+mod packs;
+mod roundtrip;
