@@ -155,7 +155,7 @@ pub fn detect_secrets(
 
 /// A hash of a raw secret value: what fingerprints use instead of the value.
 pub fn value_hash(raw: &str) -> String {
-    Sha256::digest(raw.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(raw.as_bytes())[..16])
 }
 
 /// Byte offsets of line starts, to turn an offset into a line and column.

@@ -186,3 +186,12 @@ fn the_built_in_packs_are_formatted() {
     let o = run(&repo_root(), &["fmt", "--check", "rules/"]);
     assert_eq!(code(&o), 0, "run `nhigate fmt rules/`: {}", stderr(&o));
 }
+
+#[test]
+fn docs_facts_md_lists_every_field() {
+    let o = run(&repo_root(), &["rules", "fields"]);
+    let table = stdout(&o);
+    let doc = fs::read_to_string(repo_root().join("docs/facts.md")).unwrap_or_default();
+    let inside = doc.split("<!-- fields:begin -->\n").nth(1).and_then(|s| s.split("<!-- fields:end -->").next()).unwrap_or("");
+    assert_eq!(inside, table, "docs/facts.md is out of date: paste `nhigate rules fields` between its markers");
+}

@@ -70,6 +70,8 @@ enum RulesCommand {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Print the fields rules can use, per fact type, as Markdown
+    Fields,
     /// Compile packs and report every diagnostic
     Compile {
         /// Pack files or folders of packs

@@ -34,6 +34,10 @@ pub fn run(command: RulesCommand) -> Exit {
             };
             explain(&compiled.program, &id)
         }
+        RulesCommand::Fields => {
+            print!("{}", fields_markdown());
+            Exit::Clean
+        }
         RulesCommand::Compile { packs, deny_warnings } => {
             let sources = match packs::read_packs(&packs, Verify::Full) {
                 Ok(s) => s,
@@ -118,4 +122,17 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     }
     print!("{out}");
     Exit::Clean
+}
+
+/// The schema table as Markdown: what docs/facts.md embeds.
+pub fn fields_markdown() -> String {
+    let mut out = String::new();
+    for record in crate::facts::schema::RECORDS {
+        out.push_str(&format!("### `{}`\n\n| field | type | meaning |\n| --- | --- | --- |\n", record.name));
+        for f in record.fields {
+            out.push_str(&format!("| `{}` | {} | {} |\n", f.name, f.ty.describe(), f.doc));
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -86,7 +86,11 @@ impl Type {
             Type::Date => "a date".into(),
             Type::List(e) => format!("a list of {}", elem_plural(e)),
             Type::Map(e) => format!("a map of {}", elem_plural(e)),
-            Type::Record(r) => format!("a {} record", record(r).name),
+            Type::Record(r) => {
+                let name = record(r).name;
+                let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                format!("{article} {name} record")
+            }
             Type::Error => "an unknown type".into(),
         }
     }
