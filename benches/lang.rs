@@ -20,11 +20,15 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Duration {
     // One warm-up run, then the median of `n`.
     std::hint::black_box(f());
-    median((0..n).map(|_| {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        t.elapsed()
-    }).collect())
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn generated_pack(rules: usize, detectors: usize) -> String {
@@ -56,7 +60,12 @@ fn generated_pack(rules: usize, detectors: usize) -> String {
 
 /// `n` of each fact; every `bad`-th one breaks the rules, the rest comply.
 fn facts(n: usize, bad: usize) -> FactSet {
-    let loc = |i: usize| Location { path: format!("infra/m{}.tf", i % 50), line: (i % 500) as u32 + 1, column: 1, ..Default::default() };
+    let loc = |i: usize| Location {
+        path: format!("infra/m{}.tf", i % 50),
+        line: (i % 500) as u32 + 1,
+        column: 1,
+        ..Default::default()
+    };
     let mut f = FactSet::default();
     for i in 0..n {
         f.identities.push(Identity {
@@ -98,7 +107,11 @@ fn main() {
     let builtin = nhigate::builtin::sources();
     let n_detectors = builtin.iter().map(|s| s.text.matches("\ndetector ").count()).sum::<usize>();
     let t = time(50, || lang::compile(&builtin).map(|c| c.program.rules.len()).unwrap_or(0));
-    println!("built-in packs ({} files, {n_detectors} detectors), parse+check+compile: {:.2} ms", builtin.len(), t.as_secs_f64() * 1e3);
+    println!(
+        "built-in packs ({} files, {n_detectors} detectors), parse+check+compile: {:.2} ms",
+        builtin.len(),
+        t.as_secs_f64() * 1e3
+    );
 
     let text = generated_pack(2000, 500);
     for (verify, what) in [(Verify::Trusted, "syntax and types"), (Verify::Full, "and every example run")] {
@@ -110,7 +123,11 @@ fn main() {
         println!("generated pack, 2,000 rules + 500 detectors ({what}): {:.1} ms", t.as_secs_f64() * 1e3);
     }
 
-    let program = match lang::compile(&[PackSource { path: "generated.nhi".into(), text: generated_pack(200, 0), verify: Verify::Trusted }]) {
+    let program = match lang::compile(&[PackSource {
+        path: "generated.nhi".into(),
+        text: generated_pack(200, 0),
+        verify: Verify::Trusted,
+    }]) {
         Ok(c) => c.program,
         Err(e) => panic!("{}", e.render(false)),
     };
@@ -133,8 +150,12 @@ fn main() {
         for r in &program.rules {
             let hit = |fact| engine::check_fact(r, &env, fact).is_some() as usize;
             fires += match r.on {
-                nhigate::facts::FactType::Identity => facts.identities.iter().map(|f| hit(RecordRef::Identity(f))).sum::<usize>(),
-                nhigate::facts::FactType::Credential => facts.credentials.iter().map(|f| hit(RecordRef::Credential(f))).sum(),
+                nhigate::facts::FactType::Identity => {
+                    facts.identities.iter().map(|f| hit(RecordRef::Identity(f))).sum::<usize>()
+                }
+                nhigate::facts::FactType::Credential => {
+                    facts.credentials.iter().map(|f| hit(RecordRef::Credential(f))).sum()
+                }
                 nhigate::facts::FactType::Grant => facts.grants.iter().map(|f| hit(RecordRef::Grant(f))).sum(),
                 nhigate::facts::FactType::Secret => 0,
             };

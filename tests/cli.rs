@@ -192,6 +192,7 @@ fn docs_facts_md_lists_every_field() {
     let o = run(&repo_root(), &["rules", "fields"]);
     let table = stdout(&o);
     let doc = fs::read_to_string(repo_root().join("docs/facts.md")).unwrap_or_default();
-    let inside = doc.split("<!-- fields:begin -->\n").nth(1).and_then(|s| s.split("<!-- fields:end -->").next()).unwrap_or("");
+    let inside =
+        doc.split("<!-- fields:begin -->\n").nth(1).and_then(|s| s.split("<!-- fields:end -->").next()).unwrap_or("");
     assert_eq!(inside, table, "docs/facts.md is out of date: paste `nhigate rules fields` between its markers");
 }

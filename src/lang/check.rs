@@ -29,6 +29,9 @@ pub struct Checker<'s> {
     pub errors: Vec<LangError>,
 }
 
+/// The rule ids a test names, each with whether it expects it to fire.
+pub type NamedInTest = Vec<(ast::Spanned<String>, bool)>;
+
 struct Scope {
     root: RecordKind,
     vars: Vec<(String, Type)>,
@@ -892,7 +895,7 @@ impl<'s> Checker<'s> {
     // ------------------------------------------------------------ tests
 
     /// A test block; the rule ids it names are checked once every pack is in.
-    pub fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, Vec<(ast::Spanned<String>, bool)>)> {
+    pub fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, NamedInTest)> {
         let before = self.error_count();
         let mut fixture = None;
         let mut facts = None;
@@ -979,7 +982,7 @@ fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, 
 fn first_line(s: &str) -> String {
     // The regex crate's messages show the pattern over several lines; keep
     // the last line, which states the problem.
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().trim_start_matches("error: ").to_string()
+    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().trim_start_matches("error: ").to_string()
 }
 
 fn collapse_ws(s: &str) -> String {

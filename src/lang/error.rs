@@ -417,7 +417,7 @@ pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 }
 
 /// A help line: "did you mean `x`?" when one is near, else the list.
-pub fn did_you_mean<'a>(name: &str, known: &[&'a str], what: &str) -> String {
+pub fn did_you_mean(name: &str, known: &[&str], what: &str) -> String {
     match suggest(name, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("{what}: {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),

@@ -160,9 +160,7 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
     }
     let label =
         if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
-    let help = if negatives.iter().any(|r| *r == Rule::keyword)
-        || positives.contains(&Rule::name) && is_keyword(&found_word)
-    {
+    let help = if negatives.contains(&Rule::keyword) || positives.contains(&Rule::name) && is_keyword(&found_word) {
         Some(format!("`{found_word}` is a keyword of the language and cannot be used as a name"))
     } else if chunk[pos..].starts_with('\'') {
         Some("strings are written in double quotes".to_string())
