@@ -15,3 +15,4 @@ pub mod report;
 pub mod scan;
 pub mod severity;
 pub mod source;
+pub mod syntax;

@@ -125,14 +125,14 @@ pub fn detect_secrets(
     if matches.is_empty() {
         return Vec::new();
     }
-    let lines = LineIndex::new(text);
+    let lines = crate::syntax::LineIndex::new(text);
     matches
         .into_iter()
         .filter_map(|m| {
             let detector = program.detectors.get(m.detector)?;
             let raw = String::from_utf8_lossy(text.get(m.start..m.end)?);
-            let (line, column) = lines.position(text, m.start);
-            let (end_line, end_column) = lines.position(text, m.end);
+            let start = lines.pos(text, m.start);
+            let end = lines.pos(text, m.end);
             Some(Secret {
                 detector: detector.spec.id.clone(),
                 provider: detector.spec.provider.clone(),
@@ -142,10 +142,10 @@ pub fn detect_secrets(
                 first_seen: None,
                 location: Location {
                     path: path.to_string(),
-                    line,
-                    column,
-                    end_line: Some(end_line),
-                    end_column: Some(end_column),
+                    line: start.line,
+                    column: start.col,
+                    end_line: Some(end.line),
+                    end_column: Some(end.col),
                     commit: commit.map(str::to_string),
                 },
             })
@@ -158,41 +158,3 @@ pub fn value_hash(raw: &str) -> String {
     hex::encode(&Sha256::digest(raw.as_bytes())[..16])
 }
 
-/// Byte offsets of line starts, to turn an offset into a line and column.
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text));
-        LineIndex { starts }
-    }
-
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn position(&self, text: &[u8], offset: usize) -> (u32, u32) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = text.get(start..offset).map_or(0, |s| String::from_utf8_lossy(s).chars().count()) + 1;
-        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
-    }
-}
-
-fn memchr_newlines(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_index_gives_one_based_positions() {
-        let text = b"ab\ncd\n\nx";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.position(text, 0), (1, 1));
-        assert_eq!(idx.position(text, 4), (2, 2));
-        assert_eq!(idx.position(text, 7), (4, 1));
-    }
-}

@@ -1,0 +1,132 @@
+//! Line-oriented assignments: `.env` files and shell scripts (`KEY=value`,
+//! `export KEY="value"`), properties and INI (`key = value`, `key: value`),
+//! Dockerfiles (`ENV KEY=value`, `ARG KEY=value`), XML attributes and
+//! elements, and, for any other text, quoted values assigned to a name
+//! (`name = "value"`, `"name": "value"`, `name => 'value'`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Format, Pos};
+
+/// A name given a literal value on one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub name: String,
+    pub value: String,
+    /// Where the value starts.
+    pub pos: Pos,
+}
+
+macro_rules! re {
+    ($name:ident, $pattern:expr) => {
+        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new($pattern).ok());
+    };
+}
+
+// `export KEY="value"`, `KEY=value`, `set KEY=value`.
+re!(ENV, r#"^\s*(?:export\s+|set\s+|declare\s+(?:-x\s+)?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s#'"]\S*))"#);
+// `key = value`, `key: value` (properties, INI).
+re!(PROPERTIES, r#"^\s*([A-Za-z0-9_.\-/:@]+?)\s*[=:]\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S.*?))\s*$"#);
+// `ENV KEY=value` / `ENV KEY value` / `ARG KEY=value`.
+re!(DOCKER, r#"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s*=\s*|\s+)(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))"#);
+// `<add key="Name" value="v"/>` and `<name>v</name>`.
+re!(XML_ADD, r#"(?i)<add\s+key\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)""#);
+re!(XML_ELEMENT, r#"<([A-Za-z_][A-Za-z0-9_.:-]*)>([^<>\s][^<>]*)</[A-Za-z_][A-Za-z0-9_.:-]*>"#);
+re!(XML_ATTR, r#"\b([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*"([^"]*)""#);
+// Any text: a name, an assignment operator, a quoted value.
+re!(QUOTED, r#"(?:^|[^A-Za-z0-9_$.])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:new\s+String\()?(?:[rRbBuUfF]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\n]*)`)"#);
+
+/// Every pair on every line of a line-oriented file.
+pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') && format != Format::Text || trimmed.starts_with(';') && format == Format::Properties {
+            continue;
+        }
+        match format {
+            Format::Env => capture(&ENV, line, n, &mut out),
+            Format::Properties => capture(&PROPERTIES, line, n, &mut out),
+            Format::Dockerfile => {
+                capture(&DOCKER, line, n, &mut out);
+                // `RUN export X=…`, `ENV A=1 B=2`: quoted values anywhere.
+                capture_all(&QUOTED, line, n, &mut out);
+            }
+            Format::Xml => {
+                capture_all(&XML_ADD, line, n, &mut out);
+                capture_all(&XML_ELEMENT, line, n, &mut out);
+                if !line.to_ascii_lowercase().contains("<add ") {
+                    capture_all(&XML_ATTR, line, n, &mut out);
+                }
+            }
+            _ => capture_all(&QUOTED, line, n, &mut out),
+        }
+    }
+    out.dedup_by(|b, a| a.pos == b.pos && a.name == b.name);
+    out
+}
+
+fn value_of<'t>(caps: &regex::Captures<'t>) -> Option<regex::Match<'t>> {
+    (2..caps.len()).find_map(|i| caps.get(i))
+}
+
+fn pair(caps: &regex::Captures<'_>, line: &str, n: u32) -> Option<Pair> {
+    let name = caps.get(1)?.as_str().to_string();
+    let value = value_of(caps)?;
+    let col = line.get(..value.start()).map_or(0, |s| s.chars().count()) + 1;
+    Some(Pair { name, value: value.as_str().to_string(), pos: Pos { line: n, col: u32::try_from(col).unwrap_or(u32::MAX) } })
+}
+
+fn capture(re: &LazyLock<Option<Regex>>, line: &str, n: u32, out: &mut Vec<Pair>) {
+    if let Some(p) = re.as_ref().and_then(|re| re.captures(line)).and_then(|c| pair(&c, line, n)) {
+        out.push(p);
+    }
+}
+
+fn capture_all(re: &LazyLock<Option<Regex>>, line: &str, n: u32, out: &mut Vec<Pair>) {
+    if let Some(re) = re.as_ref() {
+        out.extend(re.captures_iter(line).filter_map(|c| pair(&c, line, n)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_values(format: Format, text: &str) -> Vec<(String, String)> {
+        pairs(format, text).into_iter().map(|p| (p.name, p.value)).collect()
+    }
+
+    fn nv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn env_and_shell() {
+        let got = names_values(Format::Env, "# c\nexport REDIS_PASSWORD=\"WC+K5u\"\nSESSION_SECRET=8_IvAp\nX='a b'\n");
+        assert_eq!(got, nv(&[("REDIS_PASSWORD", "WC+K5u"), ("SESSION_SECRET", "8_IvAp"), ("X", "a b")]));
+    }
+
+    #[test]
+    fn properties_and_docker() {
+        let got = names_values(Format::Properties, "github.token=ghp_x\nkey: value here\n; comment\n");
+        assert_eq!(got, nv(&[("github.token", "ghp_x"), ("key", "value here")]));
+        let got = names_values(Format::Dockerfile, "ENV SLACK_TOKEN=\"xoxb-1\"\nARG KEY abc\n");
+        assert_eq!(got, nv(&[("SLACK_TOKEN", "xoxb-1"), ("KEY", "abc")]));
+    }
+
+    #[test]
+    fn quoted_values_in_any_text() {
+        let got = names_values(Format::Text, "  rabbitmqPassword = \".e9iX!\"\n\"gh_token\": \"ghp_1\",\nconst k = 'v';\n");
+        assert_eq!(got, nv(&[("rabbitmqPassword", ".e9iX!"), ("gh_token", "ghp_1"), ("k", "v")]));
+    }
+
+    #[test]
+    fn xml_settings() {
+        let got = names_values(Format::Xml, "<add key=\"ApiPassword\" value=\"s3cr3t!x\" />\n<password>hunter22</password>\n");
+        assert_eq!(got, nv(&[("ApiPassword", "s3cr3t!x"), ("password", "hunter22")]));
+    }
+}

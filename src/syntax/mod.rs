@@ -1,0 +1,130 @@
+//! Parsed views of a unit's text that keep positions: YAML and JSON as one
+//! tree (`tree`), TOML (`toml`), HCL (`hcl`), source code through
+//! tree-sitter (`code`), and line-oriented formats (`lines`).
+//!
+//! Extractors read identities from these trees; the generic secret detector
+//! reads assignments (a name given a literal value) from them. Nothing here
+//! knows about rules or facts.
+
+pub mod code;
+pub mod hcl;
+pub mod lines;
+pub mod toml;
+pub mod tree;
+
+use std::fmt;
+
+/// A 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Why a file could not be parsed, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Byte offsets of line starts, to turn a byte offset into a position.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn pos(&self, text: &[u8], offset: usize) -> Pos {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = text.get(start..offset).map_or(0, |s| String::from_utf8_lossy(s).chars().count()) + 1;
+        Pos { line: u32::try_from(line).unwrap_or(u32::MAX), col: u32::try_from(col).unwrap_or(u32::MAX) }
+    }
+}
+
+/// What a file is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    Toml,
+    Hcl,
+    /// `.env` files and shell scripts: `KEY=value`, `export KEY=value`.
+    Env,
+    /// `.properties`, `.ini`, `.cfg`, `.conf`: `key = value`, `key: value`.
+    Properties,
+    Dockerfile,
+    Xml,
+    Code(code::Lang),
+    /// Anything else that is text.
+    Text,
+}
+
+/// The format of a file, from its path.
+pub fn format_of(path: &str) -> Format {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+        return Format::Env;
+    }
+    if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") || lower == "containerfile" {
+        return Format::Dockerfile;
+    }
+    if let Some(lang) = code::Lang::of(&lower, ext) {
+        return Format::Code(lang);
+    }
+    match ext {
+        "yaml" | "yml" => Format::Yaml,
+        "json" | "jsonc" | "json5" | "tfstate" => Format::Json,
+        "toml" => Format::Toml,
+        "tf" | "hcl" | "tfvars" => Format::Hcl,
+        "sh" | "bash" | "zsh" | "ksh" | "envrc" => Format::Env,
+        "properties" | "ini" | "cfg" | "conf" | "cnf" | "npmrc" | "pypirc" | "netrc" => Format::Properties,
+        "xml" | "config" | "csproj" | "pom" => Format::Xml,
+        _ => match lower.as_str() {
+            ".npmrc" | ".pypirc" | ".netrc" | ".pgpass" | ".git-credentials" => Format::Properties,
+            "makefile" | ".bashrc" | ".zshrc" | ".profile" | ".envrc" => Format::Env,
+            _ => Format::Text,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_gives_one_based_positions() {
+        let text = b"ab\ncd\n\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.pos(text, 0), Pos { line: 1, col: 1 });
+        assert_eq!(idx.pos(text, 4), Pos { line: 2, col: 2 });
+        assert_eq!(idx.pos(text, 7), Pos { line: 4, col: 1 });
+    }
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(format_of("services/web/.env.staging"), Format::Env);
+        assert_eq!(format_of("a/Dockerfile.ci"), Format::Dockerfile);
+        assert_eq!(format_of("k8s/secret.yaml"), Format::Yaml);
+        assert_eq!(format_of("main.tf"), Format::Hcl);
+        assert_eq!(format_of("src/app.py"), Format::Code(code::Lang::Python));
+        assert_eq!(format_of("Jobs/App.config"), Format::Xml);
+        assert_eq!(format_of("notes.txt"), Format::Text);
+    }
+}
