@@ -9,7 +9,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::detect::DetectorFailure;
+use crate::detect;
 use crate::facts::{FactSet, Location, Redacted, Secret};
 use crate::lang::Program;
 use crate::source::{self, Content, FileEntry, Skipped, WalkOptions};
@@ -102,50 +102,60 @@ fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&str>)
         Content::Text(t) => t,
     };
     let mut result = UnitResult { scanned: true, bytes: bytes.len() as u64, ..Default::default() };
-    let mut failures: Vec<DetectorFailure> = Vec::new();
-    result.facts.secrets = detect_secrets(program, path, &text, commit, &mut failures);
-    for f in failures {
+    let mut report = detect::Report::default();
+    result.facts.secrets = detect_secrets(program, path, &text, commit, &mut report);
+    for f in report.failures {
         result.skipped.push(Skipped {
             path: path.to_string(),
             reason: format!("detector `{}` could not run: {}", f.detector, f.reason),
         });
     }
+    if let Some(e) = report.parse_error {
+        result.skipped.push(Skipped {
+            path: path.to_string(),
+            reason: format!("not valid {} ({e}); its assignments were read line by line", format_name(path)),
+        });
+    }
     result
 }
 
-/// Secret facts for every detector match in `text`.
+fn format_name(path: &str) -> &'static str {
+    match crate::syntax::format_of(path) {
+        crate::syntax::Format::Yaml => "YAML",
+        crate::syntax::Format::Json => "JSON",
+        crate::syntax::Format::Toml => "TOML",
+        crate::syntax::Format::Hcl => "HCL",
+        _ => "syntax",
+    }
+}
+
+/// Secret facts for everything the detectors find in `text`.
 pub fn detect_secrets(
     program: &Program,
     path: &str,
     text: &[u8],
     commit: Option<&str>,
-    failures: &mut Vec<DetectorFailure>,
+    report: &mut detect::Report,
 ) -> Vec<Secret> {
-    let matches = program.detectors.scan(text, failures);
-    if matches.is_empty() {
-        return Vec::new();
-    }
-    let lines = crate::syntax::LineIndex::new(text);
-    matches
+    program
+        .detectors
+        .detect(path, text, report)
         .into_iter()
-        .filter_map(|m| {
-            let detector = program.detectors.get(m.detector)?;
-            let raw = String::from_utf8_lossy(text.get(m.start..m.end)?);
-            let start = lines.pos(text, m.start);
-            let end = lines.pos(text, m.end);
+        .filter_map(|f| {
+            let detector = program.detectors.get(f.detector)?;
             Some(Secret {
                 detector: detector.spec.id.clone(),
                 provider: detector.spec.provider.clone(),
-                value: Redacted::new(&raw),
-                value_hash: value_hash(&raw),
-                entropy: m.entropy,
+                value: Redacted::new(&f.value),
+                value_hash: value_hash(&f.value),
+                entropy: f.entropy,
                 first_seen: None,
                 location: Location {
                     path: path.to_string(),
-                    line: start.line,
-                    column: start.col,
-                    end_line: Some(end.line),
-                    end_column: Some(end.col),
+                    line: f.start.line,
+                    column: f.start.col,
+                    end_line: Some(f.end.line),
+                    end_column: Some(f.end.col),
                     commit: commit.map(str::to_string),
                 },
             })
@@ -157,4 +167,3 @@ pub fn detect_secrets(
 pub fn value_hash(raw: &str) -> String {
     hex::encode(&Sha256::digest(raw.as_bytes())[..16])
 }
-

@@ -1,11 +1,14 @@
-//! Secret detection over bytes: one keyword prefilter (Aho-Corasick) shared
-//! by every detector, then, for the detectors whose keywords occur, their
-//! regex, built on first use. A match must also pass the detector's minimum
-//! entropy, its checksum and its allow-list.
+//! Secret detection: one keyword prefilter (Aho-Corasick) shared by every
+//! detector, then, for the detectors whose keywords occur, either their regex
+//! (built on first use) or, for assignment detectors, the values the file's
+//! syntax assigns to matching names. A match must also pass the detector's
+//! minimum entropy, its checksum and its allow-list.
 //!
-//! This module knows nothing of files or reports: it takes bytes and returns
-//! byte ranges. The scanner turns matches into secret facts.
+//! This module knows nothing of reports or facts: it takes a unit's text and
+//! returns positioned finds with their raw values, which the scanner turns
+//! into redacted secret facts at once.
 
+pub mod assign;
 pub mod checksum;
 
 use std::sync::OnceLock;
@@ -13,7 +16,10 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
+pub use assign::Context;
 pub use checksum::Checksum;
+
+use crate::syntax::{LineIndex, Pos, SyntaxError};
 
 use crate::severity::Severity;
 
@@ -31,13 +37,25 @@ pub struct DetectorSpec {
     pub severity: Severity,
     pub provider: Option<String>,
     pub keywords: Vec<String>,
-    pub pattern: Pattern,
+    pub matcher: Matcher,
+    /// Where an assignment detector looks; empty: everywhere.
+    pub contexts: Vec<Context>,
     pub entropy: Option<f64>,
     pub checksum: Option<Checksum>,
     pub allow: Vec<Pattern>,
     pub examples: Vec<String>,
     pub negatives: Vec<String>,
     pub docs: Option<String>,
+}
+
+/// How a detector finds candidates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Matcher {
+    /// A regex over the text.
+    Pattern(Pattern),
+    /// Values assigned to names matching the regex (names are compared in
+    /// snake case: `rabbitmqPassword` reads as `rabbitmq_password`).
+    Assigned(Pattern),
 }
 
 /// A regex with the flags written after it (`i`, `m`, `s`, `x`).
@@ -69,10 +87,22 @@ pub struct Detector {
 
 #[derive(Debug)]
 struct Compiled {
-    pattern: Regex,
+    /// The pattern, or the name regex of an assignment detector.
+    regex: Regex,
     allow: Vec<Regex>,
     /// Index of the capture group that holds the secret.
     group: usize,
+}
+
+/// A secret found in a unit: where its value starts and ends, and the raw
+/// value, which the caller redacts and hashes before keeping anything.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub detector: usize,
+    pub start: Pos,
+    pub end: Pos,
+    pub value: String,
+    pub entropy: f64,
 }
 
 /// One secret found: the byte range of the value inside the haystack, and of
@@ -95,6 +125,7 @@ pub enum Rejection {
     LowEntropy { value: String, entropy: f64, minimum: f64 },
     Checksum { value: String },
     Allowed { value: String },
+    Implausible { value: String, why: &'static str },
     Broken(String),
 }
 
@@ -109,6 +140,7 @@ impl std::fmt::Display for Rejection {
             Rejection::Checksum { value } => write!(f, "`{value}` fails the checksum"),
             Rejection::Allowed { value } => write!(f, "`{value}` is dropped by an `allow` pattern"),
             Rejection::Broken(e) => write!(f, "the detector cannot be compiled: {e}"),
+            Rejection::Implausible { value, why } => write!(f, "`{value}` is {why}"),
         }
     }
 }
@@ -120,15 +152,52 @@ impl Detector {
 
     fn compiled(&self) -> &Result<Compiled, String> {
         self.regex.get_or_init(|| {
-            let pattern = self.spec.pattern.build().map_err(|e| e.to_string())?;
+            let pattern = match &self.spec.matcher {
+                Matcher::Pattern(p) | Matcher::Assigned(p) => p,
+            };
+            let regex = pattern.build().map_err(|e| e.to_string())?;
             let allow =
                 self.spec.allow.iter().map(|p| p.build().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-            let group = pattern
+            let group = regex
                 .capture_names()
                 .position(|n| n == Some("secret"))
-                .unwrap_or(if pattern.captures_len() > 1 { 1 } else { 0 });
-            Ok(Compiled { pattern, allow, group })
+                .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+            Ok(Compiled { regex, allow, group })
         })
+    }
+
+    pub fn is_assignment(&self) -> bool {
+        matches!(self.spec.matcher, Matcher::Assigned(_))
+    }
+
+    fn looks_in(&self, context: Context) -> bool {
+        self.spec.contexts.is_empty() || self.spec.contexts.contains(&context)
+    }
+
+    /// Whether an assignment is a secret by this assignment detector: the
+    /// name matches, the value is plausible and passes entropy and allow.
+    fn accepts(&self, a: &assign::Assignment, rejected: &mut Vec<Rejection>) -> Result<Option<f64>, String> {
+        let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
+        if !self.looks_in(a.context) || !compiled.regex.is_match(assign::normalize_name(&a.name).as_bytes()) {
+            return Ok(None);
+        }
+        let shown = || crate::facts::Redacted::new(&a.value).to_string();
+        if let Some(why) = assign::implausible(&a.value, a.context) {
+            rejected.push(Rejection::Implausible { value: shown(), why });
+            return Ok(None);
+        }
+        let entropy = shannon_entropy(a.value.as_bytes());
+        if let Some(min) = self.spec.entropy {
+            if entropy < min {
+                rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
+                return Ok(None);
+            }
+        }
+        if compiled.allow.iter().any(|r| r.is_match(a.value.as_bytes())) {
+            rejected.push(Rejection::Allowed { value: shown() });
+            return Ok(None);
+        }
+        Ok(Some(entropy))
     }
 
     /// Compile now; the error is the regex crate's reason.
@@ -161,7 +230,10 @@ impl Detector {
         rejected: &mut Vec<Rejection>,
     ) -> Result<(), String> {
         let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
-        for caps in compiled.pattern.captures_iter(haystack) {
+        if self.is_assignment() {
+            return Ok(());
+        }
+        for caps in compiled.regex.captures_iter(haystack) {
             let Some(whole) = caps.get(0) else { continue };
             let Some(value) = caps.get(compiled.group).or_else(|| caps.get(0)) else {
                 continue;
@@ -201,14 +273,35 @@ impl Detector {
     }
 
     /// Run this detector alone over a text, keywords included: what an
-    /// `example` or `negative` line is checked with.
+    /// `example` or `negative` line is checked with. An assignment detector
+    /// reads the text as YAML, JSON, `.env` lines and quoted assignments.
     pub fn check_text(&self, text: &str) -> Result<Vec<Match>, Vec<Rejection>> {
         if !self.has_keyword(text.as_bytes()) {
             return Err(vec![Rejection::NoKeyword]);
         }
         let mut out = Vec::new();
         let mut rejected = Vec::new();
-        if let Err(e) = self.find_explained(0, text.as_bytes(), &mut out, &mut rejected) {
+        if self.is_assignment() {
+            let mut seen: Vec<(String, String, Context)> = Vec::new();
+            for as_file in ["example.yaml", "example.json", "example.env", "example.txt"] {
+                for a in assign::assignments(as_file, text).0 {
+                    let key = (a.name.clone(), a.value.clone(), a.context);
+                    if seen.contains(&key) {
+                        continue;
+                    }
+                    seen.push(key);
+                    match self.accepts(&a, &mut rejected) {
+                        Err(e) => return Err(vec![Rejection::Broken(e)]),
+                        Ok(Some(entropy)) => {
+                            let start = offset_of(text, a.pos);
+                            let end = start + a.value.len();
+                            out.push(Match { detector: 0, start, end, match_start: start, match_end: end, entropy });
+                        }
+                        Ok(None) => {}
+                    }
+                }
+            }
+        } else if let Err(e) = self.find_explained(0, text.as_bytes(), &mut out, &mut rejected) {
             return Err(vec![Rejection::Broken(e)]);
         }
         if out.is_empty() {
@@ -251,6 +344,45 @@ pub struct DetectorSet {
     owners: Vec<Vec<usize>>,
     /// Detectors without keywords: they run on every input.
     always: Vec<usize>,
+}
+
+/// What else a unit's detection met: detectors that could not run, and a
+/// parse error in its syntax (the text was then read line by line).
+#[derive(Debug, Default)]
+pub struct Report {
+    pub failures: Vec<DetectorFailure>,
+    pub parse_error: Option<SyntaxError>,
+}
+
+/// Kubernetes Secrets and docker configs keep base64 values worth decoding
+/// even when no assignment detector's keyword occurs.
+fn may_hold_encoded_secrets(path: &str, text: &[u8]) -> bool {
+    let yaml_or_json =
+        matches!(crate::syntax::format_of(path), crate::syntax::Format::Yaml | crate::syntax::Format::Json);
+    yaml_or_json
+        && (memmem(text, b"kind: Secret") || memmem(text, b"\"kind\": \"Secret\"") || memmem(text, b"\"auths\""))
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The byte offset of a position; only used on short example strings.
+fn offset_of(text: &str, pos: Pos) -> usize {
+    let mut line = 1u32;
+    let mut col = 1u32;
+    for (i, c) in text.char_indices() {
+        if line == pos.line && col == pos.col {
+            return i;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    text.len()
 }
 
 /// A detector that could not be compiled while scanning (only possible for a
@@ -322,20 +454,111 @@ impl DetectorSet {
         hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect()
     }
 
-    /// Every match of every detector in `haystack`, in order of position.
-    pub fn scan(&self, haystack: &[u8], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
+    /// Every regex match of the given detectors in `haystack`.
+    fn scan_patterns(&self, haystack: &[u8], detectors: &[usize], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
         let mut out = Vec::new();
-        for d in self.candidates(haystack) {
+        for &d in detectors {
             let detector = &self.detectors[d];
             if let Err(reason) = detector.find(d, haystack, &mut out) {
                 failures.push(DetectorFailure { detector: detector.spec.id.clone(), reason });
             }
         }
+        out
+    }
+
+    /// Every match of every pattern detector in `haystack`, in order of
+    /// position; one value found by two detectors is kept once.
+    pub fn scan(&self, haystack: &[u8], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
+        let candidates = self.candidates(haystack);
+        let mut out = self.scan_patterns(haystack, &candidates, failures);
         out.sort_by_key(|m| (m.start, m.end, m.detector));
-        // The same value found by two detectors is one secret: keep the
-        // detector declared first.
         out.dedup_by(|b, a| a.start == b.start && a.end == b.end);
         out
+    }
+
+    /// Whether a value has the shape of a provider's token, checksum and
+    /// entropy aside: a generic detector leaves such a value to the
+    /// provider's detector, which knows a made-up token from a real one.
+    fn has_known_shape(&self, value: &[u8]) -> bool {
+        self.candidates(value).into_iter().any(|d| {
+            let det = &self.detectors[d];
+            !det.is_assignment() && det.compiled().as_ref().is_ok_and(|c| c.regex.is_match(value))
+        })
+    }
+
+    /// Everything the detectors find in one unit. `path` selects how its
+    /// syntax is read for assignment detectors and decoded secret stores.
+    pub fn detect(&self, path: &str, text: &[u8], report: &mut Report) -> Vec<Found> {
+        let candidates = self.candidates(text);
+        let lines = LineIndex::new(text);
+        let mut found: Vec<Found> = Vec::new();
+        let to_found = |m: &Match, value: &[u8]| Found {
+            detector: m.detector,
+            start: lines.pos(text, m.start),
+            end: lines.pos(text, m.end),
+            value: String::from_utf8_lossy(value).into_owned(),
+            entropy: m.entropy,
+        };
+        for m in self.scan(text, &mut report.failures) {
+            if let Some(v) = text.get(m.start..m.end) {
+                found.push(to_found(&m, v));
+            }
+        }
+        let assigners: Vec<usize> = candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect();
+        if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
+            return found;
+        }
+        let Ok(as_str) = std::str::from_utf8(text) else { return found };
+        let (assignments, parse_error) = assign::assignments(path, as_str);
+        report.parse_error = parse_error;
+        let mut extra: Vec<Found> = Vec::new();
+        for a in &assignments {
+            // A decoded value is scanned like any text, at the encoded place.
+            if a.context.decoded() {
+                let value = a.value.as_bytes();
+                for m in self.scan(value, &mut report.failures) {
+                    if let Some(v) = value.get(m.start..m.end) {
+                        extra.push(Found {
+                            detector: m.detector,
+                            start: a.pos,
+                            end: a.pos,
+                            value: String::from_utf8_lossy(v).into_owned(),
+                            entropy: m.entropy,
+                        });
+                    }
+                }
+            }
+            for &d in &assigners {
+                match self.detectors[d].accepts(a, &mut Vec::new()) {
+                    Err(reason) => {
+                        report.failures.push(DetectorFailure { detector: self.detectors[d].spec.id.clone(), reason })
+                    }
+                    Ok(Some(entropy)) if !self.has_known_shape(a.value.as_bytes()) => {
+                        let end = Pos {
+                            line: a.pos.line,
+                            col: a.pos.col + u32::try_from(a.value.chars().count()).unwrap_or(0),
+                        };
+                        extra.push(Found { detector: d, start: a.pos, end, value: a.value.clone(), entropy });
+                        break;
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        // One secret per place: a pattern's find wins over an assignment's.
+        for f in extra {
+            if !found.iter().any(|g| {
+                g.start.line == f.start.line
+                    && (g.value == f.value
+                        || g.start == f.start
+                        || g.value.contains(&f.value)
+                        || f.value.contains(&g.value))
+            }) {
+                found.push(f);
+            }
+        }
+        found.sort_by(|a, b| (a.start, a.detector).cmp(&(b.start, b.detector)));
+        found
     }
 }
 
@@ -350,7 +573,8 @@ mod tests {
             severity: Severity::High,
             provider: None,
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
-            pattern: Pattern { body: pattern.into(), flags: String::new() },
+            matcher: Matcher::Pattern(Pattern { body: pattern.into(), flags: String::new() }),
+            contexts: vec![],
             entropy: None,
             checksum: None,
             allow: vec![],

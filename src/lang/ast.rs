@@ -174,6 +174,8 @@ pub enum DetectorField {
     Provider(StrLit),
     Keywords(Vec<StrLit>),
     Pattern(RegexLit),
+    Assigned(RegexLit),
+    Context(Vec<StrLit>),
     /// Source text of the number, e.g. `3.5`.
     Entropy(Spanned<String>),
     Checksum(Spanned<String>),

@@ -4,7 +4,7 @@
 //! expression with an error gets the type `Error`, which fits anything, so
 //! that one mistake is reported once.
 
-use crate::detect::{Checksum, Detector, DetectorSpec, Pattern, Rejection};
+use crate::detect::{Checksum, Context, Detector, DetectorSpec, Matcher, Pattern, Rejection};
 use crate::facts::schema::{self, Elem, RecordKind, Type};
 use crate::facts::{Date, Duration, FactType, Redacted, Value};
 use crate::severity::Severity;
@@ -745,8 +745,9 @@ impl<'s> Checker<'s> {
         let before = self.error_count();
         let mut severity = None;
         let mut provider = None;
-        let mut pattern: Option<Pattern> = None;
+        let mut matcher: Option<Matcher> = None;
         let mut pattern_span = decl.id.span;
+        let mut contexts: Vec<Context> = Vec::new();
         let mut entropy = None;
         let mut checksum = None;
         let mut docs = None;
@@ -777,10 +778,27 @@ impl<'s> Checker<'s> {
                         }
                     }
                 }
-                ast::DetectorField::Pattern(re) => {
+                ast::DetectorField::Pattern(re) | ast::DetectorField::Assigned(re) => {
                     if let Some(p) = self.regex(re) {
                         pattern_span = re.span;
-                        self.once(&mut pattern, p, "pattern", re.span);
+                        let m = match &f.node {
+                            ast::DetectorField::Assigned(_) => Matcher::Assigned(p),
+                            _ => Matcher::Pattern(p),
+                        };
+                        self.once(&mut matcher, m, "pattern", re.span);
+                    }
+                }
+                ast::DetectorField::Context(items) => {
+                    for item in items {
+                        match Context::from_name(&item.value) {
+                            Some(c) => contexts.push(c),
+                            None => self.err(CheckError::Invalid {
+                                message: format!("unknown context `{}`", item.value),
+                                span: item.span.into(),
+                                label: "not a context".into(),
+                                help: Some(did_you_mean(&item.value, &Context::NAMES, "the contexts are")),
+                            }),
+                        }
                     }
                 }
                 ast::DetectorField::Entropy(n) => match n.node.parse::<f64>() {
@@ -823,18 +841,27 @@ impl<'s> Checker<'s> {
         if negatives.is_empty() {
             self.warn(CheckWarning::UntestedDetector { id: id.clone(), field: "negative", span: decl.id.span.into() });
         }
-        let Some(pattern) = pattern else {
+        let Some(matcher) = matcher else {
             if self.error_count() == before {
                 self.err(CheckError::MissingField {
                     block: "detector",
                     id,
                     field: "pattern",
                     span: decl.id.span.into(),
-                    help: "add `pattern /regex/`; a capture group marks the secret inside the match".into(),
+                    help: "add `pattern /regex/` (a capture group marks the secret inside the match), or `assigned /name regex/` for values assigned to such names".into(),
                 });
             }
             return None;
         };
+        if !contexts.is_empty() && matches!(matcher, Matcher::Pattern(_)) {
+            self.err(CheckError::Invalid {
+                message: "`context` needs `assigned`".into(),
+                span: pattern_span.into(),
+                label: "a pattern runs over the whole text".into(),
+                help: Some("`context` limits where an `assigned` detector looks for values".into()),
+            });
+            return None;
+        }
         if self.error_count() > before {
             return None;
         }
@@ -844,7 +871,8 @@ impl<'s> Checker<'s> {
             severity: severity.unwrap_or(Severity::Medium),
             provider,
             keywords,
-            pattern,
+            matcher,
+            contexts,
             entropy,
             checksum,
             allow,

@@ -199,6 +199,8 @@ impl Formatter {
                 DetectorField::Keywords(items) if items.is_empty() => "keywords []".to_string(),
                 DetectorField::Keywords(items) => format!("keywords {}", strings(items)),
                 DetectorField::Pattern(re) => format!("pattern {}", regex(re)),
+                DetectorField::Assigned(re) => format!("assigned {}", regex(re)),
+                DetectorField::Context(items) => format!("context {}", strings(items)),
                 DetectorField::Entropy(n) => format!("entropy {}", n.node),
                 DetectorField::Checksum(c) => format!("checksum {}", c.node),
                 DetectorField::Allow(re) => format!("allow {}", regex(re)),

@@ -86,8 +86,10 @@ fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
 }
 
 const RULE_FIELDS: &[&str] = &["severity", "maps", "on", "where", "require", "deny", "message", "fix", "docs"];
-const DETECTOR_FIELDS: &[&str] =
-    &["severity", "provider", "keywords", "pattern", "entropy", "checksum", "allow", "example", "negative", "docs"];
+const DETECTOR_FIELDS: &[&str] = &[
+    "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "allow", "example",
+    "negative", "docs",
+];
 const TEST_FIELDS: &[&str] = &["fixture", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
 const ITEMS: &[&str] = &["pack", "rule", "detector", "test"];
@@ -268,7 +270,9 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         | Rule::kw_checksum
         | Rule::kw_allow
         | Rule::kw_example
-        | Rule::kw_negative => "a detector field",
+        | Rule::kw_negative
+        | Rule::kw_assigned
+        | Rule::kw_context => "a detector field",
         Rule::kw_fixture | Rule::kw_facts | Rule::kw_expect => "a test field",
         Rule::kw_version | Rule::kw_description => "a pack field",
         Rule::kw_pack | Rule::kw_rule | Rule::kw_detector | Rule::kw_test => {
@@ -451,6 +455,12 @@ impl Builder {
                     DetectorField::Keywords(items)
                 }
                 Rule::pattern => DetectorField::Pattern(self.regex(value)),
+                Rule::assigned => DetectorField::Assigned(self.regex(value)),
+                Rule::context => {
+                    let mut items = vec![self.string(value)];
+                    items.extend(v.map(|p| self.string(p)));
+                    DetectorField::Context(items)
+                }
                 Rule::entropy => DetectorField::Entropy(self.ident(&value)),
                 Rule::checksum => DetectorField::Checksum(self.ident(&value)),
                 Rule::allow => DetectorField::Allow(self.regex(value)),

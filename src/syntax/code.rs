@@ -127,9 +127,9 @@ impl Lang {
 
 fn has_interpolation(node: Node<'_>) -> bool {
     let mut cursor = node.walk();
-    let found = node.children(&mut cursor).any(|c| {
-        matches!(c.kind(), "interpolation" | "template_substitution" | "escape_sequence_interpolation")
-    });
+    let found = node
+        .children(&mut cursor)
+        .any(|c| matches!(c.kind(), "interpolation" | "template_substitution" | "escape_sequence_interpolation"));
     found
 }
 
@@ -180,8 +180,11 @@ pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
             value: unquote(raw).to_string(),
             pos: Pos {
                 line: u32::try_from(p.row + 1).unwrap_or(u32::MAX),
-                col: u32::try_from(text.get(value.start_byte() - p.column..value.start_byte()).map_or(p.column, |s| s.chars().count()) + 1)
-                    .unwrap_or(u32::MAX),
+                col: u32::try_from(
+                    text.get(value.start_byte() - p.column..value.start_byte()).map_or(p.column, |s| s.chars().count())
+                        + 1,
+                )
+                .unwrap_or(u32::MAX),
             },
         });
     }
@@ -193,7 +196,9 @@ pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
 /// A literal's contents: without a prefix (`r`, `b`, `f`, `u`), its quotes
 /// (single, double, triple, backtick) or a Ruby symbol's colon.
 fn unquote(raw: &str) -> &str {
-    let s = raw.trim_start_matches(|c: char| c.is_ascii_alphabetic() && c != '"' && c != '\'' && raw.len() > 1 && "rRbBuUfF".contains(c));
+    let s = raw.trim_start_matches(|c: char| {
+        c.is_ascii_alphabetic() && c != '"' && c != '\'' && raw.len() > 1 && "rRbBuUfF".contains(c)
+    });
     for q in ["\"\"\"", "'''", "\"", "'", "`"] {
         if let Some(inner) = s.strip_prefix(q).and_then(|x| x.strip_suffix(q)) {
             return inner;
@@ -224,7 +229,10 @@ mod tests {
     #[test]
     fn python() {
         let src = "import os\nPASSWORD = \"h.pQFE8CZtY\"\nconf = {\"api_key\": 'abc123', \"env\": os.environ[\"X\"]}\nconnect(password=r'pw1')\nf = f\"x{y}\"\n";
-        assert_eq!(got(Lang::Python, src), want(&[("PASSWORD", "h.pQFE8CZtY", 2), ("api_key", "abc123", 3), ("password", "pw1", 4)]));
+        assert_eq!(
+            got(Lang::Python, src),
+            want(&[("PASSWORD", "h.pQFE8CZtY", 2), ("api_key", "abc123", 3), ("password", "pw1", 4)])
+        );
     }
 
     #[test]
@@ -238,12 +246,16 @@ mod tests {
     #[test]
     fn go() {
         let src = "package main\nconst (\n\trabbitmqPassword = \".e9iX2c\"\n)\nfunc f() {\n\ttoken := `raw`\n\tc := Config{Secret: \"s\"}\n}\n";
-        assert_eq!(got(Lang::Go, src), want(&[("rabbitmqPassword", ".e9iX2c", 3), ("token", "raw", 6), ("Secret", "s", 7)]));
+        assert_eq!(
+            got(Lang::Go, src),
+            want(&[("rabbitmqPassword", ".e9iX2c", 3), ("token", "raw", 6), ("Secret", "s", 7)])
+        );
     }
 
     #[test]
     fn java_and_ruby() {
-        let java = "class A {\n  private static final String DB_PASSWORD = \"pw\";\n  void f() { this.token = \"t\"; }\n}\n";
+        let java =
+            "class A {\n  private static final String DB_PASSWORD = \"pw\";\n  void f() { this.token = \"t\"; }\n}\n";
         assert_eq!(got(Lang::Java, java), want(&[("DB_PASSWORD", "pw", 2), ("token", "t", 3)]));
         let ruby = "API_KEY = 'k'\nconfig = { secret: \"s\", 'token' => 't' }\nx = \"#{y}\"\n";
         assert_eq!(got(Lang::Ruby, ruby), want(&[("API_KEY", "k", 1), ("secret", "s", 2), ("token", "t", 2)]));

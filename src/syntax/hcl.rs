@@ -82,9 +82,11 @@ impl Expr {
     /// The text of a literal, template or reference.
     pub fn text(&self) -> String {
         match &self.kind {
-            ExprKind::Str(s) | ExprKind::Template(s) | ExprKind::Heredoc(s) | ExprKind::Number(s) | ExprKind::Other(s) => {
-                s.clone()
-            }
+            ExprKind::Str(s)
+            | ExprKind::Template(s)
+            | ExprKind::Heredoc(s)
+            | ExprKind::Number(s)
+            | ExprKind::Other(s) => s.clone(),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Null => "null".into(),
             ExprKind::Call(name, _) => format!("{name}(…)"),
@@ -119,7 +121,11 @@ impl Expr {
 
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     if let Some(at) = too_deep(text) {
-        return Err(SyntaxError { line: at.line, col: at.col, message: format!("nested more than {MAX_NESTING} levels deep") });
+        return Err(SyntaxError {
+            line: at.line,
+            col: at.col,
+            message: format!("nested more than {MAX_NESTING} levels deep"),
+        });
     }
     let lines = LineIndex::new(text.as_bytes());
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
@@ -166,9 +172,11 @@ impl Converter<'_> {
         let mut out = Body::default();
         for s in body.iter() {
             match s {
-                Structure::Attribute(a) => {
-                    out.attrs.push(Attr { name: a.key.to_string(), pos: self.pos(a.key.span()), value: self.expr(&a.value) })
-                }
+                Structure::Attribute(a) => out.attrs.push(Attr {
+                    name: a.key.to_string(),
+                    pos: self.pos(a.key.span()),
+                    value: self.expr(&a.value),
+                }),
                 Structure::Block(b) => out.blocks.push(Block {
                     kind: b.ident.to_string(),
                     labels: b
@@ -234,7 +242,10 @@ mod tests {
         let text = "resource \"aws_iam_user\" \"bot\" {\n  name = \"deploy-bot\"\n  tags = { owner = \"team\" }\n}\n";
         let body = parse(text).unwrap_or_else(|e| panic!("{e}"));
         let b = &body.blocks[0];
-        assert_eq!((b.kind.as_str(), b.labels.clone()), ("resource", vec!["aws_iam_user".to_string(), "bot".to_string()]));
+        assert_eq!(
+            (b.kind.as_str(), b.labels.clone()),
+            ("resource", vec!["aws_iam_user".to_string(), "bot".to_string()])
+        );
         let name = b.body.attr("name").map(|a| (a.pos, a.value.str().map(str::to_string)));
         assert_eq!(name, Some((Pos { line: 2, col: 3 }, Some("deploy-bot".to_string()))));
         let owner = b.body.attr("tags").and_then(|a| a.value.get("owner")).and_then(Expr::str);

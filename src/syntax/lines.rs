@@ -26,7 +26,10 @@ macro_rules! re {
 }
 
 // `export KEY="value"`, `KEY=value`, `set KEY=value`.
-re!(ENV, r#"^\s*(?:export\s+|set\s+|declare\s+(?:-x\s+)?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s#'"]\S*))"#);
+re!(
+    ENV,
+    r#"^\s*(?:export\s+|set\s+|declare\s+(?:-x\s+)?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s#'"]\S*))"#
+);
 // `key = value`, `key: value` (properties, INI).
 re!(PROPERTIES, r#"^\s*([A-Za-z0-9_.\-/:@]+?)\s*[=:]\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S.*?))\s*$"#);
 // `ENV KEY=value` / `ENV KEY value` / `ARG KEY=value`.
@@ -36,7 +39,10 @@ re!(XML_ADD, r#"(?i)<add\s+key\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)""#);
 re!(XML_ELEMENT, r#"<([A-Za-z_][A-Za-z0-9_.:-]*)>([^<>\s][^<>]*)</[A-Za-z_][A-Za-z0-9_.:-]*>"#);
 re!(XML_ATTR, r#"\b([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*"([^"]*)""#);
 // Any text: a name, an assignment operator, a quoted value.
-re!(QUOTED, r#"(?:^|[^A-Za-z0-9_$.])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:new\s+String\()?(?:[rRbBuUfF]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\n]*)`)"#);
+re!(
+    QUOTED,
+    r#"(?:^|[^A-Za-z0-9_$.])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:new\s+String\()?(?:[rRbBuUfF]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\n]*)`)"#
+);
 
 /// Every pair on every line of a line-oriented file.
 pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
@@ -44,7 +50,9 @@ pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
     for (i, line) in text.lines().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let trimmed = line.trim_start();
-        if trimmed.starts_with('#') && format != Format::Text || trimmed.starts_with(';') && format == Format::Properties {
+        if trimmed.starts_with('#') && format != Format::Text
+            || trimmed.starts_with(';') && format == Format::Properties
+        {
             continue;
         }
         match format {
@@ -77,7 +85,11 @@ fn pair(caps: &regex::Captures<'_>, line: &str, n: u32) -> Option<Pair> {
     let name = caps.get(1)?.as_str().to_string();
     let value = value_of(caps)?;
     let col = line.get(..value.start()).map_or(0, |s| s.chars().count()) + 1;
-    Some(Pair { name, value: value.as_str().to_string(), pos: Pos { line: n, col: u32::try_from(col).unwrap_or(u32::MAX) } })
+    Some(Pair {
+        name,
+        value: value.as_str().to_string(),
+        pos: Pos { line: n, col: u32::try_from(col).unwrap_or(u32::MAX) },
+    })
 }
 
 fn capture(re: &LazyLock<Option<Regex>>, line: &str, n: u32, out: &mut Vec<Pair>) {
@@ -120,13 +132,17 @@ mod tests {
 
     #[test]
     fn quoted_values_in_any_text() {
-        let got = names_values(Format::Text, "  rabbitmqPassword = \".e9iX!\"\n\"gh_token\": \"ghp_1\",\nconst k = 'v';\n");
+        let got =
+            names_values(Format::Text, "  rabbitmqPassword = \".e9iX!\"\n\"gh_token\": \"ghp_1\",\nconst k = 'v';\n");
         assert_eq!(got, nv(&[("rabbitmqPassword", ".e9iX!"), ("gh_token", "ghp_1"), ("k", "v")]));
     }
 
     #[test]
     fn xml_settings() {
-        let got = names_values(Format::Xml, "<add key=\"ApiPassword\" value=\"s3cr3t!x\" />\n<password>hunter22</password>\n");
+        let got = names_values(
+            Format::Xml,
+            "<add key=\"ApiPassword\" value=\"s3cr3t!x\" />\n<password>hunter22</password>\n",
+        );
         assert_eq!(got, nv(&[("ApiPassword", "s3cr3t!x"), ("password", "hunter22")]));
     }
 }

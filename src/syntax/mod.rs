@@ -82,7 +82,11 @@ pub fn format_of(path: &str) -> Format {
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
         return Format::Env;
     }
-    if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") || lower == "containerfile" {
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+    {
         return Format::Dockerfile;
     }
     if let Some(lang) = code::Lang::of(&lower, ext) {

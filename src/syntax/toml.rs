@@ -8,7 +8,9 @@ use super::{LineIndex, Pos, SyntaxError};
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let lines = LineIndex::new(text.as_bytes());
-    let pos = |span: Option<std::ops::Range<usize>>| span.map_or(Pos { line: 1, col: 1 }, |s| lines.pos(text.as_bytes(), s.start));
+    let pos = |span: Option<std::ops::Range<usize>>| {
+        span.map_or(Pos { line: 1, col: 1 }, |s| lines.pos(text.as_bytes(), s.start))
+    };
     let doc = Document::parse(text).map_err(|e| {
         let p = pos(e.span());
         SyntaxError { line: p.line, col: p.col, message: e.message().to_string() }
@@ -33,11 +35,9 @@ fn item(item: &Item, pos: &dyn Fn(Option<std::ops::Range<usize>>) -> Pos) -> Opt
         Item::None => None,
         Item::Value(v) => Some(value(v, pos)),
         Item::Table(t) => Some(table(t, pos)),
-        Item::ArrayOfTables(a) => Some(Node {
-            pos: pos(a.span()),
-            tag: None,
-            kind: Kind::Seq(a.iter().map(|t| table(t, pos)).collect()),
-        }),
+        Item::ArrayOfTables(a) => {
+            Some(Node { pos: pos(a.span()), tag: None, kind: Kind::Seq(a.iter().map(|t| table(t, pos)).collect()) })
+        }
     }
 }
 
@@ -65,7 +65,8 @@ mod tests {
 
     #[test]
     fn tables_keys_and_positions() {
-        let doc = parse("version = 1\n\n[[identity]]\nname = \"bot\"\nowner = \"team\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let doc =
+            parse("version = 1\n\n[[identity]]\nname = \"bot\"\nowner = \"team\"\n").unwrap_or_else(|e| panic!("{e}"));
         let ids = doc.get("identity").map(Node::items).unwrap_or_default();
         assert_eq!(ids.len(), 1);
         assert_eq!(ids[0].get("name").and_then(Node::str), Some("bot"));

@@ -120,7 +120,11 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
             Some(Ok(e)) => e,
             Some(Err(e)) => {
                 let m = e.marker();
-                return Err(SyntaxError { line: m.line() as u32, col: m.col() as u32 + 1, message: e.info().to_string() });
+                return Err(SyntaxError {
+                    line: m.line() as u32,
+                    col: m.col() as u32 + 1,
+                    message: e.info().to_string(),
+                });
             }
         };
         let pos = Pos { line: span.start.line() as u32, col: span.start.col() as u32 + 1 };

@@ -1,0 +1,448 @@
+//! Assignments: a name given a literal value, read from the file's syntax
+//! (YAML, JSON, TOML and HCL structure; tree-sitter for source code; lines
+//! for env, properties, Dockerfiles and other text). Values kept in secret
+//! stores are decoded on the way: a Kubernetes Secret's base64 `data`, a
+//! docker config's `auth`.
+//!
+//! `plausible` is the generic detector's filter: what a secret value cannot
+//! be (a reference, a placeholder, a UUID, a path, a word).
+
+use base64::Engine;
+
+use crate::syntax::tree::{Kind, Node};
+use crate::syntax::{self, Format, Pos, SyntaxError, code, hcl, lines};
+
+/// Where an assignment was found; a detector may look in some only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Source code, read with tree-sitter.
+    Code,
+    /// Structured configuration: YAML, JSON, TOML, HCL, properties, XML.
+    Config,
+    /// `.env` files, shell scripts, Dockerfiles.
+    Env,
+    /// Any other text: quoted values only.
+    Text,
+    /// The decoded `data` (or `stringData`) of a Kubernetes Secret.
+    KubernetesSecret,
+    /// The decoded password of a docker config's `auth`.
+    DockerAuth,
+}
+
+impl Context {
+    pub const NAMES: [&'static str; 6] = ["code", "config", "env", "text", "kubernetes-secret", "docker-auth"];
+    const ALL: [Context; 6] =
+        [Context::Code, Context::Config, Context::Env, Context::Text, Context::KubernetesSecret, Context::DockerAuth];
+
+    pub fn from_name(name: &str) -> Option<Context> {
+        Context::NAMES.iter().position(|n| *n == name).map(|i| Context::ALL[i])
+    }
+
+    pub fn name(self) -> &'static str {
+        Context::ALL.iter().position(|c| *c == self).map_or("", |i| Context::NAMES[i])
+    }
+
+    /// Decoded from a secret store: the place says it is a secret.
+    pub fn decoded(self) -> bool {
+        matches!(self, Context::KubernetesSecret | Context::DockerAuth)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignment {
+    pub name: String,
+    /// The raw value. It lives only while the unit is scanned.
+    pub value: String,
+    /// Where the value (the encoded one, for a decoded value) starts.
+    pub pos: Pos,
+    pub context: Context,
+}
+
+/// The assignments in a unit's text, and the parse error if its format's
+/// parser refused it (the text is then read line by line instead).
+pub fn assignments(path: &str, text: &str) -> (Vec<Assignment>, Option<SyntaxError>) {
+    let format = syntax::format_of(path);
+    let mut out = Vec::new();
+    let parsed: Result<(), SyntaxError> = match format {
+        Format::Yaml | Format::Json => syntax::tree::parse(text).map(|docs| {
+            for doc in &docs {
+                walk_tree(doc, &mut out);
+                decode_stores(doc, &mut out);
+            }
+        }),
+        Format::Toml => syntax::toml::parse(text).map(|doc| walk_tree(&doc, &mut out)),
+        Format::Hcl => hcl::parse(text).map(|body| walk_hcl(&body, &mut out)),
+        Format::Code(lang) => {
+            match code::pairs(lang, text) {
+                Some(pairs) => out.extend(pairs.into_iter().map(|p| from_pair(p, Context::Code))),
+                None => out.extend(lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text))),
+            }
+            Ok(())
+        }
+        Format::Env | Format::Dockerfile => {
+            out.extend(lines::pairs(format, text).into_iter().map(|p| from_pair(p, Context::Env)));
+            Ok(())
+        }
+        Format::Properties | Format::Xml => {
+            out.extend(lines::pairs(format, text).into_iter().map(|p| from_pair(p, Context::Config)));
+            Ok(())
+        }
+        Format::Text => {
+            out.extend(lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text)));
+            Ok(())
+        }
+    };
+    match parsed {
+        Ok(()) => (out, None),
+        Err(e) => {
+            // Still look for quoted assignments in what could not be parsed.
+            let fallback = lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text)).collect();
+            (fallback, Some(e))
+        }
+    }
+}
+
+fn from_pair(p: lines::Pair, context: Context) -> Assignment {
+    Assignment { name: p.name, value: p.value, pos: p.pos, context }
+}
+
+/// Every scalar under a key, and `{name: X, value: Y}` entries (Kubernetes
+/// and CI `env` lists) as `X = Y`.
+fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
+    match &node.kind {
+        Kind::Map(entries) => {
+            if let (Some(name), Some(value)) = (node.get("name").and_then(Node::str), node.get("value")) {
+                if let Some(v) = value.str() {
+                    out.push(Assignment {
+                        name: name.to_string(),
+                        value: v.to_string(),
+                        pos: value.pos,
+                        context: Context::Config,
+                    });
+                }
+            }
+            for (k, v) in entries {
+                match &v.kind {
+                    Kind::Scalar(s) if !s.text.is_empty() && k.text != "value" => out.push(Assignment {
+                        name: k.text.clone(),
+                        value: s.text.clone(),
+                        pos: v.pos,
+                        context: Context::Config,
+                    }),
+                    _ => walk_tree(v, out),
+                }
+            }
+        }
+        Kind::Seq(items) => items.iter().for_each(|i| walk_tree(i, out)),
+        Kind::Scalar(_) | Kind::Alias => {}
+    }
+}
+
+/// Values of secret stores, decoded: a Kubernetes Secret's `data` (base64)
+/// and `stringData`; a docker config's `auths.*.auth` (base64 `user:pass`).
+fn decode_stores(doc: &Node, out: &mut Vec<Assignment>) {
+    if doc.get("kind").and_then(Node::str) == Some("Secret") {
+        for (field, encoded) in [("data", true), ("stringData", false)] {
+            for (k, v) in doc.get(field).map(Node::entries).unwrap_or_default() {
+                let Some(text) = v.str() else { continue };
+                let value = if encoded { decode_base64(text) } else { Some(text.to_string()) };
+                if let Some(value) = value {
+                    out.push(Assignment {
+                        name: k.text.clone(),
+                        value,
+                        pos: v.pos,
+                        context: Context::KubernetesSecret,
+                    });
+                }
+            }
+        }
+    }
+    for (registry, entry) in doc.get("auths").map(Node::entries).unwrap_or_default() {
+        let Some(auth) = entry.get("auth") else { continue };
+        let decoded = auth.str().and_then(decode_base64);
+        if let Some((_, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
+            out.push(Assignment {
+                name: format!("{}_password", registry.text),
+                value: password.to_string(),
+                pos: auth.pos,
+                context: Context::DockerAuth,
+            });
+        }
+    }
+}
+
+fn decode_base64(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&compact))
+        .ok()?;
+    String::from_utf8(bytes).ok().filter(|s| !s.is_empty())
+}
+
+/// HCL attributes with literal values, and `variable "x" { default = … }`
+/// as `x = …`.
+fn walk_hcl(body: &hcl::Body, out: &mut Vec<Assignment>) {
+    for a in &body.attrs {
+        walk_hcl_expr(&a.name, &a.value, out);
+    }
+    for b in &body.blocks {
+        if b.kind == "variable" {
+            if let (Some(name), Some(default)) = (b.labels.first(), b.body.attr("default")) {
+                walk_hcl_expr(name, &default.value, out);
+                continue;
+            }
+        }
+        walk_hcl(&b.body, out);
+    }
+}
+
+fn walk_hcl_expr(name: &str, e: &hcl::Expr, out: &mut Vec<Assignment>) {
+    match &e.kind {
+        hcl::ExprKind::Str(s) => {
+            out.push(Assignment { name: name.to_string(), value: s.clone(), pos: e.pos, context: Context::Config })
+        }
+        hcl::ExprKind::Object(entries) => entries.iter().for_each(|(k, _, v)| walk_hcl_expr(k, v, out)),
+        hcl::ExprKind::List(items) => items.iter().for_each(|v| walk_hcl_expr(name, v, out)),
+        hcl::ExprKind::Call(_, args) => args.iter().for_each(|v| walk_hcl_expr(name, v, out)),
+        _ => {}
+    }
+}
+
+/// A name in snake case, lower: `rabbitmqPassword` → `rabbitmq_password`,
+/// `APIKey` → `api_key`, `client-secret` → `client_secret`.
+pub fn normalize_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+            let next = chars.get(i + 1).copied();
+            let boundary = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                });
+            if boundary && !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// Why a value cannot be a secret, if it cannot.
+pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    let min_len = if context.decoded() { 6 } else { 8 };
+    if v.chars().count() < min_len {
+        return Some("too short");
+    }
+    if v.len() > 1024 {
+        return Some("too long");
+    }
+    if is_reference(v, &lower) {
+        return Some("a reference to a value kept elsewhere");
+    }
+    if is_placeholder(&lower) {
+        return Some("a placeholder");
+    }
+    if is_uuid(v) {
+        return Some("a UUID");
+    }
+    if v.contains(char::is_whitespace) && !context.decoded() {
+        return Some("prose, not a secret");
+    }
+    if lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("../")
+    {
+        return Some("a URL or path");
+    }
+    // PEM other than a private key (certificates, public keys): public material.
+    let pem = lower.contains("-----begin ") && !lower.contains("private key");
+    let ssh_public = ["ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-"].iter().any(|p| lower.starts_with(p));
+    if pem || ssh_public || ["sha512-", "sha384-", "sha256-", "sha1-"].iter().any(|p| lower.starts_with(p)) {
+        return Some("public material or an integrity hash");
+    }
+    if v.contains('@')
+        && v.contains('.')
+        && !v.contains(':')
+        && v.split('@').count() == 2
+        && !v.contains(['!', '#', '$', '%', '^', '&', '*'])
+    {
+        return Some("an email address");
+    }
+    if v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == ':') {
+        return Some("a number, date or version");
+    }
+    // An identifier-like word (`OPENAI_API_KEY`, `my-service-account`) is a
+    // name, not a secret.
+    if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        || v.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+    {
+        return Some("a word or an identifier");
+    }
+    let first = v.chars().next();
+    if v.chars().all(|c| Some(c) == first) {
+        return Some("one repeated character");
+    }
+    None
+}
+
+fn is_reference(v: &str, lower: &str) -> bool {
+    const MARKERS: [&str; 14] = [
+        "${",
+        "{{",
+        "$(",
+        "#{",
+        "%(",
+        "<%",
+        "process.env",
+        "os.environ",
+        "os.getenv",
+        "system.getenv",
+        "env(",
+        "env[",
+        "secrets.",
+        "vault:",
+    ];
+    MARKERS.iter().any(|m| lower.contains(m))
+        || (v.starts_with('$') && v[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+        || v.starts_with('%') && v.ends_with('%')
+        || lower.starts_with("arn:aws:secretsmanager")
+        || lower.starts_with("projects/") && lower.contains("/secrets/")
+        || lower.starts_with("ref+")
+        || lower.starts_with("!ref")
+}
+
+fn is_placeholder(lower: &str) -> bool {
+    const WORDS: [&str; 22] = [
+        "xxxx",
+        "****",
+        "....",
+        "<",
+        ">",
+        "your",
+        "example",
+        "changeme",
+        "change_me",
+        "change-me",
+        "replace",
+        "placeholder",
+        "dummy",
+        "sample",
+        "redacted",
+        "todo",
+        "fixme",
+        "insert",
+        "not_a_real",
+        "notreal",
+        "fake",
+        "secret_here",
+    ];
+    WORDS.iter().any(|w| lower.contains(w)) || lower.starts_with("test") && lower.len() < 12
+}
+
+fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_snake_case() {
+        assert_eq!(normalize_name("rabbitmqPassword"), "rabbitmq_password");
+        assert_eq!(normalize_name("APIKey"), "api_key");
+        assert_eq!(normalize_name("github.githubAccessToken"), "github_github_access_token");
+        assert_eq!(normalize_name("client-secret"), "client_secret");
+        assert_eq!(normalize_name("SESSION_SECRET"), "session_secret");
+        assert_eq!(normalize_name("\"api_key\""), "api_key");
+    }
+
+    #[test]
+    fn what_a_secret_cannot_be() {
+        let c = Context::Config;
+        for v in [
+            "${DB_PASSWORD}",
+            "${{ secrets.X }}",
+            "$PASSWORD",
+            "<your-api-key>",
+            "REPLACE_ME",
+            "changeme123",
+            "574bdb3e-8674-42b7-9410-fafae581d960",
+            "https://example.com/x",
+            "OPENAI_API_KEY",
+            "short",
+            "xxxxxxxxxxxx",
+            "my-service-name",
+            "sha512-UnQ5/1NZ+llTz4z3em0bAZjql3KA",
+            "2025-01-01",
+            "Enter your password",
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
+        ] {
+            assert!(implausible(v, c).is_some(), "{v} passed");
+        }
+        for v in [
+            "h.pQFE8CZtY#OY2nGXXw*B",
+            "WC+K5uPrh^8X4WQJ3zguYZABI",
+            "52e3e9c81d03e75a7ffb79b1b5d2243a",
+            "=UuJF8PU!p*.ZUYQu-",
+        ] {
+            assert_eq!(implausible(v, c), None, "{v} rejected");
+        }
+    }
+
+    #[test]
+    fn kubernetes_secret_data_is_decoded() {
+        let yaml = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  client-secret: ISU9aHNuRCFLS3d6dVMyS2h4MmFxVFF5ag==\nstringData:\n  token: plain-value-1\n";
+        let (a, err) = assignments("k8s/secret.yaml", yaml);
+        assert!(err.is_none());
+        let decoded: Vec<(&str, &str, u32)> = a
+            .iter()
+            .filter(|x| x.context == Context::KubernetesSecret)
+            .map(|x| (x.name.as_str(), x.value.as_str(), x.pos.line))
+            .collect();
+        assert_eq!(decoded, vec![("client-secret", "!%=hsnD!KKwzuS2Khx2aqTQyj", 6), ("token", "plain-value-1", 8)]);
+    }
+
+    #[test]
+    fn docker_auth_is_decoded() {
+        let json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"Ym90OlM0bXBsZVBhc3N3MHJkIQ==\"}}}";
+        let (a, _) = assignments("config.json", json);
+        let d: Vec<&str> = a.iter().filter(|x| x.context == Context::DockerAuth).map(|x| x.value.as_str()).collect();
+        assert_eq!(d, vec!["S4mpl3Passw0rd!"]);
+    }
+
+    #[test]
+    fn terraform_variable_defaults_and_env_lists() {
+        let (a, _) = assignments("variables.tf", "variable \"db_password\" {\n  default = \"=UuJF8PU!p*\"\n}\n");
+        assert_eq!(a[0].name, "db_password");
+        assert_eq!(a[0].pos.line, 2);
+        let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n");
+        assert!(a.iter().any(|x| x.name == "API_TOKEN" && x.value == "abc123XYZ"));
+    }
+
+    #[test]
+    fn broken_files_fall_back_to_lines() {
+        let (a, err) = assignments("x.yaml", "a: [\npassword = \"h.pQFE8CZtY\"\n");
+        assert!(err.is_some());
+        assert!(a.iter().any(|x| x.name == "password"));
+    }
+}
