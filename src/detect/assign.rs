@@ -427,7 +427,7 @@ mod tests {
         let json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"Ym90OlM0bXBsZVBhc3N3MHJkIQ==\"}}}";
         let (a, _) = assignments("config.json", json);
         let d: Vec<&str> = a.iter().filter(|x| x.context == Context::DockerAuth).map(|x| x.value.as_str()).collect();
-        assert_eq!(d, vec!["S4mpl3Passw0rd!"]);
+        assert_eq!(d, vec!["S4mplePassw0rd!"]);
     }
 
     #[test]
