@@ -1,5 +1,6 @@
 //! The one integration test binary. Each module opens with what belongs in it.
 
+mod accuracy;
 mod cli;
 mod diagnostics;
 mod harness;

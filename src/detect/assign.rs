@@ -106,8 +106,13 @@ fn from_pair(p: lines::Pair, context: Context) -> Assignment {
     Assignment { name: p.name, value: p.value, pos: p.pos, context }
 }
 
-/// Every scalar under a key, and `{name: X, value: Y}` entries (Kubernetes
-/// and CI `env` lists) as `X = Y`.
+/// Keys whose values are encrypted at rest (SealedSecret, SOPS): safe to
+/// commit by design, so not read.
+const ENCRYPTED_KEYS: [&str; 3] = ["encryptedData", "encrypted_data", "sops"];
+
+/// Every scalar under a key, `{name: X, value: Y}` entries (Kubernetes and
+/// CI `env` lists) and `X=Y` list items (docker-compose `environment`) as
+/// `X = Y`.
 fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
     match &node.kind {
         Kind::Map(entries) => {
@@ -122,6 +127,9 @@ fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
                 }
             }
             for (k, v) in entries {
+                if ENCRYPTED_KEYS.contains(&k.text.as_str()) {
+                    continue;
+                }
                 match &v.kind {
                     Kind::Scalar(s) if !s.text.is_empty() && k.text != "value" => out.push(Assignment {
                         name: k.text.clone(),
@@ -133,9 +141,30 @@ fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
                 }
             }
         }
-        Kind::Seq(items) => items.iter().for_each(|i| walk_tree(i, out)),
+        Kind::Seq(items) => {
+            for item in items {
+                match item.str().and_then(|s| s.split_once('=')) {
+                    Some((name, value)) if is_env_name(name) && !value.is_empty() => {
+                        let col = item.pos.col + u32::try_from(name.chars().count() + 1).unwrap_or(0);
+                        out.push(Assignment {
+                            name: name.to_string(),
+                            value: value.to_string(),
+                            pos: Pos { line: item.pos.line, col },
+                            context: Context::Config,
+                        });
+                    }
+                    _ => walk_tree(item, out),
+                }
+            }
+        }
         Kind::Scalar(_) | Kind::Alias => {}
     }
+}
+
+fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Values of secret stores, decoded: a Kubernetes Secret's `data` (base64)
@@ -254,6 +283,16 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
     }
     if is_placeholder(&lower) {
         return Some("a placeholder");
+    }
+    if v.starts_with("ENC[") || v.starts_with("$ANSIBLE_VAULT") || lower.starts_with("vault:v1:") {
+        return Some("encrypted (SOPS, Ansible Vault, Vault transit)");
+    }
+    // Password hashes: bcrypt, argon2, scrypt, crypt(3), PBKDF2.
+    if ["$2a$", "$2b$", "$2y$", "$argon2", "$scrypt$", "$6$", "$5$", "$1$", "pbkdf2_sha256$", "pbkdf2:"]
+        .iter()
+        .any(|p| v.starts_with(p))
+    {
+        return Some("a password hash");
     }
     if is_uuid(v) {
         return Some("a UUID");
@@ -437,6 +476,20 @@ mod tests {
         assert_eq!(a[0].pos.line, 2);
         let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n");
         assert!(a.iter().any(|x| x.name == "API_TOKEN" && x.value == "abc123XYZ"));
+    }
+
+    #[test]
+    fn compose_environment_lists_and_encrypted_data() {
+        let (a, _) = assignments(
+            "docker-compose.yml",
+            "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=Zx9!kLm2Qp\n",
+        );
+        assert!(
+            a.iter()
+                .any(|x| x.name == "POSTGRES_PASSWORD" && x.value == "Zx9!kLm2Qp" && x.pos == Pos { line: 4, col: 27 })
+        );
+        let (a, _) = assignments("s.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n");
+        assert!(a.iter().all(|x| x.name != "password"));
     }
 
     #[test]

@@ -38,10 +38,18 @@ re!(DOCKER, r#"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s*=\s*|\s+)(?:"
 re!(XML_ADD, r#"(?i)<add\s+key\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)""#);
 re!(XML_ELEMENT, r#"<([A-Za-z_][A-Za-z0-9_.:-]*)>([^<>\s][^<>]*)</[A-Za-z_][A-Za-z0-9_.:-]*>"#);
 re!(XML_ATTR, r#"\b([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*"([^"]*)""#);
+// PHP `define('NAME', 'value')`, PowerShell `$x = ConvertTo-SecureString "v"`,
+// SQL `PASSWORD 'v'` / `IDENTIFIED BY 'v'`.
+re!(DEFINE, r#"(?i)\bdefine\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"#);
+re!(
+    SECURE_STRING,
+    r#"(?i)\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*ConvertTo-SecureString\s+(?:-String\s+)?(?:"([^"]*)"|'([^']*)')"#
+);
+re!(SQL_PASSWORD, r#"(?i)\b(password|identified\s+by)\s+(?:'([^']*)'|"([^"]*)")"#);
 // Any text: a name, an assignment operator, a quoted value.
 re!(
     QUOTED,
-    r#"(?:^|[^A-Za-z0-9_$.])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:new\s+String\()?(?:[rRbBuUfF]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\n]*)`)"#
+    r#"(?:^|[^A-Za-z0-9_.])\$?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:new\s+String\()?(?:[rRbBuUfF]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\n]*)`)"#
 );
 
 /// Every pair on every line of a line-oriented file.
@@ -70,7 +78,12 @@ pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
                     capture_all(&XML_ATTR, line, n, &mut out);
                 }
             }
-            _ => capture_all(&QUOTED, line, n, &mut out),
+            _ => {
+                capture_all(&QUOTED, line, n, &mut out);
+                capture_all(&DEFINE, line, n, &mut out);
+                capture_all(&SECURE_STRING, line, n, &mut out);
+                capture_all(&SQL_PASSWORD, line, n, &mut out);
+            }
         }
     }
     out.dedup_by(|b, a| a.pos == b.pos && a.name == b.name);
@@ -135,6 +148,15 @@ mod tests {
         let got =
             names_values(Format::Text, "  rabbitmqPassword = \".e9iX!\"\n\"gh_token\": \"ghp_1\",\nconst k = 'v';\n");
         assert_eq!(got, nv(&[("rabbitmqPassword", ".e9iX!"), ("gh_token", "ghp_1"), ("k", "v")]));
+    }
+
+    #[test]
+    fn php_powershell_and_sql() {
+        let got = names_values(
+            Format::Text,
+            "define('DB_PASSWORD', 'pw1');\n$password = ConvertTo-SecureString \"pw2\" -AsPlainText\nCREATE USER r WITH PASSWORD 'pw3';\n$token = 'pw4';\n",
+        );
+        assert_eq!(got, nv(&[("DB_PASSWORD", "pw1"), ("password", "pw2"), ("PASSWORD", "pw3"), ("token", "pw4")]));
     }
 
     #[test]

@@ -1,0 +1,123 @@
+//! Detection accuracy on labelled corpora: the shared sample
+//! (../shared/corpus) and our own (tests/corpus), scored the way
+//! ../shared/corpus/score.py scores them: a finding matches a label in the
+//! same file within two lines of its span; each label is credited once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::harness::{NOW, repo_root, run, stdout};
+
+#[derive(Deserialize)]
+struct Label {
+    file: String,
+    line: u32,
+    end_line: u32,
+    category: String,
+    positive: bool,
+}
+
+struct Score {
+    tp: usize,
+    fn_: usize,
+    fp: usize,
+    misses: Vec<String>,
+    false_positives: Vec<String>,
+}
+
+impl Score {
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+}
+
+const TOLERANCE: u32 = 2;
+
+fn score(corpus: &Path, category: &str) -> Score {
+    let labels: Vec<Label> = std::fs::read_to_string(corpus.join("labels.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad label {l}: {e}")))
+        .filter(|l: &Label| l.category == category)
+        .collect();
+    let out = run(&repo_root(), &["check", &corpus.join("repo").to_string_lossy(), "--now", NOW, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("report: {e}"));
+    let kind = if category == "secret" { "secret" } else { "policy" };
+    let findings: Vec<(String, u32)> = report["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["kind"] == kind)
+                .map(|f| (f["path"].as_str().unwrap_or("").to_string(), f["line"].as_u64().unwrap_or(0) as u32))
+                .collect()
+        })
+        .unwrap_or_default();
+    let near = |l: &Label, (file, line): &(String, u32)| {
+        *file == l.file && *line + TOLERANCE >= l.line && *line <= l.end_line + TOLERANCE
+    };
+    let mut credited = vec![false; findings.len()];
+    let mut tp = 0;
+    let mut misses = Vec::new();
+    for l in labels.iter().filter(|l| l.positive) {
+        match (0..findings.len()).find(|&i| !credited[i] && near(l, &findings[i])) {
+            Some(i) => {
+                credited[i] = true;
+                tp += 1;
+            }
+            None => misses.push(format!("{}:{}", l.file, l.line)),
+        }
+    }
+    // Findings beside an already-credited positive are duplicates, not errors.
+    let mut false_positives = BTreeSet::new();
+    for (i, f) in findings.iter().enumerate() {
+        if !credited[i] && !labels.iter().any(|l| l.positive && near(l, f)) {
+            false_positives.insert(format!("{}:{}", f.0, f.1));
+        }
+    }
+    Score {
+        tp,
+        fn_: misses.len(),
+        fp: false_positives.len(),
+        misses,
+        false_positives: false_positives.into_iter().collect(),
+    }
+}
+
+fn shared_corpus() -> Option<std::path::PathBuf> {
+    let p = repo_root().join("../shared/corpus");
+    p.join("labels.jsonl").exists().then_some(p)
+}
+
+#[test]
+fn secrets_on_the_shared_sample_corpus() {
+    let Some(corpus) = shared_corpus() else {
+        eprintln!("../shared/corpus is not here; skipping");
+        return;
+    };
+    let s = score(&corpus, "secret");
+    assert!(
+        s.precision() >= 0.98 && s.recall() >= 0.98,
+        "precision {:.3} recall {:.3}\nmisses {:?}\nfalse positives {:?}",
+        s.precision(),
+        s.recall(),
+        s.misses,
+        s.false_positives
+    );
+}
+
+#[test]
+fn secrets_on_our_own_corpus() {
+    let s = score(&repo_root().join("tests/corpus"), "secret");
+    assert!(
+        s.misses.is_empty() && s.false_positives.is_empty(),
+        "misses {:?}\nfalse positives {:?}",
+        s.misses,
+        s.false_positives
+    );
+}
