@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::detect;
-use crate::facts::{FactSet, Location, Redacted, Secret};
+use crate::facts::{FactSet, FirstSeen, Location, Redacted, Secret};
 use crate::lang::Program;
-use crate::source::{self, Content, FileEntry, Skipped, WalkOptions};
+use crate::source::{self, Content, Skipped, WalkOptions, git};
 
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
@@ -31,29 +31,162 @@ impl Default for ScanOptions {
 #[derive(Debug, Default)]
 pub struct ScanOutput {
     pub facts: FactSet,
+    /// For a diff scan (staged, base..head): the facts of the same paths
+    /// before the change. Findings whose fingerprint is here are not new.
+    pub before: Option<FactSet>,
     pub skipped: Vec<Skipped>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
 }
 
+/// One thing to scan: a path, where its bytes come from, and the commit it
+/// was read from.
+struct Unit {
+    path: String,
+    load: Load,
+    commit: Option<git::Commit>,
+}
+
+enum Load {
+    File(std::path::PathBuf),
+    Blob(git2::Oid),
+}
+
 /// Scan the work tree under `root`.
 pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
     let walk_options = WalkOptions { max_file_size: options.max_file_size, excludes: options.excludes.clone() };
-    let (files, mut skipped) = source::walk(root, &walk_options);
-    let results: Vec<UnitResult> =
-        in_pool(options.threads, || files.par_iter().map(|f| scan_file(program, f)).collect());
+    let (files, skipped) = source::walk(root, &walk_options);
+    let units = files.into_iter().map(|f| Unit { path: f.path, load: Load::File(f.full), commit: None }).collect();
+    let mut out = scan_units(program, units, None, options);
+    out.skipped.extend(skipped);
+    finish(out)
+}
+
+/// The pre-commit view: what the index holds that HEAD does not.
+pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
+    let repo = git::open(repo_path)?;
+    let git_dir = repo.path().to_path_buf();
+    let staged = git::staged(&repo)?;
+    let before: Vec<Unit> = staged
+        .iter()
+        .filter_map(|(b, old)| old.map(|oid| Unit { path: b.path.clone(), load: Load::Blob(oid), commit: None }))
+        .collect();
+    let units = staged.into_iter().map(|(b, _)| Unit { path: b.path, load: Load::Blob(b.oid), commit: None }).collect();
+    let mut out = scan_units(program, units, Some(&git_dir), options);
+    out.before = Some(scan_units(program, before, Some(&git_dir), options).facts);
+    Ok(finish(out))
+}
+
+/// What a branch adds: secrets in every commit of `base..head` (a secret
+/// added and removed again is still in the history), and everything else
+/// as it stands at head; compared with the same paths at base.
+pub fn scan_range(
+    program: &Program,
+    repo_path: &Path,
+    base: &str,
+    head: &str,
+    options: &ScanOptions,
+) -> Result<ScanOutput, git::GitError> {
+    let repo = git::open(repo_path)?;
+    let git_dir = repo.path().to_path_buf();
+    let blobs = git::range(&repo, base, head)?;
+    let base_commit = git::resolve(&repo, base)?;
+    let head_commit = git::resolve(&repo, head)?;
+    let mut paths: Vec<String> = blobs.iter().map(|b| b.path.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    let at = |commit: &git2::Commit<'_>| -> Vec<Unit> {
+        paths
+            .iter()
+            .filter_map(|p| {
+                git::blob_at(commit, p).map(|oid| Unit { path: p.clone(), load: Load::Blob(oid), commit: None })
+            })
+            .collect()
+    };
+    let head_units = at(&head_commit);
+    let base_units = at(&base_commit);
+    let history = blobs.into_iter().map(|b| Unit { path: b.path, load: Load::Blob(b.oid), commit: b.commit }).collect();
+    let mut out = scan_units(program, history, Some(&git_dir), options);
+    // Identities, credentials and grants as they stand at head.
+    let at_head = scan_units(program, head_units, Some(&git_dir), options);
+    out.facts.identities = at_head.facts.identities;
+    out.facts.credentials = at_head.facts.credentials;
+    out.facts.grants = at_head.facts.grants;
+    out.skipped.extend(at_head.skipped);
+    out.before = Some(scan_units(program, base_units, Some(&git_dir), options).facts);
+    Ok(finish(out))
+}
+
+/// Every blob reachable from any ref, each once; each secret with the
+/// commit that first introduced it.
+pub fn scan_history(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
+    let repo = git::open(repo_path)?;
+    let git_dir = repo.path().to_path_buf();
+    let blobs = git::history(&repo)?;
+    let units = blobs.into_iter().map(|b| Unit { path: b.path, load: Load::Blob(b.oid), commit: b.commit }).collect();
+    let mut out = scan_units(program, units, Some(&git_dir), options);
+    // History is for secrets; policy is judged on the current tree.
+    out.facts.identities.clear();
+    out.facts.credentials.clear();
+    out.facts.grants.clear();
+    Ok(finish(out))
+}
+
+fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, options: &ScanOptions) -> ScanOutput {
+    let max = options.max_file_size;
+    let results: Vec<UnitResult> = in_pool(options.threads, || {
+        units
+            .par_iter()
+            .map(|u| {
+                let bytes = match (&u.load, git_dir) {
+                    (Load::File(p), _) => std::fs::read(p).map_err(|e| read_error(&e)),
+                    (Load::Blob(oid), Some(dir)) => git::read_blob(dir, *oid, max),
+                    (Load::Blob(_), None) => Err("no repository".to_string()),
+                };
+                match bytes {
+                    Ok(bytes) => scan_bytes(program, &u.path, &bytes, u.commit.as_ref()),
+                    Err(reason) => {
+                        UnitResult { skipped: vec![Skipped { path: u.path.clone(), reason }], ..Default::default() }
+                    }
+                }
+            })
+            .collect()
+    });
     let mut out = ScanOutput::default();
     for r in results {
         out.facts.extend(r.facts);
-        skipped.extend(r.skipped);
-        out.files_scanned += r.scanned as u64;
+        out.skipped.extend(r.skipped);
+        out.files_scanned += u64::from(r.scanned);
         out.bytes_scanned += r.bytes;
     }
-    skipped.sort();
-    skipped.dedup();
-    out.skipped = skipped;
-    out.facts.sort();
     out
+}
+
+fn finish(mut out: ScanOutput) -> ScanOutput {
+    out.skipped.sort();
+    out.skipped.dedup();
+    out.facts.sort();
+    first_seen_per_value(&mut out.facts);
+    out
+}
+
+/// A secret value found in several blobs was first seen at the oldest of
+/// their commits.
+fn first_seen_per_value(facts: &mut FactSet) {
+    let mut earliest: std::collections::HashMap<String, FirstSeen> = std::collections::HashMap::new();
+    for s in &facts.secrets {
+        if let Some(f) = &s.first_seen {
+            let e = earliest.entry(s.value_hash.clone()).or_insert_with(|| f.clone());
+            if f.date < e.date {
+                *e = f.clone();
+            }
+        }
+    }
+    for s in &mut facts.secrets {
+        if let Some(f) = earliest.get(&s.value_hash) {
+            s.first_seen = Some(f.clone());
+        }
+    }
 }
 
 /// Run `f` on a pool of `threads` workers (0: one per core).
@@ -72,16 +205,6 @@ struct UnitResult {
     bytes: u64,
 }
 
-fn scan_file(program: &Program, file: &FileEntry) -> UnitResult {
-    match std::fs::read(&file.full) {
-        Ok(bytes) => scan_bytes(program, &file.path, &bytes, None),
-        Err(e) => UnitResult {
-            skipped: vec![Skipped { path: file.path.clone(), reason: read_error(&e) }],
-            ..Default::default()
-        },
-    }
-}
-
 fn read_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -91,7 +214,7 @@ fn read_error(e: &std::io::Error) -> String {
 }
 
 /// Scan one unit's bytes: decode, detect, extract.
-fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&str>) -> UnitResult {
+fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&git::Commit>) -> UnitResult {
     let text = match source::decode(bytes) {
         Content::Binary => {
             return UnitResult {
@@ -134,7 +257,7 @@ pub fn detect_secrets(
     program: &Program,
     path: &str,
     text: &[u8],
-    commit: Option<&str>,
+    commit: Option<&git::Commit>,
     report: &mut detect::Report,
 ) -> Vec<Secret> {
     program
@@ -149,14 +272,14 @@ pub fn detect_secrets(
                 value: Redacted::new(&f.value),
                 value_hash: value_hash(&f.value),
                 entropy: f.entropy,
-                first_seen: None,
+                first_seen: commit.map(|c| FirstSeen { commit: c.id.clone(), date: Some(c.date) }),
                 location: Location {
                     path: path.to_string(),
                     line: f.start.line,
                     column: f.start.col,
                     end_line: Some(f.end.line),
                     end_column: Some(f.end.col),
-                    commit: commit.map(str::to_string),
+                    commit: commit.map(|c| c.id.clone()),
                 },
             })
         })

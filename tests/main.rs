@@ -3,6 +3,7 @@
 mod accuracy;
 mod cli;
 mod diagnostics;
+mod git;
 mod harness;
 mod packs;
 mod roundtrip;

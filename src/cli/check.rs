@@ -21,7 +21,20 @@ pub fn run(args: CheckArgs) -> Exit {
     }
     let options =
         ScanOptions { threads: args.threads, max_file_size: args.max_file_size, excludes: args.exclude.clone() };
-    let mut output = scan::scan_path(&program, &args.path, &options);
+    let scanned = if args.staged {
+        scan::scan_staged(&program, &args.path, &options)
+    } else if let Some(base) = &args.base {
+        scan::scan_range(&program, &args.path, base, &args.head, &options)
+    } else if args.history {
+        scan::scan_history(&program, &args.path, &options)
+    } else {
+        Ok(scan::scan_path(&program, &args.path, &options))
+    };
+    let mut output = match scanned {
+        Ok(o) => o,
+        Err(e) => return fail(&e.to_string(), Some("run it inside a git repository, with revisions that exist there")),
+    };
+    let git_mode = args.staged || args.base.is_some() || args.history;
     for path in &args.facts {
         match load_facts(path) {
             Ok(facts) => output.facts.extend(facts),
@@ -32,7 +45,17 @@ pub fn run(args: CheckArgs) -> Exit {
     }
     output.facts.sort();
     let now = args.now.unwrap_or_else(Date::today);
-    let findings = scan::in_pool(args.threads, || engine::evaluate(&program, &output.facts, now));
+    let mut findings = scan::in_pool(args.threads, || engine::evaluate(&program, &output.facts, now));
+    if let Some(before) = &output.before {
+        // Only what the change introduces: drop what was already there.
+        let old: std::collections::HashSet<String> =
+            engine::evaluate(&program, before, now).into_iter().map(|f| f.fingerprint).collect();
+        findings.retain(|f| !old.contains(&f.fingerprint));
+    }
+    if git_mode {
+        // One secret seen in several commits is one finding, at its first.
+        engine::keep_first_per_fingerprint(&mut findings);
+    }
     let rules = RuleInfo::all(&program);
     let report = Report {
         findings: &findings,

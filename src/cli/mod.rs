@@ -125,6 +125,18 @@ struct CheckArgs {
     /// Worker threads (default: one per core)
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Scan what is staged (the index against HEAD): the pre-commit hook
+    #[arg(long, conflicts_with_all = ["base", "history"])]
+    staged: bool,
+    /// Scan what the branch adds since REV: every commit of REV..--head
+    #[arg(long, value_name = "REV", conflicts_with = "history")]
+    base: Option<String>,
+    /// The end of the range for --base
+    #[arg(long, value_name = "REV", default_value = "HEAD", requires = "base")]
+    head: String,
+    /// Scan every blob of every commit reachable from any ref, once
+    #[arg(long)]
+    history: bool,
     /// Skip files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,

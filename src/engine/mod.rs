@@ -60,6 +60,27 @@ pub fn evaluate(program: &Program, facts: &FactSet, now: Date) -> Vec<Finding> {
     findings
 }
 
+/// Keep one finding per fingerprint: the one whose secret was seen first
+/// (or, without history, the first in report order).
+pub fn keep_first_per_fingerprint(findings: &mut Vec<Finding>) {
+    let first_date = |f: &Finding| f.secret.as_ref().and_then(|s| s.first_seen.as_ref()).and_then(|s| s.date);
+    let mut best: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let keep = best.entry(f.fingerprint.clone()).or_insert(i);
+        let current = &findings[*keep];
+        let commit_of = |f: &Finding| f.location.commit.is_some();
+        if (first_date(f), !commit_of(f)) < (first_date(current), !commit_of(current)) && first_date(f).is_some() {
+            *keep = i;
+        }
+    }
+    let keep: std::collections::HashSet<usize> = best.into_values().collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        keep.contains(&(i - 1))
+    });
+}
+
 /// Whether `rule` fires on one fact, and which clause made it fire.
 pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Option<&'a str> {
     let mut eval = Eval::new(env, Value::Record(fact));

@@ -6,6 +6,7 @@
 //! Sources know nothing of rules or facts.
 
 mod content;
+pub mod git;
 mod walk;
 
 use serde::Serialize;
