@@ -54,7 +54,7 @@ enum Load {
 
 /// Scan the work tree under `root`.
 pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
-    let walk_options = WalkOptions { max_file_size: options.max_file_size, excludes: options.excludes.clone() };
+    let walk_options = WalkOptions { excludes: options.excludes.clone() };
     let (files, skipped) = source::walk(root, &walk_options);
     let units = files.into_iter().map(|f| Unit { path: f.path, load: Load::File(f.full), commit: None }).collect();
     let mut out = scan_units(program, units, None, options);
@@ -132,34 +132,54 @@ pub fn scan_history(program: &Program, repo_path: &Path, options: &ScanOptions) 
     Ok(finish(out))
 }
 
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, options: &ScanOptions) -> ScanOutput {
     let max = options.max_file_size;
-    let results: Vec<UnitResult> = in_pool(options.threads, || {
+    let scan_one = |u: &Unit| -> UnitResult {
+        BUFFER.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            let loaded = match (&u.load, git_dir) {
+                (Load::File(p), _) => source::read_file(p, max, &mut buf),
+                (Load::Blob(oid), Some(dir)) => git::read_blob(dir, *oid, max).map(|b| *buf = b),
+                (Load::Blob(_), None) => Err("no repository".to_string()),
+            };
+            let result = match loaded {
+                Ok(()) => scan_bytes(program, &u.path, &buf, u.commit.as_ref()),
+                Err(reason) => {
+                    UnitResult { skipped: vec![Skipped { path: u.path.clone(), reason }], ..Default::default() }
+                }
+            };
+            // A huge file's buffer is not kept for the next one.
+            if buf.capacity() > 4 << 20 {
+                *buf = Vec::new();
+            }
+            result
+        })
+    };
+    // Results are folded as they come, not collected per unit: most units
+    // yield nothing, and a tree of 100,000 files should not cost a record each.
+    let merged = in_pool(options.threads, || {
         units
             .par_iter()
-            .map(|u| {
-                let bytes = match (&u.load, git_dir) {
-                    (Load::File(p), _) => std::fs::read(p).map_err(|e| read_error(&e)),
-                    (Load::Blob(oid), Some(dir)) => git::read_blob(dir, *oid, max),
-                    (Load::Blob(_), None) => Err("no repository".to_string()),
-                };
-                match bytes {
-                    Ok(bytes) => scan_bytes(program, &u.path, &bytes, u.commit.as_ref()),
-                    Err(reason) => {
-                        UnitResult { skipped: vec![Skipped { path: u.path.clone(), reason }], ..Default::default() }
-                    }
-                }
+            .fold(UnitResult::default, |mut acc, u| {
+                acc.absorb(scan_one(u));
+                acc
             })
-            .collect()
+            .reduce(UnitResult::default, |mut a, b| {
+                a.absorb(b);
+                a
+            })
     });
-    let mut out = ScanOutput::default();
-    for r in results {
-        out.facts.extend(r.facts);
-        out.skipped.extend(r.skipped);
-        out.files_scanned += u64::from(r.scanned);
-        out.bytes_scanned += r.bytes;
+    ScanOutput {
+        facts: merged.facts,
+        skipped: merged.skipped,
+        files_scanned: merged.files,
+        bytes_scanned: merged.bytes,
+        before: None,
     }
-    out
 }
 
 fn finish(mut out: ScanOutput) -> ScanOutput {
@@ -197,19 +217,21 @@ pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// What one unit (or, folded, many) gave.
 #[derive(Default)]
 struct UnitResult {
     facts: FactSet,
     skipped: Vec<Skipped>,
-    scanned: bool,
+    files: u64,
     bytes: u64,
 }
 
-fn read_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::InvalidData => "not readable as a file".into(),
-        _ => format!("cannot read: {e}"),
+impl UnitResult {
+    fn absorb(&mut self, other: UnitResult) {
+        self.facts.extend(other.facts);
+        self.skipped.extend(other.skipped);
+        self.files += other.files;
+        self.bytes += other.bytes;
     }
 }
 
@@ -224,7 +246,7 @@ fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&git::
         }
         Content::Text(t) => t,
     };
-    let mut result = UnitResult { scanned: true, bytes: bytes.len() as u64, ..Default::default() };
+    let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
     let mut report = detect::Report::default();
     result.facts.secrets = detect_secrets(program, path, &text, commit, &mut report);
     for f in report.failures {

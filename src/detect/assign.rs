@@ -59,9 +59,15 @@ pub struct Assignment {
 }
 
 /// The assignments in a unit's text, and the parse error if its format's
-/// parser refused it (the text is then read line by line instead).
-pub fn assignments(path: &str, text: &str) -> (Vec<Assignment>, Option<SyntaxError>) {
+/// parser refused it (the text is then read line by line instead). With
+/// `at` (ascending byte offsets), line-oriented formats are read only on the
+/// lines that hold them.
+pub fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignment>, Option<SyntaxError>) {
     let format = syntax::format_of(path);
+    let pairs = |f: Format| match at {
+        Some(offsets) => lines::pairs_at(f, text, offsets),
+        None => lines::pairs(f, text),
+    };
     let mut out = Vec::new();
     let parsed: Result<(), SyntaxError> = match format {
         Format::Yaml | Format::Json => syntax::tree::parse(text).map(|docs| {
@@ -75,20 +81,20 @@ pub fn assignments(path: &str, text: &str) -> (Vec<Assignment>, Option<SyntaxErr
         Format::Code(lang) => {
             match code::pairs(lang, text) {
                 Some(pairs) => out.extend(pairs.into_iter().map(|p| from_pair(p, Context::Code))),
-                None => out.extend(lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text))),
+                None => out.extend(pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Text))),
             }
             Ok(())
         }
         Format::Env | Format::Dockerfile => {
-            out.extend(lines::pairs(format, text).into_iter().map(|p| from_pair(p, Context::Env)));
+            out.extend(pairs(format).into_iter().map(|p| from_pair(p, Context::Env)));
             Ok(())
         }
         Format::Properties | Format::Xml => {
-            out.extend(lines::pairs(format, text).into_iter().map(|p| from_pair(p, Context::Config)));
+            out.extend(pairs(format).into_iter().map(|p| from_pair(p, Context::Config)));
             Ok(())
         }
         Format::Text => {
-            out.extend(lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text)));
+            out.extend(pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Text)));
             Ok(())
         }
     };
@@ -96,7 +102,7 @@ pub fn assignments(path: &str, text: &str) -> (Vec<Assignment>, Option<SyntaxErr
         Ok(()) => (out, None),
         Err(e) => {
             // Still look for quoted assignments in what could not be parsed.
-            let fallback = lines::pairs(Format::Text, text).into_iter().map(|p| from_pair(p, Context::Text)).collect();
+            let fallback = pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Text)).collect();
             (fallback, Some(e))
         }
     }
@@ -451,7 +457,7 @@ mod tests {
     #[test]
     fn kubernetes_secret_data_is_decoded() {
         let yaml = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  client-secret: ISU9aHNuRCFLS3d6dVMyS2h4MmFxVFF5ag==\nstringData:\n  token: plain-value-1\n";
-        let (a, err) = assignments("k8s/secret.yaml", yaml);
+        let (a, err) = assignments("k8s/secret.yaml", yaml, None);
         assert!(err.is_none());
         let decoded: Vec<(&str, &str, u32)> = a
             .iter()
@@ -464,17 +470,17 @@ mod tests {
     #[test]
     fn docker_auth_is_decoded() {
         let json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"Ym90OlM0bXBsZVBhc3N3MHJkIQ==\"}}}";
-        let (a, _) = assignments("config.json", json);
+        let (a, _) = assignments("config.json", json, None);
         let d: Vec<&str> = a.iter().filter(|x| x.context == Context::DockerAuth).map(|x| x.value.as_str()).collect();
         assert_eq!(d, vec!["S4mplePassw0rd!"]);
     }
 
     #[test]
     fn terraform_variable_defaults_and_env_lists() {
-        let (a, _) = assignments("variables.tf", "variable \"db_password\" {\n  default = \"=UuJF8PU!p*\"\n}\n");
+        let (a, _) = assignments("variables.tf", "variable \"db_password\" {\n  default = \"=UuJF8PU!p*\"\n}\n", None);
         assert_eq!(a[0].name, "db_password");
         assert_eq!(a[0].pos.line, 2);
-        let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n");
+        let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n", None);
         assert!(a.iter().any(|x| x.name == "API_TOKEN" && x.value == "abc123XYZ"));
     }
 
@@ -483,18 +489,20 @@ mod tests {
         let (a, _) = assignments(
             "docker-compose.yml",
             "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=Zx9!kLm2Qp\n",
+            None,
         );
         assert!(
             a.iter()
                 .any(|x| x.name == "POSTGRES_PASSWORD" && x.value == "Zx9!kLm2Qp" && x.pos == Pos { line: 4, col: 27 })
         );
-        let (a, _) = assignments("s.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n");
+        let (a, _) =
+            assignments("s.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n", None);
         assert!(a.iter().all(|x| x.name != "password"));
     }
 
     #[test]
     fn broken_files_fall_back_to_lines() {
-        let (a, err) = assignments("x.yaml", "a: [\npassword = \"h.pQFE8CZtY\"\n");
+        let (a, err) = assignments("x.yaml", "a: [\npassword = \"h.pQFE8CZtY\"\n", None);
         assert!(err.is_some());
         assert!(a.iter().any(|x| x.name == "password"));
     }

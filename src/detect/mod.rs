@@ -27,7 +27,9 @@ use crate::severity::Severity;
 /// the scanner use unbounded memory. The regex crate's matching is linear in
 /// the input whatever the pattern.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
-const REGEX_DFA_LIMIT: usize = 4 << 20;
+// The lazy DFA's cache, per regex and thread: most patterns need little,
+// and 250 detectors on two threads must stay well under 100 MiB together.
+const REGEX_DFA_LIMIT: usize = 256 << 10;
 
 /// A detector as the language declares it.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,8 +68,12 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// Patterns match bytes, with ASCII classes: `\w`, `\d`, `\s` and `(?i)`
+    /// are ASCII. Tokens are ASCII, and Unicode classes cost ~15 times the
+    /// memory (the built-in detectors: 100 MB against 6.5 MB compiled).
     pub fn build(&self) -> Result<Regex, regex::Error> {
         RegexBuilder::new(&self.body)
+            .unicode(false)
             .case_insensitive(self.flags.contains('i'))
             .multi_line(self.flags.contains('m'))
             .dot_matches_new_line(self.flags.contains('s'))
@@ -205,13 +211,16 @@ impl Detector {
         self.compiled().as_ref().map(|_| ()).map_err(Clone::clone)
     }
 
-    /// Whether one of the detector's keywords occurs (ASCII case-insensitive).
-    /// A detector without keywords always runs.
+    /// Whether one of the detector's keywords occurs (case-insensitively
+    /// when the detector matches case-insensitively). A detector without
+    /// keywords always runs.
     pub fn has_keyword(&self, haystack: &[u8]) -> bool {
+        let ignore_case = self.keywords_ignore_case();
         self.spec.keywords.is_empty()
             || self.spec.keywords.iter().any(|k| {
                 let k = k.as_bytes();
-                !k.is_empty() && haystack.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k))
+                !k.is_empty()
+                    && haystack.windows(k.len()).any(|w| if ignore_case { w.eq_ignore_ascii_case(k) } else { w == k })
             })
     }
 
@@ -284,7 +293,7 @@ impl Detector {
         if self.is_assignment() {
             let mut seen: Vec<(String, String, Context)> = Vec::new();
             for as_file in ["example.yaml", "example.json", "example.env", "example.txt"] {
-                for a in assign::assignments(as_file, text).0 {
+                for a in assign::assignments(as_file, text, None).0 {
                     let key = (a.name.clone(), a.value.clone(), a.context);
                     if seen.contains(&key) {
                         continue;
@@ -335,17 +344,6 @@ pub fn shannon_entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
-/// Every detector of a program, behind one keyword prefilter.
-#[derive(Debug)]
-pub struct DetectorSet {
-    detectors: Vec<Detector>,
-    prefilter: Option<AhoCorasick>,
-    /// For each prefilter pattern, the detectors that own that keyword.
-    owners: Vec<Vec<usize>>,
-    /// Detectors without keywords: they run on every input.
-    always: Vec<usize>,
-}
-
 /// What else a unit's detection met: detectors that could not run, and a
 /// parse error in its syntax (the text was then read line by line).
 #[derive(Debug, Default)]
@@ -393,32 +391,82 @@ pub struct DetectorFailure {
     pub reason: String,
 }
 
+/// Every detector of a program, behind one keyword prefilter.
+#[derive(Debug)]
+pub struct DetectorSet {
+    detectors: Vec<Detector>,
+    prefilter: Option<AhoCorasick>,
+    /// For each prefilter pattern, the detectors that own that keyword.
+    owners: Vec<Vec<Owner>>,
+    /// Detectors without keywords: they run on every input.
+    always: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct Owner {
+    detector: usize,
+    /// The keyword as written, when it must match case-sensitively.
+    exact: Option<Box<[u8]>>,
+}
+
+/// What the keyword prefilter found in one input.
+pub struct Candidates {
+    /// Detectors whose keywords occur, in pack order.
+    pub detectors: Vec<usize>,
+    /// Where keywords of assignment detectors occur (byte offsets).
+    pub assignment_hits: Vec<usize>,
+}
+
+impl Detector {
+    /// Keywords match case-insensitively when the detector's own matching
+    /// is case-insensitive: an assignment detector (names come in any case)
+    /// or a pattern with the `i` flag; otherwise exactly, since a literal
+    /// every match contains has one case. `ghp_` never needs to find `GHP_`.
+    fn keywords_ignore_case(&self) -> bool {
+        match &self.spec.matcher {
+            Matcher::Assigned(_) => true,
+            Matcher::Pattern(p) => p.flags.contains('i') || p.body.contains("(?i"),
+        }
+    }
+}
+
 impl DetectorSet {
     pub fn new(specs: Vec<DetectorSpec>) -> DetectorSet {
+        let detectors: Vec<Detector> = specs.into_iter().map(Detector::new).collect();
         let mut keywords: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut owners: Vec<Vec<Owner>> = Vec::new();
         let mut always = Vec::new();
-        for (i, spec) in specs.iter().enumerate() {
-            if spec.keywords.is_empty() {
+        for (i, d) in detectors.iter().enumerate() {
+            if d.spec.keywords.is_empty() {
                 always.push(i);
             }
-            for k in &spec.keywords {
-                let k = k.to_ascii_lowercase();
-                match keywords.iter().position(|x| *x == k) {
-                    Some(p) => owners[p].push(i),
+            let ignore_case = d.keywords_ignore_case();
+            for k in &d.spec.keywords {
+                let owner = Owner { detector: i, exact: (!ignore_case).then(|| k.as_bytes().into()) };
+                let lower = k.to_ascii_lowercase();
+                match keywords.iter().position(|x| *x == lower) {
+                    Some(p) => owners[p].push(owner),
                     None => {
-                        keywords.push(k);
-                        owners.push(vec![i]);
+                        keywords.push(lower);
+                        owners.push(vec![owner]);
                     }
                 }
             }
         }
+        // One case-insensitive automaton, as a DFA: one pass over the input
+        // finds every keyword; case-sensitive ones are checked at the hit.
         let prefilter = if keywords.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&keywords).ok()
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&keywords)
+                .or_else(|_| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&keywords))
+                .ok()
         };
-        DetectorSet { detectors: specs.into_iter().map(Detector::new).collect(), prefilter, owners, always }
+        DetectorSet { detectors, prefilter, owners, always }
     }
 
     pub fn len(&self) -> usize {
@@ -439,19 +487,35 @@ impl DetectorSet {
 
     /// The detectors whose keywords occur in `haystack`, in pack order.
     pub fn candidates(&self, haystack: &[u8]) -> Vec<usize> {
+        self.prefilter(haystack).detectors
+    }
+
+    /// One pass of the keyword automaton over `haystack`.
+    pub fn prefilter(&self, haystack: &[u8]) -> Candidates {
         let mut hit = vec![false; self.detectors.len()];
+        let mut assignment_hits = Vec::new();
         for &i in &self.always {
             hit[i] = true;
         }
         if let Some(ac) = &self.prefilter {
-            // Overlapping search: a keyword inside another keyword counts too.
+            // Overlapping: a keyword inside or across another counts too.
+            // NOTE: as a DFA this runs as fast as a non-overlapping search.
             for m in ac.find_overlapping_iter(haystack) {
-                for &d in &self.owners[m.pattern().as_usize()] {
-                    hit[d] = true;
+                let found = &haystack[m.start()..m.end()];
+                for o in &self.owners[m.pattern().as_usize()] {
+                    if o.exact.as_deref().is_some_and(|k| k != found) {
+                        continue;
+                    }
+                    hit[o.detector] = true;
+                    if o.exact.is_none() && self.detectors[o.detector].is_assignment() {
+                        assignment_hits.push(m.start());
+                    }
                 }
             }
         }
-        hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect()
+        assignment_hits.sort_unstable();
+        assignment_hits.dedup();
+        Candidates { detectors: hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect(), assignment_hits }
     }
 
     /// Every regex match of the given detectors in `haystack`.
@@ -489,27 +553,37 @@ impl DetectorSet {
     /// Everything the detectors find in one unit. `path` selects how its
     /// syntax is read for assignment detectors and decoded secret stores.
     pub fn detect(&self, path: &str, text: &[u8], report: &mut Report) -> Vec<Found> {
-        let candidates = self.candidates(text);
-        let lines = LineIndex::new(text);
-        let mut found: Vec<Found> = Vec::new();
-        let to_found = |m: &Match, value: &[u8]| Found {
-            detector: m.detector,
-            start: lines.pos(text, m.start),
-            end: lines.pos(text, m.end),
-            value: String::from_utf8_lossy(value).into_owned(),
-            entropy: m.entropy,
-        };
-        for m in self.scan(text, &mut report.failures) {
-            if let Some(v) = text.get(m.start..m.end) {
-                found.push(to_found(&m, v));
-            }
+        let Candidates { detectors: candidates, assignment_hits } = self.prefilter(text);
+        if candidates.is_empty() && !may_hold_encoded_secrets(path, text) {
+            return Vec::new();
         }
+        let lines = std::cell::OnceCell::new();
+        let pos = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).pos(text, offset);
+        let patterns: Vec<usize> = candidates.iter().copied().filter(|&d| !self.detectors[d].is_assignment()).collect();
+        let mut matches = self.scan_patterns(text, &patterns, &mut report.failures);
+        matches.sort_by_key(|m| (m.start, m.end, m.detector));
+        matches.dedup_by(|b, a| a.start == b.start && a.end == b.end);
+        let mut found: Vec<Found> = matches
+            .iter()
+            .filter_map(|m| {
+                let value = text.get(m.start..m.end)?;
+                Some(Found {
+                    detector: m.detector,
+                    start: pos(m.start),
+                    end: pos(m.end),
+                    value: String::from_utf8_lossy(value).into_owned(),
+                    entropy: m.entropy,
+                })
+            })
+            .collect();
         let assigners: Vec<usize> = candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect();
         if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
             return found;
         }
         let Ok(as_str) = std::str::from_utf8(text) else { return found };
-        let (assignments, parse_error) = assign::assignments(path, as_str);
+        // Line-oriented formats are read only on the lines where an
+        // assignment keyword occurs; structured ones are parsed whole.
+        let (assignments, parse_error) = assign::assignments(path, as_str, Some(&assignment_hits));
         report.parse_error = parse_error;
         let mut extra: Vec<Found> = Vec::new();
         for a in &assignments {
@@ -557,7 +631,7 @@ impl DetectorSet {
                 found.push(f);
             }
         }
-        found.sort_by(|a, b| (a.start, a.detector).cmp(&(b.start, b.detector)));
+        found.sort_by_key(|a| (a.start, a.detector));
         found
     }
 }
@@ -593,8 +667,29 @@ mod tests {
     #[test]
     fn the_prefilter_selects_only_detectors_whose_keywords_occur() {
         let set = DetectorSet::new(vec![spec("a", &["AKIA"], "AKIA[A-Z0-9]{16}"), spec("b", &["ghp_"], "ghp_[a-z]+")]);
-        assert_eq!(set.candidates(b"x = akiaXXXX"), vec![0]);
+        assert_eq!(set.candidates(b"x = AKIAXXXX"), vec![0]);
+        assert_eq!(set.candidates(b"x = akiaXXXX"), Vec::<usize>::new(), "a case-sensitive pattern needs its case");
         assert_eq!(set.candidates(b"nothing here"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn overlapping_and_nested_keywords_are_all_found() {
+        let set = DetectorSet::new(vec![
+            spec("a", &["abc"], "abc"),
+            spec("b", &["bcd"], "bcd"),
+            spec("c", &["c"], "c"),
+            spec("d", &["xabcx"], "xabcx"),
+        ]);
+        assert_eq!(set.candidates(b"abcd"), vec![0, 1, 2]);
+        assert_eq!(set.candidates(b"..xabcx.."), vec![0, 2, 3]);
+        assert_eq!(set.candidates(b"bcd"), vec![1, 2]);
+    }
+
+    #[test]
+    fn case_sensitive_keywords_need_their_case() {
+        let set = DetectorSet::new(vec![spec("s", &["ghp_"], "ghp_[a-z]+"), spec("i", &["token"], "(?i)token")]);
+        assert_eq!(set.candidates(b"GHP_ and TOKEN"), vec![1]);
+        assert_eq!(set.candidates(b"ghp_ and token"), vec![0, 1]);
     }
 
     #[test]

@@ -523,7 +523,7 @@ impl<'s> Checker<'s> {
             ExprKind::Regex(l, re) => {
                 let a = self.expr(l, scope);
                 self.expect_str(&a, l.span, "matches");
-                match self.regex(re) {
+                match self.regex(re, true) {
                     Some(p) => match regex::RegexBuilder::new(&p.body)
                         .case_insensitive(p.flags.contains('i'))
                         .multi_line(p.flags.contains('m'))
@@ -714,9 +714,11 @@ impl<'s> Checker<'s> {
     }
 
     /// Validate a regex literal with the regex crate's own parser, pointing
-    /// an error at the offending part of the pattern.
-    fn regex(&mut self, re: &ast::RegexLit) -> Option<Pattern> {
+    /// an error at the offending part of the pattern. Detector patterns match
+    /// bytes with ASCII classes; rule expressions match strings with Unicode.
+    fn regex(&mut self, re: &ast::RegexLit, unicode: bool) -> Option<Pattern> {
         let mut parser = regex_syntax::ParserBuilder::new()
+            .unicode(unicode)
             .case_insensitive(re.flags.contains('i'))
             .multi_line(re.flags.contains('m'))
             .dot_matches_new_line(re.flags.contains('s'))
@@ -779,7 +781,7 @@ impl<'s> Checker<'s> {
                     }
                 }
                 ast::DetectorField::Pattern(re) | ast::DetectorField::Assigned(re) => {
-                    if let Some(p) = self.regex(re) {
+                    if let Some(p) = self.regex(re, false) {
                         pattern_span = re.span;
                         let m = match &f.node {
                             ast::DetectorField::Assigned(_) => Matcher::Assigned(p),
@@ -819,7 +821,7 @@ impl<'s> Checker<'s> {
                     }),
                 },
                 ast::DetectorField::Allow(re) => {
-                    if let Some(p) = self.regex(re) {
+                    if let Some(p) = self.regex(re, false) {
                         allow.push(p);
                     }
                 }

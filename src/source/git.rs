@@ -170,11 +170,7 @@ pub fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, Str
         let odb = repo.odb().map_err(|e| e.message().to_string())?;
         let (size, _) = odb.read_header(oid).map_err(|e| format!("cannot read blob {oid}: {}", e.message()))?;
         if size as u64 > max_size {
-            return Err(format!(
-                "{} is over the {} size cap (--max-file-size)",
-                super::human_size(size as u64),
-                super::human_size(max_size)
-            ));
+            return Err(super::over_cap(size as u64, max_size));
         }
         let blob = repo.find_blob(oid).map_err(|e| format!("cannot read blob {oid}: {}", e.message()))?;
         Ok(blob.content().to_vec())

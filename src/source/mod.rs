@@ -27,7 +27,34 @@ pub struct FileEntry {
     /// Path relative to the scanned root, with forward slashes.
     pub path: String,
     pub full: std::path::PathBuf,
-    pub size: u64,
+}
+
+/// Read a file into `buf` (reused across files, so that a worker does not
+/// fault in fresh pages for every file), refusing one over `max_size`.
+pub fn read_file(path: &std::path::Path, max_size: u64, buf: &mut Vec<u8>) -> Result<(), String> {
+    use std::io::Read;
+    buf.clear();
+    let file = std::fs::File::open(path).map_err(|e| read_error(&e))?;
+    let read = file.take(max_size.saturating_add(1)).read_to_end(buf).map_err(|e| read_error(&e))?;
+    if read as u64 > max_size {
+        let size = std::fs::metadata(path).map_or(read as u64, |m| m.len());
+        buf.clear();
+        return Err(over_cap(size, max_size));
+    }
+    Ok(())
+}
+
+pub fn over_cap(size: u64, max_size: u64) -> String {
+    format!("{} is over the {} size cap (--max-file-size)", human_size(size), human_size(max_size))
+}
+
+fn read_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "not readable as a file".into(),
+        _ if e.raw_os_error() == Some(21) => "a directory, not a file".into(),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 /// The default cap on the size of one file.

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-use super::{FileEntry, Skipped, human_size};
+use super::{FileEntry, Skipped};
 
 #[derive(Clone, Debug)]
 pub struct WalkOptions {
-    pub max_file_size: u64,
     /// Glob patterns (gitignore syntax) of paths not to scan.
     pub excludes: Vec<String>,
 }
@@ -23,7 +22,9 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
     builder
         .hidden(false)
         .follow_links(false)
-        .require_git(false)
+        // As ripgrep: .gitignore counts inside a git repository only;
+        // .nhigateignore counts everywhere.
+        .require_git(true)
         .git_global(false)
         .add_custom_ignore_filename(".nhigateignore")
         .filter_entry(|e| e.file_name() != ".git");
@@ -57,25 +58,8 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         if !ft.is_file() {
             continue;
         }
-        let size = match entry.metadata() {
-            Ok(m) => m.len(),
-            Err(e) => {
-                skipped.push(Skipped { path: rel, reason: format!("cannot read metadata: {e}") });
-                continue;
-            }
-        };
-        if size > options.max_file_size {
-            skipped.push(Skipped {
-                path: rel,
-                reason: format!(
-                    "{} is over the {} size cap (--max-file-size)",
-                    human_size(size),
-                    human_size(options.max_file_size)
-                ),
-            });
-            continue;
-        }
-        files.push(FileEntry { path: rel, full: entry.into_path(), size });
+        // NOTE: no stat here; the reader enforces the size cap as it reads.
+        files.push(FileEntry { path: rel, full: entry.into_path() });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)

@@ -54,40 +54,71 @@ re!(
 
 /// Every pair on every line of a line-oriented file.
 pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
+    read(format, text, &|_| true)
+}
+
+/// The pairs on the lines that hold the given byte offsets (ascending).
+pub fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pair> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line_no = 1u32;
+    let mut counted_to = 0usize;
+    let mut last_start = usize::MAX;
+    for &at in offsets {
+        let at = at.min(bytes.len());
+        let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if start == last_start {
+            continue;
+        }
+        last_start = start;
+        line_no += u32::try_from(bytes[counted_to..start].iter().filter(|&&b| b == b'\n').count()).unwrap_or(0);
+        counted_to = start;
+        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+        let line = text.get(start..end).unwrap_or("").trim_end_matches('\r');
+        read_line(format, line, line_no, &mut out);
+    }
+    out
+}
+
+fn read(format: Format, text: &str, wanted: &dyn Fn(u32) -> bool) -> Vec<Pair> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') && format != Format::Text
-            || trimmed.starts_with(';') && format == Format::Properties
-        {
-            continue;
-        }
-        match format {
-            Format::Env => capture(&ENV, line, n, &mut out),
-            Format::Properties => capture(&PROPERTIES, line, n, &mut out),
-            Format::Dockerfile => {
-                capture(&DOCKER, line, n, &mut out);
-                // `RUN export X=…`, `ENV A=1 B=2`: quoted values anywhere.
-                capture_all(&QUOTED, line, n, &mut out);
-            }
-            Format::Xml => {
-                capture_all(&XML_ADD, line, n, &mut out);
-                capture_all(&XML_ELEMENT, line, n, &mut out);
-                if !line.to_ascii_lowercase().contains("<add ") {
-                    capture_all(&XML_ATTR, line, n, &mut out);
-                }
-            }
-            _ => {
-                capture_all(&QUOTED, line, n, &mut out);
-                capture_all(&DEFINE, line, n, &mut out);
-                capture_all(&SECURE_STRING, line, n, &mut out);
-                capture_all(&SQL_PASSWORD, line, n, &mut out);
-            }
+        if wanted(n) {
+            read_line(format, line, n, &mut out);
         }
     }
     out.dedup_by(|b, a| a.pos == b.pos && a.name == b.name);
     out
+}
+
+fn read_line(format: Format, line: &str, n: u32, out: &mut Vec<Pair>) {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') && format != Format::Text || trimmed.starts_with(';') && format == Format::Properties {
+        return;
+    }
+    match format {
+        Format::Env => capture(&ENV, line, n, out),
+        Format::Properties => capture(&PROPERTIES, line, n, out),
+        Format::Dockerfile => {
+            capture(&DOCKER, line, n, out);
+            // `RUN export X=…`, `ENV A=1 B=2`: quoted values anywhere.
+            capture_all(&QUOTED, line, n, out);
+        }
+        Format::Xml => {
+            capture_all(&XML_ADD, line, n, out);
+            capture_all(&XML_ELEMENT, line, n, out);
+            if !line.to_ascii_lowercase().contains("<add ") {
+                capture_all(&XML_ATTR, line, n, out);
+            }
+        }
+        _ => {
+            capture_all(&QUOTED, line, n, out);
+            capture_all(&DEFINE, line, n, out);
+            capture_all(&SECURE_STRING, line, n, out);
+            capture_all(&SQL_PASSWORD, line, n, out);
+        }
+    }
 }
 
 fn value_of<'t>(caps: &regex::Captures<'t>) -> Option<regex::Match<'t>> {
@@ -157,6 +188,14 @@ mod tests {
             "define('DB_PASSWORD', 'pw1');\n$password = ConvertTo-SecureString \"pw2\" -AsPlainText\nCREATE USER r WITH PASSWORD 'pw3';\n$token = 'pw4';\n",
         );
         assert_eq!(got, nv(&[("DB_PASSWORD", "pw1"), ("password", "pw2"), ("PASSWORD", "pw3"), ("token", "pw4")]));
+    }
+
+    #[test]
+    fn only_the_lines_holding_the_offsets_are_read() {
+        let text = "a = \"one1\"\nb = \"two2\"\nc = \"three\"\n";
+        let got: Vec<(String, u32)> =
+            pairs_at(Format::Text, text, &[2, 5, 26]).into_iter().map(|p| (p.name, p.pos.line)).collect();
+        assert_eq!(got, vec![("a".to_string(), 1), ("c".to_string(), 3)]);
     }
 
     #[test]
