@@ -138,6 +138,10 @@ thread_local! {
 
 fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, options: &ScanOptions) -> ScanOutput {
     let max = options.max_file_size;
+    // A handful of units (a staged change) gets the automaton that is quick
+    // to build; a tree gets the one that is quick to run.
+    program.detectors.prepare(if units.len() <= 32 { 0 } else { u64::MAX });
+    let seen = Seen::default();
     let scan_one = |u: &Unit| -> UnitResult {
         BUFFER.with(|buf| {
             let mut buf = buf.borrow_mut();
@@ -147,7 +151,7 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
                 (Load::Blob(_), None) => Err("no repository".to_string()),
             };
             let result = match loaded {
-                Ok(()) => scan_bytes(program, &u.path, &buf, u.commit.as_ref()),
+                Ok(()) => scan_bytes(program, &seen, &u.path, &buf, u.commit.as_ref()),
                 Err(reason) => {
                     UnitResult { skipped: vec![Skipped { path: u.path.clone(), reason }], ..Default::default() }
                 }
@@ -217,6 +221,45 @@ pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// Units already scanned, by content: a copy of a file (vendored code,
+/// fixtures) is scanned once and its secrets reported at every path. Only
+/// units that pass the keyword prefilter are hashed, so that the common case
+/// costs nothing. The format is part of the key: it decides how a text is read.
+#[derive(Default)]
+struct Seen {
+    by_content: std::sync::Mutex<std::collections::HashMap<(crate::syntax::Format, usize, u64), Vec<Secret>>>,
+}
+
+impl Seen {
+    fn key(path: &str, text: &[u8]) -> (crate::syntax::Format, usize, u64) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        (crate::syntax::format_of(path), text.len(), h.finish())
+    }
+
+    fn lookup(&self, path: &str, text: &[u8]) -> Option<Vec<Secret>> {
+        let key = Self::key(path, text);
+        self.by_content.lock().ok()?.get(&key).cloned()
+    }
+
+    fn store(&self, path: &str, text: &[u8], secrets: &[Secret]) {
+        let key = Self::key(path, text);
+        if let Ok(mut map) = self.by_content.lock() {
+            map.insert(key, secrets.to_vec());
+        }
+    }
+}
+
+/// A secret found in identical content elsewhere, placed at this unit.
+fn at(s: &Secret, path: &str, commit: Option<&git::Commit>) -> Secret {
+    let mut s = s.clone();
+    s.location.path = path.to_string();
+    s.location.commit = commit.map(|c| c.id.clone());
+    s.first_seen = commit.map(|c| FirstSeen { commit: c.id.clone(), date: Some(c.date) }).or(s.first_seen);
+    s
+}
+
 /// What one unit (or, folded, many) gave.
 #[derive(Default)]
 struct UnitResult {
@@ -236,7 +279,7 @@ impl UnitResult {
 }
 
 /// Scan one unit's bytes: decode, detect, extract.
-fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&git::Commit>) -> UnitResult {
+fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: Option<&git::Commit>) -> UnitResult {
     let text = match source::decode(bytes) {
         Content::Binary => {
             return UnitResult {
@@ -248,7 +291,19 @@ fn scan_bytes(program: &Program, path: &str, bytes: &[u8], commit: Option<&git::
     };
     let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
     let mut report = detect::Report::default();
-    result.facts.secrets = detect_secrets(program, path, &text, commit, &mut report);
+    let candidates = program.detectors.prefilter(&text);
+    if !candidates.nothing_to_do(path, &text) {
+        result.facts.secrets = match seen.lookup(path, &text) {
+            Some(same) => same.iter().map(|s| at(s, path, commit)).collect(),
+            None => {
+                let found = detect_secrets(program, path, &text, candidates, commit, &mut report);
+                if report.failures.is_empty() && report.parse_error.is_none() {
+                    seen.store(path, &text, &found);
+                }
+                found
+            }
+        };
+    }
     for f in report.failures {
         result.skipped.push(Skipped {
             path: path.to_string(),
@@ -275,16 +330,17 @@ fn format_name(path: &str) -> &'static str {
 }
 
 /// Secret facts for everything the detectors find in `text`.
-pub fn detect_secrets(
+fn detect_secrets(
     program: &Program,
     path: &str,
     text: &[u8],
+    candidates: detect::Candidates,
     commit: Option<&git::Commit>,
     report: &mut detect::Report,
 ) -> Vec<Secret> {
     program
         .detectors
-        .detect(path, text, report)
+        .detect_with(path, text, candidates, report)
         .into_iter()
         .filter_map(|f| {
             let detector = program.detectors.get(f.detector)?;

@@ -196,3 +196,18 @@ fn docs_facts_md_lists_every_field() {
         doc.split("<!-- fields:begin -->\n").nth(1).and_then(|s| s.split("<!-- fields:end -->").next()).unwrap_or("");
     assert_eq!(inside, table, "docs/facts.md is out of date: paste `nhigate rules fields` between its markers");
 }
+
+#[test]
+fn identical_files_are_each_reported_at_their_path() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = format!("GITHUB_TOKEN={DEMO_TOKEN}\n");
+    for p in ["a/.env", "b/.env", "c/notes.txt"] {
+        let path = dir.path().join(p);
+        fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let o = run(dir.path(), &["check", ".", "--format", "json", "--now", NOW]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let paths: Vec<&str> = doc["findings"].as_array().map(|a| a.iter().filter_map(|f| f["path"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(paths, vec!["a/.env", "b/.env", "c/notes.txt"]);
+}

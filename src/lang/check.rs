@@ -717,6 +717,10 @@ impl<'s> Checker<'s> {
     /// an error at the offending part of the pattern. Detector patterns match
     /// bytes with ASCII classes; rule expressions match strings with Unicode.
     fn regex(&mut self, re: &ast::RegexLit, unicode: bool) -> Option<Pattern> {
+        if self.verify == Verify::Trusted {
+            // Built-in packs are compiled in full by the test suite.
+            return Some(Pattern { body: re.body.clone(), flags: re.flags.clone() });
+        }
         let mut parser = regex_syntax::ParserBuilder::new()
             .unicode(unicode)
             .case_insensitive(re.flags.contains('i'))

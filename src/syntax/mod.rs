@@ -57,7 +57,7 @@ impl LineIndex {
 }
 
 /// What a file is, by its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Yaml,
     Json,
