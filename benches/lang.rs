@@ -113,7 +113,8 @@ fn main() {
         t.as_secs_f64() * 1e3
     );
 
-    let t = time(50, || builtin.iter().map(|s| lang::parse(&s.text).map(|f| f.items.len()).unwrap_or(0)).sum::<usize>());
+    let t =
+        time(50, || builtin.iter().map(|s| lang::parse(&s.text).map(|f| f.items.len()).unwrap_or(0)).sum::<usize>());
     println!("  of which parsing: {:.2} ms", t.as_secs_f64() * 1e3);
     if let Ok(c) = lang::compile(&builtin) {
         let specs: Vec<_> = c.program.detectors.iter().map(|d| d.spec.clone()).collect();

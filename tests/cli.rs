@@ -208,6 +208,7 @@ fn identical_files_are_each_reported_at_their_path() {
     }
     let o = run(dir.path(), &["check", ".", "--format", "json", "--now", NOW]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
-    let paths: Vec<&str> = doc["findings"].as_array().map(|a| a.iter().filter_map(|f| f["path"].as_str()).collect()).unwrap_or_default();
+    let paths: Vec<&str> =
+        doc["findings"].as_array().map(|a| a.iter().filter_map(|f| f["path"].as_str()).collect()).unwrap_or_default();
     assert_eq!(paths, vec!["a/.env", "b/.env", "c/notes.txt"]);
 }

@@ -127,13 +127,12 @@ impl Lang {
 
 fn has_interpolation(node: Node<'_>) -> bool {
     let mut cursor = node.walk();
-    let found = node
-        .children(&mut cursor)
-        .any(|c| matches!(c.kind(), "interpolation" | "template_substitution" | "escape_sequence_interpolation"));
-    found
+    node.children(&mut cursor)
+        .any(|c| matches!(c.kind(), "interpolation" | "template_substitution" | "escape_sequence_interpolation"))
 }
 
-const LANGS: [Lang; 7] = [Lang::Python, Lang::JavaScript, Lang::TypeScript, Lang::Tsx, Lang::Go, Lang::Java, Lang::Ruby];
+const LANGS: [Lang; 7] =
+    [Lang::Python, Lang::JavaScript, Lang::TypeScript, Lang::Tsx, Lang::Go, Lang::Java, Lang::Ruby];
 
 /// Queries are compiled the first time a file of their language is read:
 /// compiling all of them costs tens of milliseconds that a pre-commit hook

@@ -77,7 +77,8 @@ impl Node {
     /// The text of a scalar (a null scalar has none).
     pub fn str(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Scalar(s) if !(s.text.is_empty() && !s.quoted) && !(is_null(&s.text) && !s.quoted) => Some(&s.text),
+            // A plain empty or `null` scalar is no value; a quoted one is text.
+            Kind::Scalar(s) if s.quoted || !(s.text.is_empty() || is_null(&s.text)) => Some(&s.text),
             _ => None,
         }
     }
