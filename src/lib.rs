@@ -9,6 +9,7 @@ pub mod builtin;
 pub mod cli;
 pub mod detect;
 pub mod engine;
+pub mod extract;
 pub mod facts;
 pub mod lang;
 pub mod report;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::detect;
+use crate::extract;
 use crate::facts::{FactSet, FirstSeen, Location, Redacted, Secret};
 use crate::lang::Program;
 use crate::source::{self, Content, Skipped, WalkOptions, git};
@@ -187,6 +188,7 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
 }
 
 fn finish(mut out: ScanOutput) -> ScanOutput {
+    extract::inventory::merge(&mut out.facts);
     out.skipped.sort();
     out.skipped.dedup();
     out.facts.sort();
@@ -310,11 +312,24 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
             reason: format!("detector `{}` could not run: {}", f.detector, f.reason),
         });
     }
-    if let Some(e) = report.parse_error {
-        result.skipped.push(Skipped {
+    // Identities are read from the tree as it stands (work tree, index,
+    // head), not from every historical blob.
+    let extraction = match commit {
+        None if extract::wants(path, &text) => extract::extract(path, &String::from_utf8_lossy(&text)),
+        _ => extract::Extraction::default(),
+    };
+    result.facts.extend(extraction.facts);
+    match (report.parse_error, extraction.problem) {
+        (Some(e), problem) => result.skipped.push(Skipped {
             path: path.to_string(),
-            reason: format!("not valid {} ({e}); its assignments were read line by line", format_name(path)),
-        });
+            reason: format!(
+                "not valid {} ({e}); its assignments were read line by line{}",
+                format_name(path),
+                if problem.is_some() { " and no identities were read from it" } else { "" }
+            ),
+        }),
+        (None, Some(problem)) => result.skipped.push(Skipped { path: path.to_string(), reason: problem }),
+        (None, None) => {}
     }
     result
 }

@@ -13,7 +13,7 @@ pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path};
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};
-use crate::lang::program::{ClauseKind, Program, Rule, Segment, Template};
+use crate::lang::program::{Clause, ClauseKind, Program, Rule, Segment, Template};
 
 use eval::Eval;
 
@@ -82,7 +82,7 @@ pub fn keep_first_per_fingerprint(findings: &mut Vec<Finding>) {
 }
 
 /// Whether `rule` fires on one fact, and which clause made it fire.
-pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Option<&'a str> {
+pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Option<&'a Clause> {
     let mut eval = Eval::new(env, Value::Record(fact));
     if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
         return None;
@@ -96,7 +96,6 @@ pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Opt
                 ClauseKind::Deny => t == Some(true),
             }
         })
-        .map(|c| c.text.as_str())
 }
 
 fn fire<'a>(
@@ -112,7 +111,9 @@ fn fire<'a>(
             Some(t) => render(t, env, fact),
             None => rule.title.clone(),
         };
-        out.push(Finding::policy(rule, subject, location, message, clause));
+        // Point at the field the failing clause read, where the fact knows it.
+        let at = fact.locations().and_then(|(_, at)| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
+        out.push(Finding::policy(rule, subject, at, message, &clause.text));
     }
 }
 

@@ -76,6 +76,10 @@ pub struct Identity {
     /// Found in the repository's code (as opposed to only declared).
     pub discovered: bool,
     pub location: Location,
+    /// Where individual fields came from (`owner`, `scopes`,
+    /// `attrs.automount`): a finding points at the field its clause read.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub at: BTreeMap<String, Location>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -106,6 +110,8 @@ pub struct Credential {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attrs: BTreeMap<String, String>,
     pub location: Location,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub at: BTreeMap<String, Location>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -128,6 +134,8 @@ pub struct Grant {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attrs: BTreeMap<String, String>,
     pub location: Location,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub at: BTreeMap<String, Location>,
 }
 
 /// The commit that first introduced a secret.

@@ -37,6 +37,18 @@ pub enum RecordRef<'a> {
     NamedIdentity(&'a str),
 }
 
+impl<'a> RecordRef<'a> {
+    /// The fact's own location, and where its fields came from.
+    pub fn locations(self) -> Option<(&'a super::Location, &'a std::collections::BTreeMap<String, super::Location>)> {
+        match self {
+            RecordRef::Identity(i) => Some((&i.location, &i.at)),
+            RecordRef::Credential(c) => Some((&c.location, &c.at)),
+            RecordRef::Grant(g) => Some((&g.location, &g.at)),
+            _ => None,
+        }
+    }
+}
+
 impl<'a> Value<'a> {
     pub fn str(s: &'a str) -> Value<'a> {
         Value::Str(Cow::Borrowed(s))

@@ -157,7 +157,9 @@ impl<'s> Checker<'s> {
                 Some(kind) => {
                     let keyword = if kind == ClauseKind::Require { "require" } else { "deny" };
                     let text = format!("{keyword} {}", collapse_ws(self.text(e.span)));
-                    clauses.push(Clause { kind, expr: typed, text });
+                    let mut fields = Vec::new();
+                    field_paths(&typed, &mut fields);
+                    clauses.push(Clause { kind, expr: typed, text, fields });
                 }
             }
         }
@@ -1017,6 +1019,59 @@ fn first_line(s: &str) -> String {
     // The regex crate's messages show the pattern over several lines; keep
     // the last line, which states the problem.
     s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().trim_start_matches("error: ").to_string()
+}
+
+/// The fact's fields an expression reads, in order: `scopes`, `purpose.allowed`,
+/// `attrs.automount` (a map read with a literal key).
+fn field_paths(e: &Expr, out: &mut Vec<String>) {
+    let mut push = |p: String| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    match e {
+        Expr::Field(base, def) => {
+            if let Some(prefix) = root_path(base) {
+                push(if prefix.is_empty() { def.name.to_string() } else { format!("{prefix}.{}", def.name) });
+            }
+            field_paths(base, out);
+        }
+        Expr::Index(base, key) => {
+            if let (Some(p), Expr::Const(Value::Str(k))) = (root_path(base).and(path_of(base)), key.as_ref()) {
+                push(format!("{p}.{k}"));
+            }
+            field_paths(base, out);
+            field_paths(key, out);
+        }
+        Expr::Call(_, a) | Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => field_paths(a, out),
+        Expr::Arith(_, a, b) | Expr::Compare(_, a, b) | Expr::In(a, b) | Expr::And(a, b) | Expr::Or(a, b) | Expr::Any(a, b) | Expr::All(a, b) => {
+            field_paths(a, out);
+            field_paths(b, out);
+        }
+        Expr::List(items) => items.iter().for_each(|i| field_paths(i, out)),
+        Expr::Map(entries) => entries.iter().for_each(|(_, v)| field_paths(v, out)),
+        Expr::Const(_) | Expr::Now | Expr::Var(_) => {}
+    }
+}
+
+/// The dotted path of a field read from the fact itself, if `e` is one.
+fn path_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Field(base, def) => {
+            let prefix = root_path(base)?;
+            Some(if prefix.is_empty() { def.name.to_string() } else { format!("{prefix}.{}", def.name) })
+        }
+        _ => None,
+    }
+}
+
+/// `Some("")` for the fact itself, `Some("purpose")` for a field of it.
+fn root_path(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Var(0) => Some(String::new()),
+        Expr::Field(..) => path_of(e),
+        _ => None,
+    }
 }
 
 fn collapse_ws(s: &str) -> String {

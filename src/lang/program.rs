@@ -63,6 +63,10 @@ pub struct Clause {
     pub expr: Expr,
     /// The clause as written, for reports: `require age <= 90d`.
     pub text: String,
+    /// The fact's fields the clause reads, first first (`scopes`,
+    /// `attrs.automount`): a finding points at the first one the fact
+    /// records a location for.
+    pub fields: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

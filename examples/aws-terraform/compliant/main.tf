@@ -1,0 +1,61 @@
+# The billing service's identities, governed: owners, scoped policies,
+# roles instead of keys, secrets rotated monthly.
+
+resource "aws_iam_role" "billing_worker" {
+  name = "billing-worker"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+    }]
+  })
+  tags = {
+    owner = "team-billing"
+    env   = "prod"
+  }
+}
+
+resource "aws_iam_policy" "billing_queue" {
+  name = "billing-queue"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+      Resource = "arn:aws:sqs:eu-west-1:123456789012:billing"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "billing_queue" {
+  role       = aws_iam_role.billing_worker.name
+  policy_arn = aws_iam_policy.billing_queue.arn
+}
+
+resource "aws_iam_role_policy_attachment" "billing_read" {
+  role       = aws_iam_role.billing_worker.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+}
+
+data "aws_iam_policy_document" "billing_secrets" {
+  statement {
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "billing_secrets" {
+  role   = aws_iam_role.billing_worker.id
+  policy = data.aws_iam_policy_document.billing_secrets.json
+}
+
+resource "aws_secretsmanager_secret_rotation" "billing_db" {
+  secret_id           = aws_secretsmanager_secret.billing_db.id
+  rotation_lambda_arn = aws_lambda_function.rotator.arn
+  rotation_rules {
+    automatically_after_days = 30
+  }
+}

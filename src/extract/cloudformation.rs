@@ -1,0 +1,154 @@
+//! CloudFormation templates (YAML or JSON): IAM users, roles, policies,
+//! access keys and login profiles, and Secrets Manager rotation. Intrinsic
+//! functions are read where they name a resource (`!Ref`, `Fn::GetAtt`) and
+//! kept as text elsewhere.
+
+use std::collections::BTreeMap;
+
+use crate::facts::{Credential, Duration, FactSet, Grant, Identity};
+use crate::syntax::tree::{Key, Node};
+
+use super::{env_of, loc, owner_of, policy};
+
+pub fn is_template(doc: &Node) -> bool {
+    doc.get("AWSTemplateFormatVersion").is_some()
+        || doc.get("Resources").is_some_and(|r| r.entries().iter().any(|(_, v)| v.get("Type").and_then(Node::str).is_some_and(|t| t.starts_with("AWS::"))))
+}
+
+pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+    let Some(resources) = doc.get("Resources") else { return };
+    let names: BTreeMap<&str, String> = resources
+        .entries()
+        .iter()
+        .map(|(k, r)| {
+            let props = r.get("Properties");
+            let name = ["UserName", "RoleName", "GroupName"]
+                .iter()
+                .find_map(|p| props.and_then(|x| x.get(p)).and_then(Node::str))
+                .unwrap_or(&k.text);
+            (k.text.as_str(), name.to_string())
+        })
+        .collect();
+    let resolve = |n: &Node| -> String {
+        let target = match (n.tag.as_deref(), n.str()) {
+            (Some("Ref" | "GetAtt"), Some(s)) => s.split('.').next().unwrap_or(s).to_string(),
+            _ => match n.get("Ref").or_else(|| n.get("Fn::GetAtt")) {
+                Some(r) => r.strings().first().map(|s| s.split('.').next().unwrap_or(s).to_string()).unwrap_or_default(),
+                None => n.str().unwrap_or("").to_string(),
+            },
+        };
+        names.get(target.as_str()).cloned().unwrap_or(target)
+    };
+    for (key, r) in resources.entries() {
+        let ty = r.get("Type").and_then(Node::str).unwrap_or("");
+        let props = r.get("Properties");
+        let prop = |p: &str| props.and_then(|x| x.get(p));
+        let name = names.get(key.text.as_str()).cloned().unwrap_or_default();
+        match ty {
+            "AWS::IAM::User" | "AWS::IAM::Role" => {
+                let kind = if ty.ends_with("User") { "aws_iam_user" } else { "aws_iam_role" };
+                facts.identities.push(identity(path, key, r, kind, &name));
+                for p in prop("Policies").map(Node::items).unwrap_or_default() {
+                    if let Some(doc) = p.get("PolicyDocument") {
+                        facts.grants.extend(policy::grants(path, doc, Some(&name), &BTreeMap::new()));
+                    }
+                }
+                for arn in prop("ManagedPolicyArns").map(Node::items).unwrap_or_default() {
+                    facts.grants.extend(managed_policy(path, arn, &name));
+                }
+                if let Some(lp) = props.and_then(|x| x.entry("LoginProfile")) {
+                    let mut c = credential(path, lp.0, "password", Some(name.clone()));
+                    c.attrs.insert("console".into(), "true".into());
+                    facts.credentials.push(c);
+                }
+            }
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" => {
+                let holders: Vec<String> = ["Roles", "Users", "RoleName", "UserName"]
+                    .iter()
+                    .filter_map(|k| prop(k))
+                    .flat_map(|v| if v.items().is_empty() { vec![resolve(v)] } else { v.items().iter().map(resolve).collect() })
+                    .collect();
+                if let Some(doc) = prop("PolicyDocument") {
+                    let mut attrs = BTreeMap::new();
+                    attrs.insert("policy".to_string(), key.text.clone());
+                    facts.grants.extend(policy::grants(path, doc, holders.first().map(String::as_str), &attrs));
+                }
+            }
+            "AWS::IAM::AccessKey" => {
+                let mut c = credential(path, key, "access_key", prop("UserName").map(resolve));
+                c.long_lived = Some(true);
+                if let Some(s) = prop("Status").and_then(Node::str) {
+                    c.attrs.insert("status".into(), s.to_ascii_lowercase());
+                }
+                facts.credentials.push(c);
+            }
+            "AWS::SecretsManager::RotationSchedule" => {
+                let mut c = credential(path, key, "secret", None);
+                c.name = prop("SecretId").map(resolve);
+                if let Some((k, days)) = prop("RotationRules").and_then(|r| r.entry("AutomaticallyAfterDays")) {
+                    c.rotation = days.str().and_then(|d| d.parse::<i64>().ok()).map(|d| Duration(d * 86_400));
+                    c.at.insert("rotation".into(), loc(path, k.pos));
+                }
+                facts.credentials.push(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn identity(path: &str, key: &Key, r: &Node, kind: &str, name: &str) -> Identity {
+    let props = r.get("Properties");
+    let mut tags = BTreeMap::new();
+    for t in props.and_then(|p| p.get("Tags")).map(Node::items).unwrap_or_default() {
+        if let (Some(k), Some(v)) = (t.get("Key").and_then(Node::str), t.get("Value").and_then(Node::str)) {
+            tags.insert(k.to_string(), v.to_string());
+        }
+    }
+    let mut id = Identity {
+        kind: kind.into(),
+        name: name.to_string(),
+        provider: Some("aws".into()),
+        owner: owner_of(&tags),
+        env: env_of(&tags),
+        discovered: true,
+        location: loc(path, key.pos),
+        ..Default::default()
+    };
+    if let Some((k, _)) = props.and_then(|p| p.entry("Tags")).filter(|_| id.owner.is_some()) {
+        id.at.insert("owner".into(), loc(path, k.pos));
+    }
+    if let Some((k, doc)) = props.and_then(|p| p.entry("AssumeRolePolicyDocument")) {
+        id.attrs.insert("trusted".into(), policy::trusted_principals(doc).join(","));
+        id.at.insert("attrs.trusted".into(), loc(path, k.pos));
+    }
+    id.tags = tags;
+    id
+}
+
+fn credential(path: &str, key: &Key, kind: &str, identity: Option<String>) -> Credential {
+    let mut c = Credential {
+        kind: kind.into(),
+        identity,
+        provider: Some("aws".into()),
+        location: loc(path, key.pos),
+        ..Default::default()
+    };
+    c.attrs.insert("source".into(), "cloudformation".into());
+    c
+}
+
+fn managed_policy(path: &str, arn: &Node, holder: &str) -> Option<Grant> {
+    let text = arn.str()?;
+    let name = text.rsplit('/').next().unwrap_or(text);
+    if !text.starts_with("arn:aws:iam::aws:policy/") {
+        return None;
+    }
+    let mut g = Grant {
+        identity: Some(holder.to_string()),
+        effect: Some("allow".into()),
+        location: loc(path, arn.pos),
+        ..Default::default()
+    };
+    g.attrs.insert("managed_policy".into(), name.to_string());
+    Some(g)
+}

@@ -1,0 +1,96 @@
+//! GitLab CI: variables that hold literal secrets, static cloud keys in
+//! variables where `id_tokens` (OIDC) would do, and jobs' `id_tokens`.
+
+use crate::facts::{Credential, FactSet, Identity};
+use crate::syntax::tree::Node;
+
+use super::{literal_secret, loc};
+
+/// Keys at the top of a pipeline that are not jobs.
+const GLOBAL_KEYS: &[&str] =
+    &["stages", "variables", "default", "include", "workflow", "image", "services", "cache", "before_script", "after_script"];
+
+const STATIC_KEYS: &[(&str, &str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "aws", "access_key"),
+    ("AWS_SECRET_ACCESS_KEY", "aws", "access_key"),
+    ("GOOGLE_CREDENTIALS", "gcp", "service_account_key"),
+    ("GCP_SA_KEY", "gcp", "service_account_key"),
+    ("GOOGLE_APPLICATION_CREDENTIALS_JSON", "gcp", "service_account_key"),
+    ("ARM_CLIENT_SECRET", "azure", "client_secret"),
+    ("AZURE_CLIENT_SECRET", "azure", "client_secret"),
+];
+
+pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+    let pipeline = path.to_string();
+    variables(path, doc.get("variables"), &pipeline, facts);
+    for (key, job) in doc.entries() {
+        if GLOBAL_KEYS.contains(&key.text.as_str()) || key.text.starts_with('.') && job.get("script").is_none() {
+            continue;
+        }
+        if job.get("script").is_none() && job.get("trigger").is_none() && job.get("extends").is_none() {
+            continue;
+        }
+        let name = format!("{}/{}", path.rsplit('/').next().unwrap_or(path), key.text);
+        let mut id = Identity {
+            kind: "gitlab_job".into(),
+            name: name.clone(),
+            provider: Some("gitlab".into()),
+            discovered: true,
+            location: loc(path, key.pos),
+            ..Default::default()
+        };
+        if let Some((k, tokens)) = job.entry("id_tokens") {
+            id.attrs.insert("oidc".into(), "true".into());
+            id.scopes = tokens.entries().iter().map(|(t, _)| format!("id_token:{}", t.text)).collect();
+            id.at.insert("scopes".into(), loc(path, k.pos));
+        }
+        if let Some(env) = job.get("environment") {
+            let e = env.str().or_else(|| env.get("name").and_then(Node::str)).unwrap_or("");
+            id.env = Some(e.to_ascii_lowercase()).filter(|e| !e.is_empty());
+        }
+        facts.identities.push(id);
+        variables(path, job.get("variables"), &name, facts);
+    }
+}
+
+/// Variables: a static cloud key (even a `$REFERENCE` to a CI/CD variable
+/// is a stored long-lived key), or any literal secret.
+fn variables(path: &str, vars: Option<&Node>, holder: &str, facts: &mut FactSet) {
+    let Some(vars) = vars else { return };
+    let mut providers: Vec<&str> = Vec::new();
+    for (k, v) in vars.entries() {
+        // `NAME: {value: ..., description: ...}` is the long form.
+        let value = v.str().or_else(|| v.get("value").and_then(Node::str)).unwrap_or("");
+        if let Some(&(_, provider, kind)) = STATIC_KEYS.iter().find(|(n, _, _)| *n == k.text) {
+            if !providers.contains(&provider) {
+                providers.push(provider);
+                let mut c = credential(path, k, kind, provider, holder);
+                c.long_lived = Some(true);
+                c.attrs.insert("from".into(), if value.starts_with('$') { "variable" } else { "literal" }.into());
+                c.embedded = !value.starts_with('$') && literal_secret(&k.text, value);
+                facts.credentials.push(c);
+            }
+            continue;
+        }
+        if literal_secret(&k.text, value) {
+            let mut c = credential(path, k, "token", "gitlab", holder);
+            c.embedded = true;
+            c.attrs.insert("from".into(), "literal".into());
+            facts.credentials.push(c);
+        }
+    }
+}
+
+fn credential(path: &str, k: &crate::syntax::tree::Key, kind: &str, provider: &str, holder: &str) -> Credential {
+    let mut c = Credential {
+        kind: kind.into(),
+        name: Some(k.text.clone()),
+        identity: Some(holder.to_string()),
+        provider: Some(provider.into()),
+        location: loc(path, k.pos),
+        ..Default::default()
+    };
+    c.attrs.insert("source".into(), "ci".into());
+    c.attrs.insert("ci".into(), "gitlab".into());
+    c
+}

@@ -1,0 +1,171 @@
+//! Kubernetes manifests: ServiceAccounts, RBAC roles and bindings, workloads'
+//! service-account tokens, and service-account-token Secrets.
+
+use crate::facts::{Credential, FactSet, Grant, Identity};
+use crate::syntax::tree::Node;
+
+use super::{env_of, loc, owner_of, string_map};
+
+const WORKLOADS: &[&str] =
+    &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"];
+
+pub fn is_manifest(doc: &Node) -> bool {
+    doc.get("apiVersion").and_then(Node::str).is_some() && doc.get("kind").and_then(Node::str).is_some()
+}
+
+pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+    let Some(kind) = doc.get("kind").and_then(Node::str) else { return };
+    let kind_at = doc.entry("kind").map(|(k, _)| loc(path, k.pos)).unwrap_or_else(|| loc(path, doc.pos));
+    let meta = doc.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Node::str).unwrap_or("").to_string();
+    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::str).map(str::to_string);
+    let mut tags = string_map(meta.and_then(|m| m.get("labels")));
+    tags.extend(string_map(meta.and_then(|m| m.get("annotations"))));
+    match kind {
+        "List" => {
+            for item in doc.get("items").map(Node::items).unwrap_or_default() {
+                extract(path, item, facts);
+            }
+        }
+        "ServiceAccount" => {
+            let mut id = Identity {
+                kind: "k8s_service_account".into(),
+                name: name.clone(),
+                provider: Some("kubernetes".into()),
+                owner: owner_of(&tags),
+                env: env_of(&tags).or_else(|| namespace.as_deref().and_then(env_of_namespace)),
+                discovered: true,
+                location: kind_at.clone(),
+                ..Default::default()
+            };
+            if let Some(ns) = &namespace {
+                id.attrs.insert("namespace".into(), ns.clone());
+            }
+            if let Some((k, v)) = doc.entry("automountServiceAccountToken") {
+                id.attrs.insert("automount".into(), v.str().unwrap_or("").to_string());
+                id.at.insert("attrs.automount".into(), loc(path, k.pos));
+            }
+            // Workload identity: the cloud identity the account acts as.
+            for (k, v) in &tags {
+                if k == "iam.gke.io/gcp-service-account" || k == "eks.amazonaws.com/role-arn" || k.starts_with("azure.workload.identity/client-id") {
+                    id.attrs.insert("cloud_identity".into(), v.clone());
+                }
+            }
+            id.tags = tags;
+            facts.identities.push(id);
+        }
+        "Role" | "ClusterRole" => {
+            for rule in doc.get("rules").map(Node::items).unwrap_or_default() {
+                let mut g = Grant {
+                    effect: Some("allow".into()),
+                    scope: Some(if kind == "ClusterRole" { "cluster".into() } else { "namespace".into() }),
+                    location: loc(path, rule.pos),
+                    ..Default::default()
+                };
+                if let Some((k, v)) = rule.entry("verbs") {
+                    g.actions = v.strings().into_iter().map(str::to_string).collect();
+                    g.at.insert("actions".into(), loc(path, k.pos));
+                }
+                if let Some((k, v)) = rule.entry("resources") {
+                    g.resources = v.strings().into_iter().map(str::to_string).collect();
+                    g.at.insert("resources".into(), loc(path, k.pos));
+                }
+                if let Some(groups) = rule.get("apiGroups") {
+                    g.attrs.insert("api_groups".into(), groups.strings().join(","));
+                }
+                g.attrs.insert("role".into(), name.clone());
+                facts.grants.push(g);
+            }
+        }
+        "RoleBinding" | "ClusterRoleBinding" => {
+            let role_ref = doc.entry("roleRef");
+            let role = role_ref.and_then(|(_, r)| r.get("name")).and_then(Node::str).unwrap_or("").to_string();
+            for subject in doc.get("subjects").map(Node::items).unwrap_or_default() {
+                let subject_kind = subject.get("kind").and_then(Node::str).unwrap_or("");
+                let mut g = Grant {
+                    identity: subject.get("name").and_then(Node::str).map(str::to_string),
+                    effect: Some("allow".into()),
+                    actions: vec![role.clone()],
+                    scope: Some(if kind == "ClusterRoleBinding" { "cluster".into() } else { "namespace".into() }),
+                    location: kind_at.clone(),
+                    ..Default::default()
+                };
+                if let Some((k, _)) = role_ref {
+                    g.at.insert("actions".into(), loc(path, k.pos));
+                }
+                g.attrs.insert("binding".into(), name.clone());
+                g.attrs.insert("subject_kind".into(), subject_kind.to_string());
+                facts.grants.push(g);
+            }
+        }
+        "Secret" if doc.get("type").and_then(Node::str) == Some("kubernetes.io/service-account-token") => {
+            let sa = meta
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.get("kubernetes.io/service-account.name"))
+                .and_then(Node::str)
+                .map(str::to_string);
+            let mut c = Credential {
+                kind: "service_account_token".into(),
+                identity: sa,
+                provider: Some("kubernetes".into()),
+                long_lived: Some(true),
+                location: kind_at,
+                ..Default::default()
+            };
+            c.attrs.insert("source".into(), "secret".into());
+            facts.credentials.push(c);
+        }
+        k if WORKLOADS.contains(&k) => workload(path, doc, &name, kind_at, facts),
+        _ => {}
+    }
+}
+
+/// A workload's pod spec: the account it runs as and whether its token is
+/// mounted. The pod's setting wins over the account's.
+fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location, facts: &mut FactSet) {
+    let mut spec = doc.get("spec");
+    for step in ["jobTemplate", "spec", "template", "spec"] {
+        // CronJob: spec.jobTemplate.spec.template.spec; others: spec.template.spec.
+        if let Some(next) = spec.and_then(|s| s.get(step)) {
+            spec = Some(next);
+        }
+    }
+    let Some(spec) = spec else { return };
+    let account = spec
+        .get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
+        .and_then(Node::str)
+        .unwrap_or("default")
+        .to_string();
+    let mut c = Credential {
+        kind: "service_account_token".into(),
+        name: Some(name.to_string()),
+        identity: Some(account),
+        provider: Some("kubernetes".into()),
+        location: kind_at,
+        ..Default::default()
+    };
+    c.attrs.insert("source".into(), "workload".into());
+    c.attrs.insert("workload".into(), doc.get("kind").and_then(Node::str).unwrap_or("").to_string());
+    match spec.entry("automountServiceAccountToken") {
+        Some((k, v)) => {
+            c.attrs.insert("automount".into(), v.str().unwrap_or("").to_string());
+            c.at.insert("attrs.automount".into(), loc(path, k.pos));
+        }
+        None => {
+            c.attrs.insert("automount".into(), "unset".into());
+        }
+    }
+    if spec.get("hostNetwork").and_then(Node::as_bool) == Some(true) {
+        c.attrs.insert("host_network".into(), "true".into());
+    }
+    facts.credentials.push(c);
+}
+
+fn env_of_namespace(ns: &str) -> Option<String> {
+    let ns = ns.to_ascii_lowercase();
+    ["prod", "production", "staging", "stage", "dev", "development", "test", "qa"]
+        .iter()
+        .find(|e| ns == **e || ns.ends_with(&format!("-{e}")) || ns.starts_with(&format!("{e}-")))
+        .map(|e| e.to_string())
+}

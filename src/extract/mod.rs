@@ -1,0 +1,165 @@
+//! Extractors: from one unit's text to located identity, credential and grant
+//! facts. One file per format; each reads the format's own structure (the
+//! `syntax` trees keep positions), never a line search.
+//!
+//! Extractors never see rules, and they do not judge: they record what the
+//! files say (a permission, a key, a missing setting) and leave the verdict
+//! to the packs. A file that does not parse yields no facts and a problem
+//! with the reason; the rest of the scan goes on.
+
+mod agents;
+mod cloudformation;
+mod github_actions;
+mod gitlab_ci;
+pub mod inventory;
+mod kubernetes;
+mod mcp;
+mod policy;
+mod terraform;
+
+use std::collections::BTreeMap;
+
+use crate::facts::{FactSet, Location};
+use crate::syntax::tree::Node;
+use crate::syntax::{self, Pos};
+
+/// The facts of one unit, and why it could not be read if it could not.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    pub facts: FactSet,
+    pub problem: Option<String>,
+}
+
+/// What a unit is, for the extractors: decided by its path, and for YAML and
+/// JSON also by what each document declares.
+fn is_workflow(path: &str) -> bool {
+    path.contains(".github/workflows/") && matches!(syntax::format_of(path), syntax::Format::Yaml)
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
+fn is_gitlab_ci(path: &str) -> bool {
+    let name = file_name(path);
+    name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || name == ".gitlab-ci.yaml"
+}
+
+fn is_mcp_config(path: &str) -> bool {
+    let name = file_name(path);
+    matches!(name.as_str(), "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json")
+        || path.ends_with(".cursor/mcp.json")
+        || path.ends_with(".vscode/mcp.json")
+}
+
+fn is_agent_manifest(path: &str) -> bool {
+    let name = file_name(path);
+    name.ends_with(".agent.yaml") || name.ends_with(".agent.yml") || name.ends_with(".agent.json")
+}
+
+/// Whether the extractors read this path at all: cheap, by name and a few
+/// literals, so that the scanner does not parse every YAML file.
+pub fn wants(path: &str, text: &[u8]) -> bool {
+    match syntax::format_of(path) {
+        syntax::Format::Hcl => path.ends_with(".tf"),
+        syntax::Format::Toml => file_name(path) == "nhi.toml",
+        syntax::Format::Yaml | syntax::Format::Json => {
+            is_workflow(path)
+                || is_gitlab_ci(path)
+                || is_mcp_config(path)
+                || is_agent_manifest(path)
+                || contains(text, b"apiVersion") && contains(text, b"kind")
+                || contains(text, b"AWSTemplateFormatVersion")
+                || contains(text, b"AWS::IAM::")
+                || contains(text, b"AWS::SecretsManager::")
+        }
+        _ => false,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The facts in one unit.
+pub fn extract(path: &str, text: &str) -> Extraction {
+    match syntax::format_of(path) {
+        syntax::Format::Hcl if path.ends_with(".tf") => match syntax::hcl::parse(text) {
+            Ok(body) => Extraction { facts: terraform::extract(path, &body, text), problem: None },
+            Err(e) => Extraction { facts: FactSet::default(), problem: Some(format!("not valid HCL ({e}); no facts read")) },
+        },
+        syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
+        syntax::Format::Yaml | syntax::Format::Json => {
+            let docs = match syntax::tree::parse(text) {
+                Ok(d) => d,
+                Err(e) => {
+                    let what = if syntax::format_of(path) == syntax::Format::Json { "JSON" } else { "YAML" };
+                    return Extraction { facts: FactSet::default(), problem: Some(format!("not valid {what} ({e}); no facts read")) };
+                }
+            };
+            let mut facts = FactSet::default();
+            if is_workflow(path) {
+                docs.iter().for_each(|d| github_actions::extract(path, d, &mut facts));
+            } else if is_gitlab_ci(path) {
+                docs.iter().for_each(|d| gitlab_ci::extract(path, d, &mut facts));
+            } else if is_mcp_config(path) {
+                docs.iter().for_each(|d| mcp::extract(path, d, &mut facts));
+            } else {
+                for d in &docs {
+                    if agents::is_agent(path, d) {
+                        agents::extract(path, d, &mut facts);
+                    } else if cloudformation::is_template(d) {
+                        cloudformation::extract(path, d, &mut facts);
+                    } else if kubernetes::is_manifest(d) {
+                        kubernetes::extract(path, d, &mut facts);
+                    }
+                }
+            }
+            Extraction { facts, problem: None }
+        }
+        _ => Extraction::default(),
+    }
+}
+
+pub(crate) fn loc(path: &str, pos: Pos) -> Location {
+    Location { path: path.to_string(), line: pos.line.max(1), column: pos.col.max(1), ..Default::default() }
+}
+
+/// Where the owner of something is recorded: an `owner` key (any case), or
+/// an annotation whose name ends in `/owner`.
+pub(crate) fn owner_of(tags: &BTreeMap<String, String>) -> Option<String> {
+    tags.iter()
+        .find(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            (k == "owner" || k.ends_with("/owner") || k == "owner-team" || k == "team-owner") && !v.trim().is_empty()
+        })
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The environment a tag names: `env`, `environment`, `stage`.
+pub(crate) fn env_of(tags: &BTreeMap<String, String>) -> Option<String> {
+    tags.iter()
+        .find(|(k, _)| matches!(k.to_ascii_lowercase().as_str(), "env" | "environment" | "stage" | "tier"))
+        .map(|(_, v)| v.to_ascii_lowercase())
+}
+
+/// A YAML/JSON map of scalars as a string map (tags, labels, annotations).
+pub(crate) fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.map(|n| n.entries().iter().filter_map(|(k, v)| v.str().map(|s| (k.text.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// A value under a secret-like name (`token`, `api_key`, `password`) that
+/// is a literal credential, not a reference, placeholder or identifier.
+pub(crate) fn literal_secret(name: &str, value: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    let secret_name = ["token", "secret", "password", "passwd", "api_key", "apikey", "access_key", "private_key", "credential", "auth"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.ends_with("_key")
+        || n == "key";
+    secret_name && crate::detect::assign::implausible(value, crate::detect::assign::Context::Config).is_none()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,129 @@
+//! AWS IAM policy documents (the JSON grammar shared by Terraform's
+//! `jsonencode`, heredoc policies and CloudFormation): statements to grants,
+//! each pointing at its `Action` and `Resource` keys.
+
+use std::collections::BTreeMap;
+
+use crate::facts::Grant;
+use crate::syntax::tree::{Key, Kind, Node, Scalar};
+use crate::syntax::{Pos, hcl};
+
+use super::loc;
+
+/// The grants of a policy document (its `Statement`, one or many), held by
+/// `identity`. Deny statements are kept: rules decide what they mean.
+pub fn grants(path: &str, doc: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Vec<Grant> {
+    let statements = match doc.get("Statement") {
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
+        Some(one @ Node { kind: Kind::Map(_), .. }) => vec![one],
+        _ => vec![],
+    };
+    statements.into_iter().map(|s| grant(path, s, identity, attrs)).collect()
+}
+
+fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Grant {
+    let mut at = BTreeMap::new();
+    let mut list = |key: &str, field: &str| -> Vec<String> {
+        match s.entry(key) {
+            Some((k, v)) => {
+                at.insert(field.to_string(), loc(path, k.pos));
+                v.strings().into_iter().map(str::to_string).collect()
+            }
+            None => Vec::new(),
+        }
+    };
+    let actions = list("Action", "actions");
+    let not_actions = list("NotAction", "not_actions");
+    let resources = list("Resource", "resources");
+    let mut conditions = BTreeMap::new();
+    for (op, tests) in s.get("Condition").map(Node::entries).unwrap_or_default() {
+        for (key, values) in tests.entries() {
+            conditions.insert(format!("{}:{}", op.text, key.text), values.strings().join(","));
+        }
+    }
+    let mut attrs = attrs.clone();
+    if let Some(sid) = s.get("Sid").and_then(Node::str) {
+        attrs.insert("sid".into(), sid.into());
+    }
+    if s.get("NotResource").is_some() {
+        attrs.insert("not_resource".into(), s.get("NotResource").map(|n| n.strings().join(",")).unwrap_or_default());
+    }
+    Grant {
+        identity: identity.map(str::to_string),
+        effect: Some(s.get("Effect").and_then(Node::str).unwrap_or("Allow").to_ascii_lowercase()),
+        actions,
+        not_actions,
+        resources,
+        conditions,
+        scope: None,
+        attrs,
+        location: loc(path, s.pos),
+        at,
+    }
+}
+
+/// The principals a trust policy (`assume_role_policy`) lets in, as
+/// `Service:ecs-tasks.amazonaws.com`, `AWS:*`, `Federated:…`.
+pub fn trusted_principals(doc: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    let statements: Vec<&Node> = match doc.get("Statement") {
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => vec![],
+    };
+    for s in statements {
+        match s.get("Principal") {
+            Some(p) if p.str().is_some() => out.push(format!("AWS:{}", p.str().unwrap_or(""))),
+            Some(p) => {
+                for (kind, who) in p.entries() {
+                    out.extend(who.strings().into_iter().map(|w| format!("{}:{w}", kind.text)));
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// An HCL expression (a `jsonencode` argument) as the common tree.
+pub fn from_hcl(e: &hcl::Expr) -> Node {
+    let kind = match &e.kind {
+        hcl::ExprKind::Object(entries) => Kind::Map(
+            entries.iter().map(|(k, p, v)| (Key { text: k.trim_matches('"').to_string(), pos: *p }, from_hcl(v))).collect(),
+        ),
+        hcl::ExprKind::List(items) => Kind::Seq(items.iter().map(from_hcl).collect()),
+        hcl::ExprKind::Str(s) | hcl::ExprKind::Heredoc(s) => Kind::Scalar(Scalar { text: s.clone(), quoted: true }),
+        other => Kind::Scalar(Scalar {
+            text: match other {
+                hcl::ExprKind::Template(t) | hcl::ExprKind::Number(t) | hcl::ExprKind::Other(t) => t.clone(),
+                hcl::ExprKind::Bool(b) => b.to_string(),
+                _ => String::new(),
+            },
+            quoted: false,
+        }),
+    };
+    Node { pos: e.pos, tag: None, kind }
+}
+
+/// A policy written as JSON text (a heredoc or a quoted string) that starts
+/// at `at`: parsed, with positions moved to the file's.
+pub fn from_json_text(text: &str, at: Pos) -> Option<Node> {
+    let doc = crate::syntax::tree::parse(text).ok()?.into_iter().next()?;
+    Some(shift(doc, at))
+}
+
+fn shift(mut n: Node, at: Pos) -> Node {
+    // A heredoc's text starts on the line after its `<<EOF`.
+    n.pos = Pos { line: at.line + n.pos.line, col: n.pos.col };
+    n.kind = match n.kind {
+        Kind::Map(entries) => Kind::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Key { text: k.text, pos: Pos { line: at.line + k.pos.line, col: k.pos.col } }, shift(v, at)))
+                .collect(),
+        ),
+        Kind::Seq(items) => Kind::Seq(items.into_iter().map(|i| shift(i, at)).collect()),
+        other => other,
+    };
+    n
+}

@@ -1,0 +1,538 @@
+//! Terraform: IAM users, roles, policies and keys (AWS), service accounts,
+//! keys and role bindings (GCP), applications, service principals, their
+//! passwords and role assignments (Azure AD / azurerm), and Kubernetes
+//! resources.
+//!
+//! Identities are named by what the cloud calls them (`name`, `account_id`,
+//! `display_name`), not by Terraform's resource labels; references such as
+//! `aws_iam_user.bot.name` are resolved through the labels of the same file.
+
+use std::collections::BTreeMap;
+
+use crate::facts::{Credential, Date, Duration, FactSet, Grant, Identity, Location};
+use crate::syntax::hcl::{Block, Body, Expr, ExprKind};
+
+use super::{env_of, loc, owner_of, policy};
+
+/// Resource types that are identities, with the fact kind, the provider and
+/// the attribute that names them.
+const IDENTITIES: &[(&str, &str, &str, &str)] = &[
+    ("aws_iam_user", "aws_iam_user", "aws", "name"),
+    ("aws_iam_role", "aws_iam_role", "aws", "name"),
+    ("google_service_account", "gcp_service_account", "gcp", "account_id"),
+    ("azuread_application", "azure_application", "azure", "display_name"),
+    ("azuread_application_registration", "azure_application", "azure", "display_name"),
+    ("azuread_service_principal", "azure_service_principal", "azure", "client_id"),
+    ("azurerm_user_assigned_identity", "azure_managed_identity", "azure", "name"),
+    ("kubernetes_service_account", "k8s_service_account", "kubernetes", "metadata.name"),
+    ("kubernetes_service_account_v1", "k8s_service_account", "kubernetes", "metadata.name"),
+];
+
+pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
+    let tf = File::new(path, body);
+    let mut facts = FactSet::default();
+    for b in &tf.resources {
+        tf.resource(b, &mut facts);
+    }
+    for b in body.blocks_of("data") {
+        if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document") {
+            let label = b.labels.get(1).cloned().unwrap_or_default();
+            let holder = tf.holder_of_document(&label);
+            for s in b.body.blocks_of("statement") {
+                facts.grants.push(tf.statement_grant(s, holder.as_deref(), &label));
+            }
+        }
+        if b.labels.first().map(String::as_str) == Some("google_iam_policy") {
+            for binding in b.body.blocks_of("binding") {
+                facts.grants.extend(tf.gcp_binding(&binding.body, binding.pos, "policy"));
+            }
+        }
+    }
+    facts
+}
+
+struct File<'a> {
+    path: &'a str,
+    resources: Vec<&'a Block>,
+    /// `aws_iam_user.bot` → `deploy-bot`.
+    names: BTreeMap<String, String>,
+    /// Policy label → the identities it is attached to.
+    attached: BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> File<'a> {
+    fn new(path: &'a str, body: &'a Body) -> File<'a> {
+        let resources: Vec<&Block> = body.blocks_of("resource").filter(|b| b.labels.len() == 2).collect();
+        let mut tf = File { path, resources, names: BTreeMap::new(), attached: BTreeMap::new() };
+        for b in &tf.resources {
+            let (ty, label) = (&b.labels[0], &b.labels[1]);
+            if let Some(name) = IDENTITIES.iter().find(|i| i.0 == ty).and_then(|i| nested_str(&b.body, i.3)) {
+                tf.names.insert(format!("{ty}.{label}"), name);
+            }
+            if ty == "azuread_service_principal" {
+                // A service principal is best known by its application's name.
+                if let Some(app) = ["client_id", "application_id"].iter().find_map(|a| b.body.attr(a)) {
+                    let name = tf.reference(&app.value);
+                    tf.names.insert(format!("{ty}.{label}"), name);
+                }
+            }
+        }
+        for b in &tf.resources {
+            let ty = b.labels[0].as_str();
+            if ty.starts_with("aws_iam_") && ty.ends_with("policy_attachment") {
+                let Some(policy) = b.body.attr("policy_arn").map(|a| a.value.text()) else { continue };
+                let Some(label) = policy.strip_prefix("aws_iam_policy.").and_then(|p| p.split('.').next()) else {
+                    continue;
+                };
+                let holders = ["role", "user", "roles", "users"]
+                    .iter()
+                    .filter_map(|k| b.body.attr(k))
+                    .flat_map(|a| match &a.value.kind {
+                        ExprKind::List(items) => items.iter().map(|i| tf.reference(i)).collect(),
+                        _ => vec![tf.reference(&a.value)],
+                    })
+                    .collect::<Vec<_>>();
+                tf.attached.entry(label.to_string()).or_default().extend(holders);
+            }
+        }
+        tf
+    }
+
+    /// The cloud name behind a reference (`aws_iam_user.bot.name`), or the
+    /// literal itself.
+    fn reference(&self, e: &Expr) -> String {
+        let text = e.text();
+        let mut parts = text.split('.');
+        if let (Some(ty), Some(label)) = (parts.next(), parts.next())
+            && let Some(name) = self.names.get(&format!("{ty}.{label}"))
+        {
+            return name.clone();
+        }
+        // `serviceAccount:bot@project.iam.gserviceaccount.com` → `bot`.
+        let bare = text.strip_prefix("serviceAccount:").unwrap_or(&text);
+        match bare.split_once('@') {
+            Some((name, domain)) if domain.ends_with(".gserviceaccount.com") => name.to_string(),
+            _ => text.rsplit('/').next().unwrap_or(&text).to_string(),
+        }
+    }
+
+    fn at(&self, pos: crate::syntax::Pos) -> Location {
+        loc(self.path, pos)
+    }
+
+    /// The identity that holds a policy document, where the file says: an
+    /// inline role policy or an attached managed policy that embeds it.
+    fn holder_of_document(&self, label: &str) -> Option<String> {
+        let needle = format!("data.aws_iam_policy_document.{label}.json");
+        self.resources.iter().find_map(|b| {
+            b.body.attr("policy").filter(|a| a.value.text() == needle)?;
+            match b.labels[0].as_str() {
+                "aws_iam_policy" => self.attached.get(&b.labels[1]).and_then(|h| h.first().cloned()),
+                _ => ["role", "user"].iter().find_map(|k| b.body.attr(k)).map(|a| self.reference(&a.value)),
+            }
+        })
+    }
+
+    fn resource(&self, b: &Block, facts: &mut FactSet) {
+        let (ty, label) = (b.labels[0].as_str(), b.labels[1].as_str());
+        if let Some(&(_, kind, provider, _)) = IDENTITIES.iter().find(|i| i.0 == ty) {
+            facts.identities.push(self.identity(b, kind, provider));
+        }
+        match ty {
+            "aws_iam_role" => {
+                for p in b.body.blocks_of("inline_policy") {
+                    facts.grants.extend(self.policy_grants(&p.body, b.body.attr("name").map(|a| self.reference(&a.value))));
+                }
+                if let Some(arns) = b.body.attr("managed_policy_arns") {
+                    let name = self.name_of(b);
+                    for arn in arns.value.items() {
+                        facts.grants.extend(self.managed_policy(arn, Some(&name)));
+                    }
+                }
+            }
+            "aws_iam_policy" => {
+                let holders = self.attached.get(label).cloned().unwrap_or_default();
+                let mut grants = self.policy_grants(&b.body, holders.first().cloned());
+                for g in &mut grants {
+                    if let Some(name) = nested_str(&b.body, "name") {
+                        g.attrs.insert("policy".into(), name);
+                    }
+                    if holders.len() > 1 {
+                        g.attrs.insert("attached_to".into(), holders.join(","));
+                    }
+                }
+                facts.grants.extend(grants);
+            }
+            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                let holder = ["role", "user"].iter().find_map(|k| b.body.attr(k)).map(|a| self.reference(&a.value));
+                let mut grants = self.policy_grants(&b.body, holder);
+                if let Some(g) = b.body.attr("group") {
+                    grants.iter_mut().for_each(|x| {
+                        x.attrs.insert("group".into(), self.reference(&g.value));
+                    });
+                }
+                facts.grants.extend(grants);
+            }
+            t if t.starts_with("aws_iam_") && t.ends_with("policy_attachment") => {
+                let holder = ["role", "user"].iter().find_map(|k| b.body.attr(k)).map(|a| self.reference(&a.value));
+                if let Some(arn) = b.body.attr("policy_arn") {
+                    facts.grants.extend(self.managed_policy(&arn.value, holder.as_deref()));
+                }
+            }
+            "aws_iam_access_key" => {
+                let mut c = self.credential(b, "access_key", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
+                c.long_lived = Some(true);
+                if let Some(status) = b.body.attr("status").and_then(|a| a.value.str()) {
+                    c.attrs.insert("status".into(), status.to_ascii_lowercase());
+                }
+                facts.credentials.push(c);
+            }
+            "aws_iam_user_login_profile" => {
+                let mut c = self.credential(b, "password", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
+                c.attrs.insert("console".into(), "true".into());
+                facts.credentials.push(c);
+            }
+            "aws_secretsmanager_secret_rotation" => {
+                let mut c = self.credential(b, "secret", "aws", None);
+                c.name = b.body.attr("secret_id").map(|a| a.value.text());
+                for rules in b.body.blocks_of("rotation_rules") {
+                    if let Some(days) = rules.body.attr("automatically_after_days") {
+                        c.rotation = days.value.text().parse::<i64>().ok().map(|d| Duration(d * 86_400));
+                        c.at.insert("rotation".into(), self.at(days.pos));
+                    } else if let Some(expr) = rules.body.attr("schedule_expression") {
+                        c.attrs.insert("schedule".into(), expr.value.text());
+                        c.rotation = rate_days(&expr.value.text()).map(|d| Duration(d * 86_400));
+                        c.at.insert("rotation".into(), self.at(expr.pos));
+                    }
+                }
+                facts.credentials.push(c);
+            }
+            "google_service_account_key" => {
+                let holder = b.body.attr("service_account_id").map(|a| self.reference(&a.value));
+                let mut c = self.credential(b, "service_account_key", "gcp", holder);
+                c.long_lived = Some(true);
+                if b.body.attr("public_key_data").is_some() {
+                    c.attrs.insert("uploaded".into(), "true".into());
+                }
+                facts.credentials.push(c);
+            }
+            "azuread_application_password" | "azuread_service_principal_password" | "azuread_application_certificate" => {
+                let holder = ["application_id", "application_object_id", "service_principal_id"]
+                    .iter()
+                    .find_map(|k| b.body.attr(k))
+                    .map(|a| self.reference(&a.value));
+                let kind = if ty.ends_with("certificate") { "certificate" } else { "client_secret" };
+                let mut c = self.credential(b, kind, "azure", holder);
+                c.long_lived = Some(true);
+                if let Some(end) = b.body.attr("end_date") {
+                    c.expires = end.value.str().and_then(|s| Date::parse(s).ok());
+                    c.at.insert("expires".into(), self.at(end.pos));
+                }
+                if let Some(rel) = b.body.attr("end_date_relative") {
+                    c.attrs.insert("end_date_relative".into(), rel.value.text());
+                    if let Some(hours) = rel.value.text().strip_suffix('h').and_then(|h| h.parse::<i64>().ok()) {
+                        c.attrs.insert("valid_days".into(), (hours / 24).to_string());
+                    }
+                }
+                facts.credentials.push(c);
+            }
+            t if t.starts_with("google_") && (t.ends_with("_iam_member") || t.ends_with("_iam_binding")) => {
+                let scope = t.trim_start_matches("google_").split("_iam_").next().unwrap_or("").to_string();
+                facts.grants.extend(self.gcp_binding(&b.body, b.pos, &scope));
+            }
+            "azurerm_role_assignment" => facts.grants.push(self.azure_assignment(b)),
+            "kubernetes_role" | "kubernetes_role_v1" | "kubernetes_cluster_role" | "kubernetes_cluster_role_v1" => {
+                let role = nested_str(&b.body, "metadata.name").unwrap_or_else(|| label.to_string());
+                for r in b.body.blocks_of("rule") {
+                    let mut g = Grant { effect: Some("allow".into()), location: self.at(r.pos), ..Default::default() };
+                    for (attr, field) in [("verbs", "actions"), ("resources", "resources")] {
+                        if let Some(a) = r.body.attr(attr) {
+                            let list = strings(&a.value);
+                            g.at.insert(field.into(), self.at(a.pos));
+                            if field == "actions" { g.actions = list } else { g.resources = list }
+                        }
+                    }
+                    g.attrs.insert("role".into(), role.clone());
+                    g.scope = Some(if ty.contains("cluster") { "cluster".into() } else { "namespace".into() });
+                    facts.grants.push(g);
+                }
+            }
+            "kubernetes_cluster_role_binding" | "kubernetes_cluster_role_binding_v1" | "kubernetes_role_binding"
+            | "kubernetes_role_binding_v1" => {
+                let role = b.body.blocks_of("role_ref").find_map(|r| nested_str(&r.body, "name")).unwrap_or_default();
+                let role_at = b.body.blocks_of("role_ref").next().map(|r| self.at(r.pos));
+                for s in b.body.blocks_of("subject") {
+                    let mut g = Grant {
+                        identity: nested_str(&s.body, "name"),
+                        effect: Some("allow".into()),
+                        actions: vec![role.clone()],
+                        location: self.at(b.pos),
+                        scope: Some(if ty.contains("cluster") { "cluster".into() } else { "namespace".into() }),
+                        ..Default::default()
+                    };
+                    g.attrs.insert("binding".into(), "true".into());
+                    g.attrs.insert("subject_kind".into(), nested_str(&s.body, "kind").unwrap_or_default());
+                    if let Some(at) = &role_at {
+                        g.at.insert("actions".into(), at.clone());
+                    }
+                    facts.grants.push(g);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn name_of(&self, b: &Block) -> String {
+        self.names.get(&format!("{}.{}", b.labels[0], b.labels[1])).cloned().unwrap_or_else(|| b.labels[1].clone())
+    }
+
+    fn identity(&self, b: &Block, kind: &str, provider: &str) -> Identity {
+        let mut id = Identity {
+            kind: kind.into(),
+            name: self.name_of(b),
+            provider: Some(provider.into()),
+            discovered: true,
+            location: self.at(b.pos),
+            ..Default::default()
+        };
+        let tags_attr = ["tags", "labels"].iter().find_map(|k| b.body.attr(k));
+        let mut tags = tags_attr.map(|a| object_strings(&a.value)).unwrap_or_default();
+        // Kubernetes resources carry labels and annotations in `metadata`.
+        for m in b.body.blocks_of("metadata") {
+            for k in ["labels", "annotations"] {
+                if let Some(a) = m.body.attr(k) {
+                    tags.extend(object_strings(&a.value));
+                }
+            }
+        }
+        // Azure AD's `tags` is a list of strings; `owners` holds object ids.
+        if let Some(list) = tags_attr.filter(|a| matches!(a.value.kind, ExprKind::List(_))) {
+            for t in strings(&list.value) {
+                if let Some((k, v)) = t.split_once(['=', ':']) {
+                    tags.insert(k.trim().into(), v.trim().into());
+                }
+            }
+        }
+        id.owner = owner_of(&tags);
+        if id.owner.is_none()
+            && let Some(owners) = b.body.attr("owners").filter(|a| !strings(&a.value).is_empty() || a.value.text() != "[…]")
+        {
+            id.owner = Some(strings(&owners.value).join(",")).filter(|s| !s.is_empty()).or(Some(owners.value.text()));
+        }
+        id.env = env_of(&tags);
+        if let Some(a) = tags_attr.filter(|_| id.owner.is_some()) {
+            id.at.insert("owner".into(), self.at(a.pos));
+        }
+        if let Some(d) = b.body.attr("description").and_then(|a| a.value.str()) {
+            id.attrs.insert("description".into(), d.into());
+        }
+        if let Some(trust) = b.body.attr("assume_role_policy") {
+            if let Some(doc) = policy_doc(&trust.value) {
+                id.attrs.insert("trusted".into(), policy::trusted_principals(&doc).join(","));
+            }
+            id.at.insert("attrs.trusted".into(), self.at(trust.pos));
+        }
+        if let Some(a) = b.body.attr("automount_service_account_token") {
+            id.attrs.insert("automount".into(), a.value.text());
+            id.at.insert("attrs.automount".into(), self.at(a.pos));
+        }
+        id.tags = tags;
+        id
+    }
+
+    fn credential(&self, b: &Block, kind: &str, provider: &str, identity: Option<String>) -> Credential {
+        let mut c = Credential {
+            kind: kind.into(),
+            identity,
+            provider: Some(provider.into()),
+            location: self.at(b.pos),
+            ..Default::default()
+        };
+        c.attrs.insert("source".into(), "terraform".into());
+        c
+    }
+
+    /// The grants of a `policy` attribute: `jsonencode({...})`, a heredoc or
+    /// a JSON string.
+    fn policy_grants(&self, body: &Body, holder: Option<String>) -> Vec<Grant> {
+        let Some(attr) = body.attr("policy") else { return Vec::new() };
+        let Some(doc) = policy_doc(&attr.value) else { return Vec::new() };
+        policy::grants(self.path, &doc, holder.as_deref(), &BTreeMap::new())
+    }
+
+    fn managed_policy(&self, arn: &Expr, holder: Option<&str>) -> Option<Grant> {
+        let text = arn.text();
+        let name = text.rsplit('/').next().unwrap_or(&text);
+        if !text.starts_with("arn:aws:iam::aws:policy/") {
+            return None;
+        }
+        let mut g = Grant {
+            identity: holder.map(str::to_string),
+            effect: Some("allow".into()),
+            location: self.at(arn.pos),
+            ..Default::default()
+        };
+        g.attrs.insert("managed_policy".into(), name.to_string());
+        Some(g)
+    }
+
+    fn statement_grant(&self, s: &Block, holder: Option<&str>, document: &str) -> Grant {
+        let mut g = Grant {
+            identity: holder.map(str::to_string),
+            effect: Some(nested_str(&s.body, "effect").unwrap_or_else(|| "Allow".into()).to_ascii_lowercase()),
+            location: self.at(s.pos),
+            ..Default::default()
+        };
+        for (attr, field) in [("actions", "actions"), ("not_actions", "not_actions"), ("resources", "resources")] {
+            if let Some(a) = s.body.attr(attr) {
+                let list = strings(&a.value);
+                g.at.insert(field.into(), self.at(a.pos));
+                match field {
+                    "actions" => g.actions = list,
+                    "not_actions" => g.not_actions = list,
+                    _ => g.resources = list,
+                }
+            }
+        }
+        if let Some(a) = s.body.attr("not_resources") {
+            g.attrs.insert("not_resource".into(), strings(&a.value).join(","));
+        }
+        for c in s.body.blocks_of("condition") {
+            let test = nested_str(&c.body, "test").unwrap_or_default();
+            let variable = nested_str(&c.body, "variable").unwrap_or_default();
+            let values = c.body.attr("values").map(|a| strings(&a.value).join(",")).unwrap_or_default();
+            g.conditions.insert(format!("{test}:{variable}"), values);
+        }
+        g.attrs.insert("policy_document".into(), document.into());
+        if let Some(sid) = nested_str(&s.body, "sid") {
+            g.attrs.insert("sid".into(), sid);
+        }
+        g
+    }
+
+    fn gcp_binding(&self, body: &Body, pos: crate::syntax::Pos, scope: &str) -> Vec<Grant> {
+        let role = body.attr("role");
+        let members: Vec<&Expr> = match (body.attr("member"), body.attr("members")) {
+            (Some(m), _) => vec![&m.value],
+            (None, Some(ms)) => ms.value.items().iter().collect(),
+            _ => vec![],
+        };
+        let target = ["project", "folder", "org_id", "bucket", "service_account_id", "secret_id", "topic", "dataset_id"]
+            .iter()
+            .find_map(|k| body.attr(k))
+            .map(|a| a.value.text());
+        members
+            .into_iter()
+            .map(|m| {
+                let member = m.text();
+                let mut g = Grant {
+                    identity: Some(self.reference(m)),
+                    effect: Some("allow".into()),
+                    actions: role.map(|r| vec![r.value.text()]).unwrap_or_default(),
+                    resources: target.clone().into_iter().collect(),
+                    scope: Some(scope.to_string()),
+                    location: self.at(pos),
+                    ..Default::default()
+                };
+                if let Some(r) = role {
+                    g.at.insert("actions".into(), self.at(r.pos));
+                }
+                g.attrs.insert("member".into(), member);
+                if body.blocks_of("condition").next().is_some() {
+                    g.conditions.insert("condition".into(), "true".into());
+                }
+                g
+            })
+            .collect()
+    }
+
+    fn azure_assignment(&self, b: &Block) -> Grant {
+        let role = b.body.attr("role_definition_name").or_else(|| b.body.attr("role_definition_id"));
+        let scope_text = b.body.attr("scope").map(|a| a.value.text()).unwrap_or_default();
+        let scope = azure_scope(&scope_text);
+        let mut g = Grant {
+            identity: b.body.attr("principal_id").map(|a| self.reference(&a.value)),
+            effect: Some("allow".into()),
+            actions: role.map(|r| vec![r.value.text()]).unwrap_or_default(),
+            resources: vec![scope_text],
+            scope: Some(scope.into()),
+            location: self.at(b.pos),
+            ..Default::default()
+        };
+        if let Some(r) = role {
+            g.at.insert("actions".into(), self.at(r.pos));
+        }
+        g
+    }
+}
+
+/// What an Azure scope string names: a subscription, a resource group or a
+/// single resource. References to subscriptions count as subscriptions.
+fn azure_scope(scope: &str) -> &'static str {
+    let s = scope.to_ascii_lowercase();
+    if s.contains("/resourcegroups/") && s.contains("/providers/") {
+        "resource"
+    } else if s.contains("/resourcegroups/") || s.contains("azurerm_resource_group") {
+        "resource_group"
+    } else if s.contains("subscription") {
+        "subscription"
+    } else if s.contains("managementgroup") || s.contains("management_group") || s == "/" {
+        "management_group"
+    } else {
+        "resource"
+    }
+}
+
+/// `rate(30 days)` → 30.
+fn rate_days(expr: &str) -> Option<i64> {
+    let inner = expr.trim().strip_prefix("rate(")?.strip_suffix(')')?;
+    let (n, unit) = inner.trim().split_once(' ')?;
+    let n: i64 = n.parse().ok()?;
+    match unit.trim_end_matches('s') {
+        "day" => Some(n),
+        "hour" => Some(n / 24),
+        _ => None,
+    }
+}
+
+/// A policy expression as a document tree.
+fn policy_doc(e: &Expr) -> Option<crate::syntax::tree::Node> {
+    match &e.kind {
+        ExprKind::Call(name, args) if name == "jsonencode" => args.first().map(policy::from_hcl),
+        ExprKind::Heredoc(text) => policy::from_json_text(text, e.pos),
+        ExprKind::Str(text) if text.trim_start().starts_with('{') => {
+            policy::from_json_text(text, crate::syntax::Pos { line: e.pos.line - 1, col: e.pos.col })
+        }
+        _ => None,
+    }
+}
+
+/// A list (or a single value) of strings as written: literals as their
+/// value, references and templates as their text.
+fn strings(e: &Expr) -> Vec<String> {
+    match &e.kind {
+        ExprKind::List(items) => items.iter().map(Expr::text).collect(),
+        _ => vec![e.text()],
+    }
+}
+
+/// An object of literal strings: tags, labels, annotations.
+fn object_strings(e: &Expr) -> BTreeMap<String, String> {
+    match &e.kind {
+        ExprKind::Object(entries) => entries
+            .iter()
+            .filter(|(_, _, v)| !matches!(v.kind, ExprKind::Object(_) | ExprKind::List(_)))
+            .map(|(k, _, v)| (k.trim_matches('"').to_string(), v.text()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// A literal string at a dotted path of attributes and nested blocks:
+/// `name`, `metadata.name`.
+fn nested_str(body: &Body, path: &str) -> Option<String> {
+    match path.split_once('.') {
+        None => body.attr(path).map(|a| a.value.text()),
+        Some((block, rest)) => body.blocks_of(block).find_map(|b| nested_str(&b.body, rest)),
+    }
+}
