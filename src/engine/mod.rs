@@ -87,15 +87,13 @@ pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Opt
     if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
         return None;
     }
-    rule.clauses
-        .iter()
-        .find(|c| {
-            let t = eval.truth(&c.expr);
-            match c.kind {
-                ClauseKind::Require => t != Some(true),
-                ClauseKind::Deny => t == Some(true),
-            }
-        })
+    rule.clauses.iter().find(|c| {
+        let t = eval.truth(&c.expr);
+        match c.kind {
+            ClauseKind::Require => t != Some(true),
+            ClauseKind::Deny => t == Some(true),
+        }
+    })
 }
 
 fn fire<'a>(

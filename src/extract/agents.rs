@@ -8,7 +8,8 @@ use crate::syntax::tree::Node;
 use super::loc;
 
 pub fn is_agent(path: &str, doc: &Node) -> bool {
-    super::is_agent_manifest(path) && (doc.get("kind").and_then(Node::str) == Some("Agent") || doc.get("name").is_some())
+    super::is_agent_manifest(path)
+        && (doc.get("kind").and_then(Node::str) == Some("Agent") || doc.get("name").is_some())
 }
 
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
@@ -18,14 +19,22 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
         (Some(m), Some(s)) => (m, s),
         _ => (doc, doc),
     };
-    let at = doc.entry("kind").or_else(|| doc.entry("name")).map(|(k, _)| loc(path, k.pos)).unwrap_or_else(|| loc(path, doc.pos));
+    let at = doc
+        .entry("kind")
+        .or_else(|| doc.entry("name"))
+        .map(|(k, _)| loc(path, k.pos))
+        .unwrap_or_else(|| loc(path, doc.pos));
     let stem = path.rsplit('/').next().unwrap_or(path).split('.').next().unwrap_or(path);
     let mut id = Identity {
         kind: "ai_agent".into(),
         name: meta.get("name").and_then(Node::str).unwrap_or(stem).to_string(),
         provider: Some("agent".into()),
         owner: meta.get("owner").or_else(|| spec.get("owner")).and_then(Node::str).map(str::to_string),
-        delegated_by: spec.get("delegated_by").or_else(|| spec.get("delegatedBy")).and_then(Node::str).map(str::to_string),
+        delegated_by: spec
+            .get("delegated_by")
+            .or_else(|| spec.get("delegatedBy"))
+            .and_then(Node::str)
+            .map(str::to_string),
         discovered: true,
         location: at,
         ..Default::default()
@@ -47,7 +56,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             Some(text) => Purpose { description: Some(text.to_string()), allowed: Vec::new() },
             None => Purpose {
                 description: p.get("description").and_then(Node::str).map(str::to_string),
-                allowed: p.get("allowed").map(|a| a.strings().into_iter().map(str::to_string).collect()).unwrap_or_default(),
+                allowed: p
+                    .get("allowed")
+                    .map(|a| a.strings().into_iter().map(str::to_string).collect())
+                    .unwrap_or_default(),
             },
         };
         // An empty purpose is no purpose.

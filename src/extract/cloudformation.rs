@@ -12,7 +12,9 @@ use super::{env_of, loc, owner_of, policy};
 
 pub fn is_template(doc: &Node) -> bool {
     doc.get("AWSTemplateFormatVersion").is_some()
-        || doc.get("Resources").is_some_and(|r| r.entries().iter().any(|(_, v)| v.get("Type").and_then(Node::str).is_some_and(|t| t.starts_with("AWS::"))))
+        || doc.get("Resources").is_some_and(|r| {
+            r.entries().iter().any(|(_, v)| v.get("Type").and_then(Node::str).is_some_and(|t| t.starts_with("AWS::")))
+        })
 }
 
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
@@ -33,7 +35,9 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
         let target = match (n.tag.as_deref(), n.str()) {
             (Some("Ref" | "GetAtt"), Some(s)) => s.split('.').next().unwrap_or(s).to_string(),
             _ => match n.get("Ref").or_else(|| n.get("Fn::GetAtt")) {
-                Some(r) => r.strings().first().map(|s| s.split('.').next().unwrap_or(s).to_string()).unwrap_or_default(),
+                Some(r) => {
+                    r.strings().first().map(|s| s.split('.').next().unwrap_or(s).to_string()).unwrap_or_default()
+                }
                 None => n.str().unwrap_or("").to_string(),
             },
         };
@@ -66,7 +70,9 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 let holders: Vec<String> = ["Roles", "Users", "RoleName", "UserName"]
                     .iter()
                     .filter_map(|k| prop(k))
-                    .flat_map(|v| if v.items().is_empty() { vec![resolve(v)] } else { v.items().iter().map(resolve).collect() })
+                    .flat_map(|v| {
+                        if v.items().is_empty() { vec![resolve(v)] } else { v.items().iter().map(resolve).collect() }
+                    })
                     .collect();
                 if let Some(doc) = prop("PolicyDocument") {
                     let mut attrs = BTreeMap::new();
@@ -145,6 +151,7 @@ fn managed_policy(path: &str, arn: &Node, holder: &str) -> Option<Grant> {
     }
     let mut g = Grant {
         identity: Some(holder.to_string()),
+        provider: Some("aws".into()),
         effect: Some("allow".into()),
         location: loc(path, arn.pos),
         ..Default::default()

@@ -83,7 +83,9 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             if uses.starts_with("actions/checkout")
                 && triggers.iter().any(|t| t == "pull_request_target" || t == "workflow_run")
                 && let Some((k, r)) = step.get("with").and_then(|w| w.entry("ref"))
-                && r.str().is_some_and(|r| r.contains("github.event.pull_request.head") || r.contains("head_ref") || r.contains("refs/pull/"))
+                && r.str().is_some_and(|r| {
+                    r.contains("github.event.pull_request.head") || r.contains("head_ref") || r.contains("refs/pull/")
+                })
             {
                 wf.attrs.insert("untrusted_checkout".into(), r.str().unwrap_or("").to_string());
                 wf.at.insert("attrs.untrusted_checkout".into(), loc(path, k.pos));

@@ -7,8 +7,18 @@ use crate::syntax::tree::Node;
 use super::{literal_secret, loc};
 
 /// Keys at the top of a pipeline that are not jobs.
-const GLOBAL_KEYS: &[&str] =
-    &["stages", "variables", "default", "include", "workflow", "image", "services", "cache", "before_script", "after_script"];
+const GLOBAL_KEYS: &[&str] = &[
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
 
 const STATIC_KEYS: &[(&str, &str, &str)] = &[
     ("AWS_ACCESS_KEY_ID", "aws", "access_key"),

@@ -6,8 +6,20 @@ use crate::syntax::tree::{Key, Node};
 
 use super::{Extraction, loc};
 
-const IDENTITY_KEYS: &[&str] =
-    &["kind", "name", "provider", "owner", "env", "created", "expires", "purpose", "scopes", "delegated_by", "tags", "description"];
+const IDENTITY_KEYS: &[&str] = &[
+    "kind",
+    "name",
+    "provider",
+    "owner",
+    "env",
+    "created",
+    "expires",
+    "purpose",
+    "scopes",
+    "delegated_by",
+    "tags",
+    "description",
+];
 const CREDENTIAL_KEYS: &[&str] =
     &["kind", "name", "identity", "provider", "created", "rotated", "expires", "long_lived", "rotation", "description"];
 
@@ -25,7 +37,10 @@ pub fn extract(path: &str, text: &str) -> Extraction {
     let mut problems = Vec::new();
     for (key, _) in doc.entries() {
         if !matches!(key.text.as_str(), "version" | "identity" | "credential") {
-            problems.push(format!("line {}: unknown table `{}` (expected `identity` or `credential`)", key.pos.line, key.text));
+            problems.push(format!(
+                "line {}: unknown table `{}` (expected `identity` or `credential`)",
+                key.pos.line, key.text
+            ));
         }
     }
     for entry in doc.get("identity").map(Node::items).unwrap_or_default() {
@@ -80,7 +95,12 @@ pub fn extract(path: &str, text: &str) -> Extraction {
             }
         }
         // Keys are long-lived unless the declaration says otherwise.
-        if c.long_lived.is_none() && matches!(c.kind.as_str(), "access_key" | "service_account_key" | "client_secret" | "token" | "password" | "ssh_key") {
+        if c.long_lived.is_none()
+            && matches!(
+                c.kind.as_str(),
+                "access_key" | "service_account_key" | "client_secret" | "token" | "password" | "ssh_key"
+            )
+        {
             c.long_lived = Some(true);
         }
         out.facts.credentials.push(c);

@@ -47,7 +47,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             }
             // Workload identity: the cloud identity the account acts as.
             for (k, v) in &tags {
-                if k == "iam.gke.io/gcp-service-account" || k == "eks.amazonaws.com/role-arn" || k.starts_with("azure.workload.identity/client-id") {
+                if k == "iam.gke.io/gcp-service-account"
+                    || k == "eks.amazonaws.com/role-arn"
+                    || k.starts_with("azure.workload.identity/client-id")
+                {
                     id.attrs.insert("cloud_identity".into(), v.clone());
                 }
             }
@@ -58,6 +61,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             for rule in doc.get("rules").map(Node::items).unwrap_or_default() {
                 let mut g = Grant {
                     effect: Some("allow".into()),
+                    provider: Some("kubernetes".into()),
                     scope: Some(if kind == "ClusterRole" { "cluster".into() } else { "namespace".into() }),
                     location: loc(path, rule.pos),
                     ..Default::default()
@@ -85,9 +89,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 let mut g = Grant {
                     identity: subject.get("name").and_then(Node::str).map(str::to_string),
                     effect: Some("allow".into()),
+                    provider: Some("kubernetes".into()),
                     actions: vec![role.clone()],
                     scope: Some(if kind == "ClusterRoleBinding" { "cluster".into() } else { "namespace".into() }),
-                    location: kind_at.clone(),
+                    location: loc(path, subject.pos),
                     ..Default::default()
                 };
                 if let Some((k, _)) = role_ref {
@@ -95,6 +100,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 }
                 g.attrs.insert("binding".into(), name.clone());
                 g.attrs.insert("subject_kind".into(), subject_kind.to_string());
+                g.attrs.insert("subject".into(), subject.get("name").and_then(Node::str).unwrap_or("").to_string());
                 facts.grants.push(g);
             }
         }

@@ -9,7 +9,8 @@ use crate::syntax::tree::{Key, Node};
 use super::{literal_secret, loc};
 
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
-    let servers = doc.get("mcpServers").or_else(|| doc.get("servers")).or_else(|| doc.get("mcp").and_then(|m| m.get("servers")));
+    let servers =
+        doc.get("mcpServers").or_else(|| doc.get("servers")).or_else(|| doc.get("mcp").and_then(|m| m.get("servers")));
     for (key, server) in servers.map(Node::entries).unwrap_or_default() {
         server_facts(path, key, server, facts);
     }
@@ -47,7 +48,9 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
         id.attrs.insert("url".into(), url.to_string());
         id.attrs.insert("transport".into(), server.get("type").and_then(Node::str).unwrap_or("http").to_string());
         let lower = url.to_ascii_lowercase();
-        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]", "http://0.0.0.0"].iter().any(|p| lower.starts_with(p));
+        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]", "http://0.0.0.0"]
+            .iter()
+            .any(|p| lower.starts_with(p));
         id.attrs.insert("plain_http".into(), (lower.starts_with("http://") && !local).to_string());
         id.at.insert("attrs.plain_http".into(), loc(path, k.pos));
     }
@@ -59,7 +62,9 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
     for (k, v) in server.get("headers").map(Node::entries).unwrap_or_default() {
         let value = v.str().unwrap_or("");
         let bare = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or(value);
-        if literal_secret(&k.text, bare) || k.text.eq_ignore_ascii_case("authorization") && literal_secret("token", bare) {
+        if literal_secret(&k.text, bare)
+            || k.text.eq_ignore_ascii_case("authorization") && literal_secret("token", bare)
+        {
             facts.credentials.push(embedded(path, k.pos, &k.text, &id.name, "header"));
         }
     }

@@ -86,7 +86,9 @@ pub fn extract(path: &str, text: &str) -> Extraction {
     match syntax::format_of(path) {
         syntax::Format::Hcl if path.ends_with(".tf") => match syntax::hcl::parse(text) {
             Ok(body) => Extraction { facts: terraform::extract(path, &body, text), problem: None },
-            Err(e) => Extraction { facts: FactSet::default(), problem: Some(format!("not valid HCL ({e}); no facts read")) },
+            Err(e) => {
+                Extraction { facts: FactSet::default(), problem: Some(format!("not valid HCL ({e}); no facts read")) }
+            }
         },
         syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
         syntax::Format::Yaml | syntax::Format::Json => {
@@ -94,7 +96,10 @@ pub fn extract(path: &str, text: &str) -> Extraction {
                 Ok(d) => d,
                 Err(e) => {
                     let what = if syntax::format_of(path) == syntax::Format::Json { "JSON" } else { "YAML" };
-                    return Extraction { facts: FactSet::default(), problem: Some(format!("not valid {what} ({e}); no facts read")) };
+                    return Extraction {
+                        facts: FactSet::default(),
+                        problem: Some(format!("not valid {what} ({e}); no facts read")),
+                    };
                 }
             };
             let mut facts = FactSet::default();
@@ -153,9 +158,20 @@ pub(crate) fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
 /// is a literal credential, not a reference, placeholder or identifier.
 pub(crate) fn literal_secret(name: &str, value: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('-', "_");
-    let secret_name = ["token", "secret", "password", "passwd", "api_key", "apikey", "access_key", "private_key", "credential", "auth"]
-        .iter()
-        .any(|w| n.contains(w))
+    let secret_name = [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "api_key",
+        "apikey",
+        "access_key",
+        "private_key",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
         || n.ends_with("_key")
         || n == "key";
     secret_name && crate::detect::assign::implausible(value, crate::detect::assign::Context::Config).is_none()

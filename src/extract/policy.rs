@@ -50,6 +50,7 @@ fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, 
     }
     Grant {
         identity: identity.map(str::to_string),
+        provider: Some("aws".into()),
         effect: Some(s.get("Effect").and_then(Node::str).unwrap_or("Allow").to_ascii_lowercase()),
         actions,
         not_actions,
@@ -89,7 +90,10 @@ pub fn trusted_principals(doc: &Node) -> Vec<String> {
 pub fn from_hcl(e: &hcl::Expr) -> Node {
     let kind = match &e.kind {
         hcl::ExprKind::Object(entries) => Kind::Map(
-            entries.iter().map(|(k, p, v)| (Key { text: k.trim_matches('"').to_string(), pos: *p }, from_hcl(v))).collect(),
+            entries
+                .iter()
+                .map(|(k, p, v)| (Key { text: k.trim_matches('"').to_string(), pos: *p }, from_hcl(v)))
+                .collect(),
         ),
         hcl::ExprKind::List(items) => Kind::Seq(items.iter().map(from_hcl).collect()),
         hcl::ExprKind::Str(s) | hcl::ExprKind::Heredoc(s) => Kind::Scalar(Scalar { text: s.clone(), quoted: true }),
@@ -119,7 +123,9 @@ fn shift(mut n: Node, at: Pos) -> Node {
         Kind::Map(entries) => Kind::Map(
             entries
                 .into_iter()
-                .map(|(k, v)| (Key { text: k.text, pos: Pos { line: at.line + k.pos.line, col: k.pos.col } }, shift(v, at)))
+                .map(|(k, v)| {
+                    (Key { text: k.text, pos: Pos { line: at.line + k.pos.line, col: k.pos.col } }, shift(v, at))
+                })
                 .collect(),
         ),
         Kind::Seq(items) => Kind::Seq(items.into_iter().map(|i| shift(i, at)).collect()),

@@ -141,7 +141,9 @@ impl<'a> File<'a> {
         match ty {
             "aws_iam_role" => {
                 for p in b.body.blocks_of("inline_policy") {
-                    facts.grants.extend(self.policy_grants(&p.body, b.body.attr("name").map(|a| self.reference(&a.value))));
+                    facts
+                        .grants
+                        .extend(self.policy_grants(&p.body, b.body.attr("name").map(|a| self.reference(&a.value))));
                 }
                 if let Some(arns) = b.body.attr("managed_policy_arns") {
                     let name = self.name_of(b);
@@ -180,7 +182,8 @@ impl<'a> File<'a> {
                 }
             }
             "aws_iam_access_key" => {
-                let mut c = self.credential(b, "access_key", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
+                let mut c =
+                    self.credential(b, "access_key", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
                 c.long_lived = Some(true);
                 if let Some(status) = b.body.attr("status").and_then(|a| a.value.str()) {
                     c.attrs.insert("status".into(), status.to_ascii_lowercase());
@@ -188,7 +191,8 @@ impl<'a> File<'a> {
                 facts.credentials.push(c);
             }
             "aws_iam_user_login_profile" => {
-                let mut c = self.credential(b, "password", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
+                let mut c =
+                    self.credential(b, "password", "aws", b.body.attr("user").map(|a| self.reference(&a.value)));
                 c.attrs.insert("console".into(), "true".into());
                 facts.credentials.push(c);
             }
@@ -216,7 +220,9 @@ impl<'a> File<'a> {
                 }
                 facts.credentials.push(c);
             }
-            "azuread_application_password" | "azuread_service_principal_password" | "azuread_application_certificate" => {
+            "azuread_application_password"
+            | "azuread_service_principal_password"
+            | "azuread_application_certificate" => {
                 let holder = ["application_id", "application_object_id", "service_principal_id"]
                     .iter()
                     .find_map(|k| b.body.attr(k))
@@ -244,7 +250,12 @@ impl<'a> File<'a> {
             "kubernetes_role" | "kubernetes_role_v1" | "kubernetes_cluster_role" | "kubernetes_cluster_role_v1" => {
                 let role = nested_str(&b.body, "metadata.name").unwrap_or_else(|| label.to_string());
                 for r in b.body.blocks_of("rule") {
-                    let mut g = Grant { effect: Some("allow".into()), location: self.at(r.pos), ..Default::default() };
+                    let mut g = Grant {
+                        provider: Some("kubernetes".into()),
+                        effect: Some("allow".into()),
+                        location: self.at(r.pos),
+                        ..Default::default()
+                    };
                     for (attr, field) in [("verbs", "actions"), ("resources", "resources")] {
                         if let Some(a) = r.body.attr(attr) {
                             let list = strings(&a.value);
@@ -257,13 +268,16 @@ impl<'a> File<'a> {
                     facts.grants.push(g);
                 }
             }
-            "kubernetes_cluster_role_binding" | "kubernetes_cluster_role_binding_v1" | "kubernetes_role_binding"
+            "kubernetes_cluster_role_binding"
+            | "kubernetes_cluster_role_binding_v1"
+            | "kubernetes_role_binding"
             | "kubernetes_role_binding_v1" => {
                 let role = b.body.blocks_of("role_ref").find_map(|r| nested_str(&r.body, "name")).unwrap_or_default();
                 let role_at = b.body.blocks_of("role_ref").next().map(|r| self.at(r.pos));
                 for s in b.body.blocks_of("subject") {
                     let mut g = Grant {
                         identity: nested_str(&s.body, "name"),
+                        provider: Some("kubernetes".into()),
                         effect: Some("allow".into()),
                         actions: vec![role.clone()],
                         location: self.at(b.pos),
@@ -272,6 +286,7 @@ impl<'a> File<'a> {
                     };
                     g.attrs.insert("binding".into(), "true".into());
                     g.attrs.insert("subject_kind".into(), nested_str(&s.body, "kind").unwrap_or_default());
+                    g.attrs.insert("subject".into(), nested_str(&s.body, "name").unwrap_or_default());
                     if let Some(at) = &role_at {
                         g.at.insert("actions".into(), at.clone());
                     }
@@ -315,7 +330,8 @@ impl<'a> File<'a> {
         }
         id.owner = owner_of(&tags);
         if id.owner.is_none()
-            && let Some(owners) = b.body.attr("owners").filter(|a| !strings(&a.value).is_empty() || a.value.text() != "[…]")
+            && let Some(owners) =
+                b.body.attr("owners").filter(|a| !strings(&a.value).is_empty() || a.value.text() != "[…]")
         {
             id.owner = Some(strings(&owners.value).join(",")).filter(|s| !s.is_empty()).or(Some(owners.value.text()));
         }
@@ -368,6 +384,7 @@ impl<'a> File<'a> {
         }
         let mut g = Grant {
             identity: holder.map(str::to_string),
+            provider: Some("aws".into()),
             effect: Some("allow".into()),
             location: self.at(arn.pos),
             ..Default::default()
@@ -379,6 +396,7 @@ impl<'a> File<'a> {
     fn statement_grant(&self, s: &Block, holder: Option<&str>, document: &str) -> Grant {
         let mut g = Grant {
             identity: holder.map(str::to_string),
+            provider: Some("aws".into()),
             effect: Some(nested_str(&s.body, "effect").unwrap_or_else(|| "Allow".into()).to_ascii_lowercase()),
             location: self.at(s.pos),
             ..Default::default()
@@ -417,16 +435,18 @@ impl<'a> File<'a> {
             (None, Some(ms)) => ms.value.items().iter().collect(),
             _ => vec![],
         };
-        let target = ["project", "folder", "org_id", "bucket", "service_account_id", "secret_id", "topic", "dataset_id"]
-            .iter()
-            .find_map(|k| body.attr(k))
-            .map(|a| a.value.text());
+        let target =
+            ["project", "folder", "org_id", "bucket", "service_account_id", "secret_id", "topic", "dataset_id"]
+                .iter()
+                .find_map(|k| body.attr(k))
+                .map(|a| a.value.text());
         members
             .into_iter()
             .map(|m| {
                 let member = m.text();
                 let mut g = Grant {
                     identity: Some(self.reference(m)),
+                    provider: Some("gcp".into()),
                     effect: Some("allow".into()),
                     actions: role.map(|r| vec![r.value.text()]).unwrap_or_default(),
                     resources: target.clone().into_iter().collect(),
@@ -452,6 +472,7 @@ impl<'a> File<'a> {
         let scope = azure_scope(&scope_text);
         let mut g = Grant {
             identity: b.body.attr("principal_id").map(|a| self.reference(&a.value)),
+            provider: Some("azure".into()),
             effect: Some("allow".into()),
             actions: role.map(|r| vec![r.value.text()]).unwrap_or_default(),
             resources: vec![scope_text],

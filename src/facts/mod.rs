@@ -121,6 +121,8 @@ pub struct Grant {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
     pub actions: Vec<String>,
     /// IAM `NotAction`: everything but these.

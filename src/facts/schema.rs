@@ -379,6 +379,7 @@ static GRANT: &[FieldDef] = &[
         "the identity that holds the grant",
         get!(Grant, |g, e| e.identity(&g.identity))
     ),
+    field!("provider", Type::Str, "aws, gcp, azure, kubernetes, …", get!(Grant, |g, e| Value::opt_str(&g.provider))),
     field!("effect", Type::Str, "allow or deny", get!(Grant, |g, e| Value::opt_str(&g.effect))),
     field!(
         "actions",

@@ -1044,7 +1044,13 @@ fn field_paths(e: &Expr, out: &mut Vec<String>) {
             field_paths(key, out);
         }
         Expr::Call(_, a) | Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => field_paths(a, out),
-        Expr::Arith(_, a, b) | Expr::Compare(_, a, b) | Expr::In(a, b) | Expr::And(a, b) | Expr::Or(a, b) | Expr::Any(a, b) | Expr::All(a, b) => {
+        Expr::Arith(_, a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::In(a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Any(a, b)
+        | Expr::All(a, b) => {
             field_paths(a, out);
             field_paths(b, out);
         }
