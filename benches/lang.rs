@@ -104,7 +104,7 @@ fn facts(n: usize, bad: usize) -> FactSet {
 }
 
 fn main() {
-    let builtin = nhigate::builtin::sources();
+    let builtin = nhigate::builtin::sources(&[]);
     let n_detectors = builtin.iter().map(|s| s.text.matches("\ndetector ").count()).sum::<usize>();
     let t = time(50, || lang::compile(&builtin).map(|c| c.program.rules.len()).unwrap_or(0));
     println!(

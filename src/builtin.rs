@@ -6,9 +6,23 @@ use crate::lang::{PackSource, Verify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 
-pub fn sources() -> Vec<PackSource> {
+/// Built-in packs that are off unless asked for (`--with NAME`): stricter
+/// hygiene that not every team wants to gate merges on.
+pub const OPTIONAL_DIR: &str = "rules/optional/";
+
+/// The names of the optional packs: `hardening` for `rules/optional/hardening.nhi`.
+pub fn optional() -> Vec<&'static str> {
+    BUILTIN_PACKS.iter().filter_map(|(path, _)| path.strip_prefix(OPTIONAL_DIR)?.strip_suffix(".nhi")).collect()
+}
+
+/// The default packs, and the optional ones named in `with`.
+pub fn sources(with: &[String]) -> Vec<PackSource> {
     BUILTIN_PACKS
         .iter()
+        .filter(|(path, _)| match path.strip_prefix(OPTIONAL_DIR) {
+            Some(file) => with.iter().any(|w| file.strip_suffix(".nhi") == Some(w.as_str())),
+            None => true,
+        })
         .map(|(path, text)| PackSource {
             path: (*path).to_string(),
             text: (*text).to_string(),

@@ -7,7 +7,10 @@ use nhigate::lang::{self, PackSource, Verify};
 #[test]
 fn built_in_packs_compile_in_full_without_warnings() {
     let sources: Vec<PackSource> =
-        nhigate::builtin::sources().into_iter().map(|s| PackSource { verify: Verify::Full, ..s }).collect();
+        nhigate::builtin::sources(&nhigate::builtin::optional().iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .into_iter()
+            .map(|s| PackSource { verify: Verify::Full, ..s })
+            .collect();
     match lang::compile(&sources) {
         Ok(c) => assert!(c.warnings.is_empty(), "warnings:\n{}", c.warnings.render(false)),
         Err(e) => panic!("{}", e.render(false)),

@@ -93,3 +93,48 @@ resource "aws_secretsmanager_secret_rotation" "legacy_db" {
     automatically_after_days = 180
   }
 }
+
+resource "aws_iam_role" "gha_deploy" {
+  name = "gha-deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+      }
+    }]
+  })
+  tags = {
+    owner = "team-platform"
+  }
+}
+
+resource "aws_iam_role" "vendor_audit" {
+  name = "vendor-audit"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::999988887777:root" }
+    }]
+  })
+  tags = {
+    owner = "team-security"
+  }
+}
+
+resource "aws_iam_user_policy" "reports_bot_keys" {
+  user = aws_iam_user.reports_bot.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:CreateAccessKey", "iam:ListAccessKeys"]
+      Resource = "arn:aws:iam::123456789012:user/system/*"
+    }]
+  })
+}

@@ -98,6 +98,9 @@ struct PackArgs {
     /// Do not load the built-in packs
     #[arg(long)]
     no_builtin: bool,
+    /// Turn on an optional built-in pack (`hardening`)
+    #[arg(long = "with", value_name = "PACK")]
+    with: Vec<String>,
 }
 
 #[derive(Args, Debug)]

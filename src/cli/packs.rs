@@ -53,7 +53,11 @@ fn display(p: &Path) -> String {
 /// The built-ins (unless turned off) and the packs named with `--rules`,
 /// compiled; on error the diagnostics are printed and the exit code returned.
 pub fn load(args: &PackArgs) -> Result<Compiled, Exit> {
-    let mut sources = if args.no_builtin { Vec::new() } else { crate::builtin::sources() };
+    if let Some(unknown) = args.with.iter().find(|w| !crate::builtin::optional().contains(&w.as_str())) {
+        let known = crate::builtin::optional().join(", ");
+        return Err(fail(&format!("there is no optional pack `{unknown}`"), Some(&format!("optional packs: {known}"))));
+    }
+    let mut sources = if args.no_builtin { Vec::new() } else { crate::builtin::sources(&args.with) };
     sources.extend(read_packs(&args.rules, Verify::Full)?);
     compile(&sources)
 }

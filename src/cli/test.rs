@@ -14,7 +14,7 @@ use crate::scan::{self, ScanOptions};
 pub fn run(args: TestArgs) -> Exit {
     // Examples are checked here, as test cases, not as compile errors.
     let sources = if args.packs.is_empty() {
-        crate::builtin::sources()
+        crate::builtin::sources(&crate::builtin::optional().iter().map(|s| s.to_string()).collect::<Vec<_>>())
     } else {
         match packs::read_packs(&args.packs, Verify::Trusted) {
             Ok(s) => s,

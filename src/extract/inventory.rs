@@ -195,6 +195,7 @@ pub fn merge(facts: &mut FactSet) {
             found.push(d);
         }
     }
+    mark_environments(&mut found);
     facts.identities = found;
     let (declared, mut found): (Vec<Credential>, Vec<Credential>) =
         std::mem::take(&mut facts.credentials).into_iter().partition(|c| c.declared);
@@ -216,6 +217,49 @@ pub fn merge(facts: &mut FactSet) {
         }
     }
     facts.credentials = found;
+}
+
+/// Environments named by a path's folders (`overlays/prod/`, `env/dev/`).
+const ENVIRONMENTS: &[(&str, &str)] = &[
+    ("prod", "prod"),
+    ("production", "prod"),
+    ("prd", "prod"),
+    ("staging", "staging"),
+    ("stage", "staging"),
+    ("stg", "staging"),
+    ("dev", "dev"),
+    ("development", "dev"),
+    ("test", "test"),
+    ("qa", "test"),
+    ("sandbox", "dev"),
+];
+
+fn env_of_path(path: &str) -> Option<&'static str> {
+    let folders = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    folders
+        .split('/')
+        .find_map(|seg| ENVIRONMENTS.iter().find(|(name, _)| seg.eq_ignore_ascii_case(name)).map(|(_, e)| *e))
+}
+
+/// An identity (same kind and name) defined for production and for another
+/// environment: each definition records every environment it serves in
+/// `attrs["environments"]`.
+fn mark_environments(ids: &mut [Identity]) {
+    let mut envs: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>> = Default::default();
+    for id in ids.iter_mut() {
+        if id.env.is_none() {
+            id.env = env_of_path(&id.location.path).map(str::to_string);
+        }
+        if let Some(env) = &id.env {
+            let normal = ENVIRONMENTS.iter().find(|(n, _)| n == env).map_or(env.as_str(), |(_, e)| e);
+            envs.entry((id.kind.clone(), id.name.clone())).or_default().insert(normal.to_string());
+        }
+    }
+    for id in ids.iter_mut() {
+        if let Some(set) = envs.get(&(id.kind.clone(), id.name.clone())).filter(|s| s.len() > 1) {
+            id.attrs.insert("environments".into(), set.iter().cloned().collect::<Vec<_>>().join(","));
+        }
+    }
 }
 
 fn fill<T: Clone>(slot: &mut Option<T>, from: &Option<T>) {

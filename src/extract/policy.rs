@@ -86,6 +86,22 @@ pub fn trusted_principals(doc: &Node) -> Vec<String> {
     out
 }
 
+/// The condition keys a trust policy tests, as `StringLike:token.actions.githubusercontent.com:sub`.
+pub fn trust_conditions(doc: &Node) -> Vec<String> {
+    let statements: Vec<&Node> = match doc.get("Statement") {
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => vec![],
+    };
+    let mut out = Vec::new();
+    for s in statements {
+        for (op, tests) in s.get("Condition").map(Node::entries).unwrap_or_default() {
+            out.extend(tests.entries().iter().map(|(key, _)| format!("{}:{}", op.text, key.text)));
+        }
+    }
+    out
+}
+
 /// An HCL expression (a `jsonencode` argument) as the common tree.
 pub fn from_hcl(e: &hcl::Expr) -> Node {
     let kind = match &e.kind {

@@ -345,8 +345,17 @@ impl<'a> File<'a> {
         if let Some(trust) = b.body.attr("assume_role_policy") {
             if let Some(doc) = policy_doc(&trust.value) {
                 id.attrs.insert("trusted".into(), policy::trusted_principals(&doc).join(","));
+                id.attrs.insert("trust_conditions".into(), policy::trust_conditions(&doc).join(","));
             }
             id.at.insert("attrs.trusted".into(), self.at(trust.pos));
+        }
+        for access in b.body.blocks_of("required_resource_access") {
+            for r in access.body.blocks_of("resource_access") {
+                if let Some(id_attr) = r.body.attr("id") {
+                    id.scopes.push(graph_permission(&id_attr.value.text()));
+                    id.at.entry("scopes".into()).or_insert_with(|| self.at(id_attr.pos));
+                }
+            }
         }
         if let Some(a) = b.body.attr("automount_service_account_token") {
             id.attrs.insert("automount".into(), a.value.text());
@@ -501,6 +510,27 @@ fn azure_scope(scope: &str) -> &'static str {
         "management_group"
     } else {
         "resource"
+    }
+}
+
+/// Microsoft Graph application permissions by id, for the ones that reach
+/// the whole tenant (ids from Microsoft's permissions reference).
+const GRAPH_PERMISSIONS: &[(&str, &str)] = &[
+    ("19dbc75e-c2e2-444c-a770-ec69d8559fc7", "Directory.ReadWrite.All"),
+    ("1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", "Application.ReadWrite.All"),
+    ("9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8", "RoleManagement.ReadWrite.Directory"),
+    ("06b708a9-e830-4db3-a914-8e69da51d44f", "AppRoleAssignment.ReadWrite.All"),
+];
+
+/// A `resource_access` id as a permission name: a known id, or the name in
+/// `…app_role_ids["Directory.ReadWrite.All"]`, or the text itself.
+fn graph_permission(id: &str) -> String {
+    if let Some((_, name)) = GRAPH_PERMISSIONS.iter().find(|(g, _)| id.eq_ignore_ascii_case(g)) {
+        return (*name).to_string();
+    }
+    match id.split_once("[\"").and_then(|(_, rest)| rest.split_once("\"]")) {
+        Some((name, _)) => name.to_string(),
+        None => id.to_string(),
     }
 }
 

@@ -59,3 +59,38 @@ resource "aws_secretsmanager_secret_rotation" "billing_db" {
     automatically_after_days = 30
   }
 }
+
+resource "aws_iam_role" "gha_billing" {
+  name = "gha-billing-deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+        StringLike   = { "token.actions.githubusercontent.com:sub" = "repo:acme/billing:ref:refs/heads/main" }
+      }
+    }]
+  })
+  tags = {
+    owner = "team-billing"
+  }
+}
+
+resource "aws_iam_role" "vendor_billing_export" {
+  name = "vendor-billing-export"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::999988887777:root" }
+      Condition = { StringEquals = { "sts:ExternalId" = "acme-billing-7f3a" } }
+    }]
+  })
+  tags = {
+    owner = "team-billing"
+  }
+}
