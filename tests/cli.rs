@@ -84,7 +84,7 @@ fn output_goes_to_the_file_and_the_summary_to_stderr() {
     let o = run(&root, &demo_args(&["--format", "sarif", "--output", &file_arg]));
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).is_empty(), "stdout: {}", stdout(&o));
-    assert!(stderr(&o).contains("8 findings"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("10 findings"), "{}", stderr(&o));
     let written = fs::read_to_string(&file).unwrap_or_default();
     assert!(written.contains("\"partialFingerprints\""));
 }

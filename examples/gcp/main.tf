@@ -41,3 +41,9 @@ resource "google_storage_bucket_iam_member" "public_exports" {
   role   = "roles/storage.objectViewer"
   member = "allUsers"
 }
+
+resource "google_folder_iam_member" "etl_folder_viewer" {
+  folder = "folders/123456789"
+  role   = "roles/viewer"
+  member = "serviceAccount:${google_service_account.etl_runner.email}"
+}

@@ -32,7 +32,12 @@ const STATIC_KEYS: &[(&str, &str, &str)] = &[
 
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let pipeline = path.to_string();
+    let before = facts.credentials.len();
     variables(path, doc.get("variables"), &pipeline, facts);
+    // Pipeline-level variables reach every job.
+    for c in &mut facts.credentials[before..] {
+        c.attrs.insert("level".into(), "pipeline".into());
+    }
     for (key, job) in doc.entries() {
         if GLOBAL_KEYS.contains(&key.text.as_str()) || key.text.starts_with('.') && job.get("script").is_none() {
             continue;

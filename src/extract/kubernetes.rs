@@ -152,6 +152,7 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
         ..Default::default()
     };
     c.attrs.insert("source".into(), "workload".into());
+    c.attrs.insert("service_account".into(), c.identity.clone().unwrap_or_default());
     c.attrs.insert("workload".into(), doc.get("kind").and_then(Node::str).unwrap_or("").to_string());
     match spec.entry("automountServiceAccountToken") {
         Some((k, v)) => {
