@@ -121,3 +121,20 @@ fn secrets_on_our_own_corpus() {
         s.false_positives
     );
 }
+
+#[test]
+fn policy_on_the_shared_sample_corpus() {
+    let Some(corpus) = shared_corpus() else {
+        eprintln!("../shared/corpus is not here; skipping");
+        return;
+    };
+    let s = score(&corpus, "policy");
+    assert!(
+        s.precision() >= 0.95 && s.recall() >= 0.95,
+        "precision {:.3} recall {:.3}\nmisses {:?}\nfalse positives {:?}",
+        s.precision(),
+        s.recall(),
+        s.misses,
+        s.false_positives
+    );
+}

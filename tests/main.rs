@@ -3,6 +3,7 @@
 mod accuracy;
 mod cli;
 mod diagnostics;
+mod examples;
 mod git;
 mod harness;
 mod packs;

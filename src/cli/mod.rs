@@ -3,6 +3,7 @@
 
 mod check;
 mod fmt;
+mod inventory;
 mod packs;
 mod rules;
 mod test;
@@ -51,6 +52,8 @@ enum Command {
     },
     /// Format pack files canonically
     Fmt(FmtArgs),
+    /// List every non-human identity with its owner, scopes and credentials
+    Inventory(InventoryArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,6 +152,30 @@ struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+struct InventoryArgs {
+    /// The file or folder to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[command(flatten)]
+    packs: PackArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    format: crate::report::inventory::InventoryFormat,
+    /// Fix the clock for credential ages (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    now: Option<Date>,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// Do not scan paths matching this glob (gitignore syntax)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Args, Debug)]
 struct TestArgs {
     /// Pack files or folders (default: the built-in packs)
     packs: Vec<PathBuf>,
@@ -206,5 +233,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Test(args) => test::run(args),
         Command::Rules { command } => rules::run(command),
         Command::Fmt(args) => fmt::run(args),
+        Command::Inventory(args) => inventory::run(args),
     }
 }

@@ -102,7 +102,9 @@ impl<'a> File<'a> {
     /// literal itself.
     fn reference(&self, e: &Expr) -> String {
         let text = e.text();
-        let mut parts = text.split('.');
+        // `serviceAccount:${google_service_account.x.email}` → the reference inside.
+        let inner = text.split_once("${").and_then(|(_, rest)| rest.split_once('}')).map(|(r, _)| r.trim());
+        let mut parts = inner.unwrap_or(&text).split('.');
         if let (Some(ty), Some(label)) = (parts.next(), parts.next())
             && let Some(name) = self.names.get(&format!("{ty}.{label}"))
         {

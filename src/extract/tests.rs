@@ -1,1 +1,217 @@
+//! Each extractor on small inputs: what it reads, where it points, and what
+//! it does with files it cannot read.
 
+use super::*;
+
+fn facts(path: &str, text: &str) -> FactSet {
+    let e = extract(path, text);
+    assert_eq!(e.problem, None, "{path}");
+    e.facts
+}
+
+#[test]
+fn terraform_names_identities_by_cloud_name_and_resolves_references() {
+    let f = facts(
+        "iam.tf",
+        r#"resource "aws_iam_user" "bot" {
+  name = "deploy-bot"
+  tags = { Owner = "team-a", env = "prod" }
+}
+resource "aws_iam_access_key" "bot" {
+  user = aws_iam_user.bot.name
+}
+"#,
+    );
+    let id = &f.identities[0];
+    assert_eq!((id.kind.as_str(), id.name.as_str()), ("aws_iam_user", "deploy-bot"));
+    assert_eq!((id.owner.as_deref(), id.env.as_deref()), (Some("team-a"), Some("prod")));
+    assert_eq!((id.location.line, id.at["owner"].line), (1, 3));
+    let key = &f.credentials[0];
+    assert_eq!(
+        (key.kind.as_str(), key.identity.as_deref(), key.long_lived),
+        ("access_key", Some("deploy-bot"), Some(true))
+    );
+    assert_eq!(key.location.line, 5);
+}
+
+#[test]
+fn terraform_reads_jsonencode_heredoc_and_policy_documents_with_their_lines() {
+    let f = facts(
+        "p.tf",
+        r#"resource "aws_iam_role_policy" "a" {
+  role = "svc"
+  policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+      Action = ["s3:*"]
+      Resource = "*"
+    }]
+  })
+}
+resource "aws_iam_user_policy" "b" {
+  user = "u"
+  policy = <<EOF
+{"Statement": {"Effect": "Deny",
+  "Action": "iam:*", "Resource": "*"}}
+EOF
+}
+data "aws_iam_policy_document" "c" {
+  statement {
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+  }
+}
+"#,
+    );
+    let g = &f.grants;
+    assert_eq!(g.len(), 3);
+    assert_eq!(
+        (g[0].identity.as_deref(), g[0].actions.clone(), g[0].at["actions"].line),
+        (Some("svc"), vec!["s3:*".to_string()], 6)
+    );
+    assert_eq!((g[1].effect.as_deref(), g[1].at["actions"].line), (Some("deny"), 15));
+    assert_eq!((g[2].not_actions.clone(), g[2].at["not_actions"].line), (vec!["iam:*".to_string()], 20));
+}
+
+#[test]
+fn terraform_gcp_members_and_azure_scopes() {
+    let f = facts(
+        "g.tf",
+        r#"resource "google_service_account" "sa" { account_id = "etl" }
+resource "google_project_iam_member" "m" {
+  project = "p"
+  role    = "roles/editor"
+  member  = "serviceAccount:${google_service_account.sa.email}"
+}
+resource "azurerm_role_assignment" "r" {
+  scope                = data.azurerm_subscription.primary.id
+  role_definition_name = "Owner"
+  principal_id         = "x"
+}
+"#,
+    );
+    assert_eq!((f.grants[0].identity.as_deref(), f.grants[0].scope.as_deref()), (Some("etl"), Some("project")));
+    assert_eq!(
+        (f.grants[1].scope.as_deref(), f.grants[1].actions.clone()),
+        (Some("subscription"), vec!["Owner".to_string()])
+    );
+}
+
+#[test]
+fn broken_files_are_reported_not_skipped_silently() {
+    let tf = extract("main.tf", "resource \"aws_iam_user\" \"x\" {\n  name = \n");
+    assert!(tf.problem.as_deref().is_some_and(|p| p.contains("not valid HCL")), "{:?}", tf.problem);
+    let yaml = extract("k8s/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: [\n");
+    assert!(yaml.problem.as_deref().is_some_and(|p| p.contains("not valid YAML")), "{:?}", yaml.problem);
+    assert!(tf.facts.is_empty() && yaml.facts.is_empty());
+}
+
+#[test]
+fn cloudformation_short_form_tags_and_refs() {
+    let f = facts(
+        "stack.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: !Sub 'ci-${Env}'\n  K:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: !Ref U\n",
+    );
+    assert_eq!(f.identities[0].name, "ci-${Env}");
+    assert_eq!((f.credentials[0].identity.as_deref(), f.credentials[0].location.line), (Some("ci-${Env}"), 7));
+}
+
+#[test]
+fn kubernetes_multi_document_workloads_and_tokens() {
+    let f = facts(
+        "app.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    acme.io/owner: team-x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      automountServiceAccountToken: true\n",
+    );
+    assert_eq!((f.identities[0].owner.as_deref(), f.identities[0].location.line), (Some("team-x"), 2));
+    let token = &f.credentials[0];
+    assert_eq!((token.identity.as_deref(), token.attrs["automount"].as_str()), (Some("api"), "true"));
+    assert_eq!(token.at["attrs.automount"].line, 16);
+}
+
+#[test]
+fn github_actions_permissions_oidc_and_static_keys() {
+    let f = facts(
+        ".github/workflows/ci.yml",
+        "on: [push]\njobs:\n  a:\n    runs-on: x\n    permissions:\n      id-token: write\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: ${{ secrets.KEY }}\n          aws-secret-access-key: ${{ secrets.SECRET }}\n",
+    );
+    let wf = f.identities.iter().find(|i| i.kind == "github_workflow").unwrap_or_else(|| panic!("no workflow"));
+    assert_eq!((wf.attrs["permissions"].as_str(), wf.attrs.get("oidc").map(String::as_str)), ("per-job", Some("true")));
+    let keys: Vec<_> = f.credentials.iter().filter(|c| c.kind == "access_key").collect();
+    assert_eq!(keys.len(), 1, "one credential per key pair");
+    assert_eq!(keys[0].location.line, 10);
+}
+
+#[test]
+fn gitlab_literal_secrets_but_not_references() {
+    let f = facts(
+        ".gitlab-ci.yml",
+        "variables:\n  API_TOKEN: \"h7Kq2LmN9pXr4TvW8yZb3CdF\"\n  OTHER_TOKEN: $OTHER_TOKEN\n  REGION: eu-west-1\njob:\n  script: [make]\n",
+    );
+    let embedded: Vec<_> = f.credentials.iter().filter(|c| c.embedded).map(|c| c.location.line).collect();
+    assert_eq!(embedded, vec![2]);
+}
+
+#[test]
+fn mcp_servers_literal_env_plain_http_and_pins() {
+    let f = facts(
+        ".vscode/mcp.json",
+        r#"{"servers": {
+  "a": {"command": "npx", "args": ["-y", "pkg@1.2.3"], "env": {"API_KEY": "${input:key}"}},
+  "b": {"url": "http://example.com/mcp", "headers": {"Authorization": "Bearer Zk3pQ8vN2rT6wY1xL9mB4cF7"}}
+}}"#,
+    );
+    let a = &f.identities[0];
+    assert_eq!(a.attrs["package_pinned"], "true");
+    let b = &f.identities[1];
+    assert_eq!(b.attrs["plain_http"], "true");
+    let creds: Vec<_> = f.credentials.iter().map(|c| (c.identity.clone(), c.location.line)).collect();
+    assert_eq!(creds, vec![(Some("b".to_string()), 3)]);
+}
+
+#[test]
+fn agents_full_and_flat_forms() {
+    let full = facts(
+        "a.agent.yaml",
+        "kind: Agent\nmetadata:\n  name: x\n  owner: t\nspec:\n  purpose:\n    description: ''\n  scopes: [a]\n  tools: [b]\n",
+    );
+    let x = &full.identities[0];
+    assert_eq!(
+        (x.name.as_str(), x.purpose.is_none(), x.scopes.clone()),
+        ("x", true, vec!["a".to_string(), "b".to_string()])
+    );
+    let flat = facts(
+        "b.agent.json",
+        r#"{"name": "y", "purpose": {"description": "d", "allowed": ["a"]}, "delegated_by": "h"}"#,
+    );
+    let y = &flat.identities[0];
+    assert_eq!(
+        (y.delegated_by.as_deref(), y.purpose.as_ref().map(|p| p.allowed.clone())),
+        (Some("h"), Some(vec!["a".to_string()]))
+    );
+}
+
+#[test]
+fn nhi_toml_declarations_merge_into_found_identities() {
+    let declared = facts(
+        "nhi.toml",
+        "version = 1\n[[identity]]\nkind = \"gcp_service_account\"\nname = \"bot\"\nowner = \"team\"\n[[credential]]\nkind = \"service_account_key\"\nidentity = \"bot\"\ncreated = 2025-01-10\n",
+    );
+    let mut all = facts(
+        "main.tf",
+        "resource \"google_service_account\" \"b\" { account_id = \"bot\" }\nresource \"google_service_account_key\" \"k\" { service_account_id = google_service_account.b.name }\n",
+    );
+    all.extend(declared);
+    inventory::merge(&mut all);
+    assert_eq!(all.identities.len(), 1);
+    assert_eq!((all.identities[0].owner.as_deref(), all.identities[0].declared), (Some("team"), true));
+    assert_eq!(all.credentials.len(), 1);
+    assert_eq!(all.credentials[0].created.map(|d| d.to_string()), Some("2025-01-10".to_string()));
+}
+
+#[test]
+fn nhi_toml_typos_are_named_with_their_line() {
+    let e = extract("nhi.toml", "version = 1\n[[identity]]\nkind = \"aws_iam_role\"\nname = \"r\"\nonwer = \"x\"\n");
+    let problem = e.problem.unwrap_or_default();
+    assert!(problem.contains("line 5: unknown key `onwer` (did you mean `owner`?)"), "{problem}");
+    assert_eq!(e.facts.identities.len(), 1, "the rest of the entry is still read");
+}

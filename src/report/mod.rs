@@ -3,6 +3,7 @@
 //! files, rule metadata and counts. They never see facts, files or rules.
 
 mod human;
+pub mod inventory;
 mod json;
 mod sarif;
 

@@ -1,0 +1,293 @@
+//! The inventory: every identity with its owner, purpose, scopes and
+//! credentials (with their age), declared or found, and where it is; as a
+//! table for people, JSON for tools, CSV for spreadsheets.
+//!
+//! Built from facts, not findings: it is what the repository holds, judged
+//! by nobody. Secret values never reach it: credentials are listed by kind,
+//! name and place.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::facts::{Credential, Date, FactSet, Identity, Location};
+
+pub const INVENTORY_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Inventory {
+    pub version: u32,
+    pub now: String,
+    pub summary: Summary,
+    pub identities: Vec<Entry>,
+    /// Credentials whose identity is not among the identities.
+    pub unattached_credentials: Vec<CredentialEntry>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub identities: usize,
+    pub orphans: usize,
+    pub declared: usize,
+    pub declared_not_found: usize,
+    pub found_not_declared: usize,
+    pub credentials: usize,
+    pub long_lived_credentials: usize,
+    pub embedded_secrets: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub kind: String,
+    pub name: String,
+    pub provider: Option<String>,
+    /// `None` is an orphan.
+    pub owner: Option<String>,
+    pub purpose: Option<String>,
+    pub env: Option<String>,
+    pub scopes: Vec<String>,
+    pub declared: bool,
+    pub discovered: bool,
+    pub location: String,
+    pub credentials: Vec<CredentialEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CredentialEntry {
+    pub kind: String,
+    pub name: Option<String>,
+    pub identity: Option<String>,
+    pub created: Option<String>,
+    pub expires: Option<String>,
+    /// Days since created or last rotated, where a date is known.
+    pub age_days: Option<i64>,
+    pub long_lived: bool,
+    pub embedded: bool,
+    pub declared: bool,
+    pub location: String,
+}
+
+fn place(l: &Location) -> String {
+    if l.path.is_empty() { "-".into() } else { format!("{}:{}", l.path, l.line) }
+}
+
+fn credential_entry(c: &Credential, now: Date) -> CredentialEntry {
+    let since = c.created.max(c.rotated);
+    CredentialEntry {
+        kind: c.kind.clone(),
+        name: c.name.clone(),
+        identity: c.identity.clone(),
+        created: c.created.map(|d| d.to_string()),
+        expires: c.expires.map(|d| d.to_string()),
+        age_days: since.map(|d| (now.0 - d.0).div_euclid(86_400)),
+        long_lived: c.long_lived == Some(true),
+        embedded: c.embedded,
+        declared: c.declared,
+        location: place(&c.location),
+    }
+}
+
+fn identity_entry(i: &Identity, credentials: Vec<CredentialEntry>) -> Entry {
+    Entry {
+        kind: i.kind.clone(),
+        name: i.name.clone(),
+        provider: i.provider.clone(),
+        owner: i.owner.clone(),
+        purpose: i.purpose.as_ref().and_then(|p| p.description.clone().or_else(|| Some(p.allowed.join(", ")))),
+        env: i.env.clone(),
+        scopes: i.scopes.clone(),
+        declared: i.declared,
+        discovered: i.discovered,
+        location: place(&i.location),
+        credentials,
+    }
+}
+
+/// The inventory of a scan's facts, in a stable order (kind, name, place).
+pub fn build(facts: &FactSet, now: Date) -> Inventory {
+    let mut identities: Vec<&Identity> = facts.identities.iter().collect();
+    identities.sort_by(|a, b| (&a.kind, &a.name, &a.location).cmp(&(&b.kind, &b.name, &b.location)));
+    let names: std::collections::HashSet<&str> = identities.iter().map(|i| i.name.as_str()).collect();
+    let mut credentials: Vec<&Credential> = facts.credentials.iter().collect();
+    credentials.sort_by(|a, b| (&a.identity, &a.kind, &a.location).cmp(&(&b.identity, &b.kind, &b.location)));
+    let entries: Vec<Entry> = identities
+        .iter()
+        .map(|i| {
+            let own = credentials
+                .iter()
+                .filter(|c| c.identity.as_deref() == Some(i.name.as_str()))
+                .map(|c| credential_entry(c, now))
+                .collect();
+            let mut entry = identity_entry(i, own);
+            // What it holds through grants: actions, roles, managed policies.
+            for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
+                let held = g.actions.iter().cloned().chain(g.attrs.get("managed_policy").cloned());
+                for a in held {
+                    if !entry.scopes.contains(&a) {
+                        entry.scopes.push(a);
+                    }
+                }
+            }
+            entry
+        })
+        .collect();
+    let unattached: Vec<CredentialEntry> = credentials
+        .iter()
+        .filter(|c| c.identity.as_deref().is_none_or(|n| !names.contains(n)))
+        .map(|c| credential_entry(c, now))
+        .collect();
+    let summary = Summary {
+        identities: entries.len(),
+        orphans: entries.iter().filter(|e| e.owner.is_none() && owned(&e.kind)).count(),
+        declared: entries.iter().filter(|e| e.declared).count(),
+        declared_not_found: entries.iter().filter(|e| e.declared && !e.discovered).count(),
+        found_not_declared: entries.iter().filter(|e| e.discovered && !e.declared).count(),
+        credentials: facts.credentials.len(),
+        long_lived_credentials: facts.credentials.iter().filter(|c| c.long_lived == Some(true)).count(),
+        embedded_secrets: facts.secrets.len(),
+    };
+    Inventory {
+        version: INVENTORY_VERSION,
+        now: now.to_string(),
+        summary,
+        identities: entries,
+        unattached_credentials: unattached,
+    }
+}
+
+/// Kinds that need an owner of their own (CI jobs and MCP servers are owned
+/// through the repository), as NHI-OWN-001 has it.
+fn owned(kind: &str) -> bool {
+    !matches!(kind, "github_workflow" | "github_job" | "gitlab_job" | "mcp_server")
+}
+
+fn owner_cell(e: &Entry) -> String {
+    match &e.owner {
+        Some(o) => o.clone(),
+        None if owned(&e.kind) => "ORPHAN".into(),
+        None => "-".into(),
+    }
+}
+
+fn credentials_cell(creds: &[CredentialEntry]) -> String {
+    if creds.is_empty() {
+        return "-".into();
+    }
+    creds
+        .iter()
+        .map(|c| {
+            let age = c.age_days.map_or_else(|| "age unknown".to_string(), |d| format!("{d}d"));
+            let embedded = if c.embedded { ", in repo" } else { "" };
+            format!("{} ({age}{embedded})", c.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn declared_cell(e: &Entry) -> &'static str {
+    match (e.declared, e.discovered) {
+        (true, true) => "yes",
+        (true, false) => "declared, not found",
+        (false, _) => "no",
+    }
+}
+
+const COLUMNS: [&str; 10] =
+    ["KIND", "NAME", "PROVIDER", "OWNER", "PURPOSE", "ENV", "SCOPES", "CREDENTIALS", "DECLARED", "LOCATION"];
+
+fn row(e: &Entry) -> [String; 10] {
+    [
+        e.kind.clone(),
+        e.name.clone(),
+        e.provider.clone().unwrap_or_else(|| "-".into()),
+        owner_cell(e),
+        e.purpose.clone().unwrap_or_else(|| "-".into()),
+        e.env.clone().unwrap_or_else(|| "-".into()),
+        if e.scopes.is_empty() { "-".into() } else { e.scopes.join(", ") },
+        credentials_cell(&e.credentials),
+        declared_cell(e).into(),
+        e.location.clone(),
+    ]
+}
+
+pub fn write(inv: &Inventory, format: InventoryFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        InventoryFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, inv)?;
+            writeln!(out)
+        }
+        InventoryFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(COLUMNS).map_err(io::Error::other)?;
+            for e in &inv.identities {
+                w.write_record(row(e)).map_err(io::Error::other)?;
+            }
+            w.flush()
+        }
+        InventoryFormat::Table => table(inv, out),
+    }
+}
+
+/// Long cells (scopes, purposes) are cut so that a row stays one line.
+const MAX_CELL: usize = 48;
+
+fn table(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<[String; 10]> = inv.identities.iter().map(|e| row(e).map(|c| cut(&c))).collect();
+    let mut widths = COLUMNS.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    writeln!(out, "{}", line(&COLUMNS.map(String::from)))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    let s = &inv.summary;
+    writeln!(
+        out,
+        "\n{} identities ({} orphans, {} declared, {} declared but not found, {} found but not declared); {} credentials ({} long-lived), {} embedded secrets",
+        s.identities,
+        s.orphans,
+        s.declared,
+        s.declared_not_found,
+        s.found_not_declared,
+        s.credentials,
+        s.long_lived_credentials,
+        s.embedded_secrets
+    )?;
+    if !inv.unattached_credentials.is_empty() {
+        writeln!(out, "\ncredentials of identities not defined here:")?;
+        for c in &inv.unattached_credentials {
+            let age = c.age_days.map_or_else(|| "age unknown".to_string(), |d| format!("{d}d"));
+            writeln!(
+                out,
+                "  {} {} of {} ({age}) at {}",
+                c.kind,
+                c.name.as_deref().unwrap_or("-"),
+                c.identity.as_deref().unwrap_or("?"),
+                c.location
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn cut(s: &str) -> String {
+    if s.chars().count() <= MAX_CELL {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX_CELL - 1).collect::<String>())
+    }
+}
