@@ -52,6 +52,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             wf.attrs.insert("permissions".into(), if all_jobs { "per-job" } else { "unset" }.into());
         }
     }
+    static_keys(path, doc.get("env"), &wf.name, facts);
     let mut oidc = wf.scopes.iter().any(|s| s == "id-token:write" || s == "write-all");
     for (job_key, job) in jobs.entries() {
         let job_name = format!("{stem}/{}", job_key.text);

@@ -72,6 +72,8 @@ pub fn wants(path: &str, text: &[u8]) -> bool {
                 || contains(text, b"AWSTemplateFormatVersion")
                 || contains(text, b"AWS::IAM::")
                 || contains(text, b"AWS::SecretsManager::")
+                || contains(text, b"mcpServers")
+                || contains(text, b"\"Statement\"") && contains(text, b"\"Version\"")
         }
         _ => false,
     }
@@ -111,7 +113,14 @@ pub fn extract(path: &str, text: &str) -> Extraction {
                 docs.iter().for_each(|d| mcp::extract(path, d, &mut facts));
             } else {
                 for d in &docs {
-                    if agents::is_agent(path, d) {
+                    if d.get("mcpServers").is_some() {
+                        mcp::extract(path, d, &mut facts);
+                    } else if policy::is_document(d) {
+                        let name = path.rsplit('/').next().unwrap_or(path);
+                        let mut attrs = BTreeMap::new();
+                        attrs.insert("policy".to_string(), name.to_string());
+                        facts.grants.extend(policy::grants(path, d, None, &attrs));
+                    } else if agents::is_agent(path, d) {
                         agents::extract(path, d, &mut facts);
                     } else if cloudformation::is_template(d) {
                         cloudformation::extract(path, d, &mut facts);

@@ -10,6 +10,11 @@ use crate::syntax::{Pos, hcl};
 
 use super::loc;
 
+/// A standalone IAM policy file: `Version` 2012-10-17 and a `Statement`.
+pub fn is_document(doc: &Node) -> bool {
+    doc.get("Statement").is_some() && doc.get("Version").and_then(Node::str).is_some_and(|v| v.starts_with("20"))
+}
+
 /// The grants of a policy document (its `Statement`, one or many), held by
 /// `identity`. Deny statements are kept: rules decide what they mean.
 pub fn grants(path: &str, doc: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Vec<Grant> {

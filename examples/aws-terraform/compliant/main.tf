@@ -86,7 +86,7 @@ resource "aws_iam_role" "vendor_billing_export" {
     Statement = [{
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::999988887777:root" }
+      Principal = { AWS = "arn:aws:iam::999988887777:role/billing-exporter" }
       Condition = { StringEquals = { "sts:ExternalId" = "acme-billing-7f3a" } }
     }]
   })
