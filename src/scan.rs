@@ -72,9 +72,20 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
         .iter()
         .filter_map(|(b, old)| old.map(|oid| Unit { path: b.path.clone(), load: Load::Blob(oid), commit: None }))
         .collect();
-    let units = staged.into_iter().map(|(b, _)| Unit { path: b.path, load: Load::Blob(b.oid), commit: None }).collect();
+    let mut before = before;
+    let mut units: Vec<Unit> =
+        staged.into_iter().map(|(b, _)| Unit { path: b.path, load: Load::Blob(b.oid), commit: None }).collect();
+    // Owners and purposes declared in nhi.toml apply to the staged files
+    // even when nhi.toml itself is not staged; it is read on both sides so
+    // that its own findings count only when they change.
+    if !units.iter().any(|u| u.path == git::INVENTORY) {
+        let (in_index, at_head) = git::inventory_in_index(&repo);
+        let unit = |oid| Unit { path: git::INVENTORY.to_string(), load: Load::Blob(oid), commit: None };
+        units.extend(in_index.map(unit));
+        before.extend(at_head.map(unit));
+    }
     let mut out = scan_units(program, units, Some(&git_dir), options);
-    out.before = Some(scan_units(program, before, Some(&git_dir), options).facts);
+    out.before = Some(finish(scan_units(program, before, Some(&git_dir), options)).facts);
     Ok(finish(out))
 }
 
@@ -94,6 +105,8 @@ pub fn scan_range(
     let base_commit = git::resolve(&repo, base)?;
     let head_commit = git::resolve(&repo, head)?;
     let mut paths: Vec<String> = blobs.iter().map(|b| b.path.clone()).collect();
+    // The declared inventory applies to the changed files (see scan_staged).
+    paths.push(git::INVENTORY.to_string());
     paths.sort();
     paths.dedup();
     let at = |commit: &git2::Commit<'_>| -> Vec<Unit> {
@@ -114,7 +127,7 @@ pub fn scan_range(
     out.facts.credentials = at_head.facts.credentials;
     out.facts.grants = at_head.facts.grants;
     out.skipped.extend(at_head.skipped);
-    out.before = Some(scan_units(program, base_units, Some(&git_dir), options).facts);
+    out.before = Some(finish(scan_units(program, base_units, Some(&git_dir), options)).facts);
     Ok(finish(out))
 }
 

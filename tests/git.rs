@@ -173,3 +173,35 @@ fn git_modes_outside_a_repository_are_usage_errors() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("cannot resolve `nope`"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_staged_change_sees_owners_declared_in_the_committed_inventory() {
+    let dir = repo();
+    let d = dir.path();
+    write(
+        d,
+        "nhi.toml",
+        "version = 1\n[[identity]]\nkind = \"gcp_service_account\"\nname = \"bot\"\nowner = \"team-a\"\n",
+    );
+    write(d, "README.md", "infra\n");
+    commit(d, "inventory", "2025-01-01T00:00:00Z");
+    write(
+        d,
+        "main.tf",
+        "resource \"google_service_account\" \"b\" {\n  account_id = \"bot\"\n}\nresource \"google_service_account\" \"c\" {\n  account_id = \"orphan\"\n}\n",
+    );
+    git(d, &["add", "main.tf"], "2025-01-02T00:00:00Z");
+    let (_, doc) = json(d, &["--staged"]);
+    let owners: Vec<(String, String)> =
+        rule_paths(&doc).into_iter().filter(|(rule, _)| rule == "NHI-OWN-001").collect();
+    // `bot` is declared with an owner in nhi.toml (not staged); `orphan` is not.
+    assert_eq!(owners, vec![("NHI-OWN-001".to_string(), "main.tf".to_string())]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        messages.iter().any(|m| m.contains("`orphan`")) && !messages.iter().any(|m| m.contains("`bot`")),
+        "{messages:?}"
+    );
+}

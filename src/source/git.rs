@@ -85,6 +85,18 @@ pub fn staged(repo: &Repository) -> Result<Vec<(Blob, Option<Oid>)>, GitError> {
     Ok(out)
 }
 
+/// The declared inventory (nhi.toml at the root) as the index holds it and
+/// as HEAD holds it: a partial scan needs it to know owners and purposes.
+pub fn inventory_in_index(repo: &Repository) -> (Option<Oid>, Option<Oid>) {
+    let path = std::path::Path::new(INVENTORY);
+    let staged = repo.index().ok().and_then(|i| i.get_path(path, 0)).map(|e| e.id);
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).and_then(|c| blob_at(&c, INVENTORY));
+    (staged, head)
+}
+
+/// Where the declared inventory lives.
+pub const INVENTORY: &str = "nhi.toml";
+
 pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, GitError> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
