@@ -67,7 +67,9 @@ pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanO
 pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
-    let staged = git::staged(&repo)?;
+    // Read once: reading the index hashes all of it.
+    let index = repo.index()?;
+    let staged = git::staged(&repo, &index)?;
     let before: Vec<Unit> = staged
         .iter()
         .filter_map(|(b, old)| old.map(|oid| Unit { path: b.path.clone(), load: Load::Blob(oid), commit: None }))
@@ -79,7 +81,7 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
     // even when nhi.toml itself is not staged; it is read on both sides so
     // that its own findings count only when they change.
     if !units.iter().any(|u| u.path == git::INVENTORY) {
-        let (in_index, at_head) = git::inventory_in_index(&repo);
+        let (in_index, at_head) = git::inventory_in_index(&repo, &index);
         let unit = |oid| Unit { path: git::INVENTORY.to_string(), load: Load::Blob(oid), commit: None };
         units.extend(in_index.map(unit));
         before.extend(at_head.map(unit));

@@ -66,15 +66,14 @@ fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<(String, Oid)> {
 /// What the index holds that HEAD does not: the pre-commit hook's view.
 /// Returns the staged blobs and, for each, the blob at HEAD (if the path
 /// existed there) to compare findings against.
-pub fn staged(repo: &Repository) -> Result<Vec<(Blob, Option<Oid>)>, GitError> {
+pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Vec<(Blob, Option<Oid>)>, GitError> {
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
         Err(_) => None, // no commit yet: everything staged is new
     };
-    let index = repo.index()?;
     let mut opts = DiffOptions::new();
     opts.include_typechange(true);
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))?;
+    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))?;
     let mut out = Vec::new();
     for delta in diff.deltas() {
         if let Some((path, oid)) = added_or_modified(&delta) {
@@ -87,9 +86,8 @@ pub fn staged(repo: &Repository) -> Result<Vec<(Blob, Option<Oid>)>, GitError> {
 
 /// The declared inventory (nhi.toml at the root) as the index holds it and
 /// as HEAD holds it: a partial scan needs it to know owners and purposes.
-pub fn inventory_in_index(repo: &Repository) -> (Option<Oid>, Option<Oid>) {
-    let path = std::path::Path::new(INVENTORY);
-    let staged = repo.index().ok().and_then(|i| i.get_path(path, 0)).map(|e| e.id);
+pub fn inventory_in_index(repo: &Repository, index: &git2::Index) -> (Option<Oid>, Option<Oid>) {
+    let staged = index.get_path(std::path::Path::new(INVENTORY), 0).map(|e| e.id);
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).and_then(|c| blob_at(&c, INVENTORY));
     (staged, head)
 }
