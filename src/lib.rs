@@ -7,6 +7,7 @@
 
 pub mod builtin;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod engine;
 pub mod extract;
@@ -16,4 +17,5 @@ pub mod report;
 pub mod scan;
 pub mod severity;
 pub mod source;
+pub mod suppress;
 pub mod syntax;

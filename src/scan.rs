@@ -36,6 +36,8 @@ pub struct ScanOutput {
     /// before the change. Findings whose fingerprint is here are not new.
     pub before: Option<FactSet>,
     pub skipped: Vec<Skipped>,
+    /// `nhigate:ignore` comments found in the scanned text.
+    pub ignores: Vec<crate::suppress::Ignore>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
 }
@@ -196,6 +198,7 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
     ScanOutput {
         facts: merged.facts,
         skipped: merged.skipped,
+        ignores: merged.ignores,
         files_scanned: merged.files,
         bytes_scanned: merged.bytes,
         before: None,
@@ -206,6 +209,8 @@ fn finish(mut out: ScanOutput) -> ScanOutput {
     extract::inventory::merge(&mut out.facts);
     out.skipped.sort();
     out.skipped.dedup();
+    out.ignores.sort();
+    out.ignores.dedup();
     out.facts.sort();
     first_seen_per_value(&mut out.facts);
     out
@@ -282,6 +287,7 @@ fn at(s: &Secret, path: &str, commit: Option<&git::Commit>) -> Secret {
 struct UnitResult {
     facts: FactSet,
     skipped: Vec<Skipped>,
+    ignores: Vec<crate::suppress::Ignore>,
     files: u64,
     bytes: u64,
 }
@@ -290,6 +296,7 @@ impl UnitResult {
     fn absorb(&mut self, other: UnitResult) {
         self.facts.extend(other.facts);
         self.skipped.extend(other.skipped);
+        self.ignores.extend(other.ignores);
         self.files += other.files;
         self.bytes += other.bytes;
     }
@@ -307,6 +314,9 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
         Content::Text(t) => t,
     };
     let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
+    let (ignores, bad_ignores) = crate::suppress::inline::find(path, &text);
+    result.ignores = ignores;
+    result.skipped.extend(bad_ignores.into_iter().map(|reason| Skipped { path: path.to_string(), reason }));
     let mut report = detect::Report::default();
     let candidates = program.detectors.prefilter(&text);
     if !candidates.nothing_to_do(path, &text) {

@@ -54,6 +54,8 @@ enum Command {
     Fmt(FmtArgs),
     /// List every non-human identity with its owner, scopes and credentials
     Inventory(InventoryArgs),
+    /// Record today's findings, so that only new ones fail
+    Baseline(BaselineArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,9 +124,16 @@ struct CheckArgs {
     /// Write the report to a file; the summary still goes to stderr
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Fail on findings at or above this severity
-    #[arg(long, default_value = "low", value_name = "LEVEL")]
-    severity: Severity,
+    /// Fail on findings at or above this severity (default: `fail_on` in
+    /// nhigate.toml, else low)
+    #[arg(long, value_name = "LEVEL")]
+    severity: Option<Severity>,
+    /// The config file (default: nhigate.toml at the scanned root, if any)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings not in this baseline (see `nhigate baseline`)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Fix the clock for reproducible runs (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     now: Option<Date>,
@@ -149,6 +158,27 @@ struct CheckArgs {
     /// Do not scan paths matching this glob (gitignore syntax)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct BaselineArgs {
+    /// The file or folder to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[command(flatten)]
+    packs: PackArgs,
+    /// The config file (default: nhigate.toml at the scanned root, if any)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where to write the baseline
+    #[arg(long, short = 'o', value_name = "FILE", default_value = ".nhigate-baseline.json")]
+    output: PathBuf,
+    /// Fix the clock (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    now: Option<Date>,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
 }
 
 #[derive(Args, Debug)]
@@ -234,5 +264,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Rules { command } => rules::run(command),
         Command::Fmt(args) => fmt::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Baseline(args) => check::baseline(args),
     }
 }

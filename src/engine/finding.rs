@@ -72,6 +72,9 @@ pub struct Finding {
     pub secret: Option<SecretDetails>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// Why it does not fail the check, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<crate::suppress::Suppression>,
 }
 
 /// What a report may show of a secret. The value is redacted by type.
@@ -107,6 +110,7 @@ impl Finding {
             fix: Some(
                 "revoke the secret at its provider, remove it from the code, and load it from a secret store".into(),
             ),
+            suppression: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl Finding {
             subject: Some(subject),
             secret: None,
             fix: rule.fix.clone(),
+            suppression: None,
         }
     }
 }

@@ -9,7 +9,7 @@
 mod eval;
 mod finding;
 
-pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path};
+pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, sort};
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};

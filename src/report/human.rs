@@ -17,36 +17,48 @@ impl Paint {
     }
 
     fn severity(&self, s: Severity) -> String {
-        let code = match s {
-            Severity::Critical => "1;35",
-            Severity::High => "1;31",
-            Severity::Medium => "1;33",
-            Severity::Low => "1;36",
-            Severity::Info => "1;34",
-        };
-        self.wrap(code, s.name())
+        self.wrap(severity_code(s), s.name())
+    }
+}
+
+fn severity_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;35",
+        Severity::High => "1;31",
+        Severity::Medium => "1;33",
+        Severity::Low => "1;36",
+        Severity::Info => "1;34",
     }
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
-    for f in report.findings {
+    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
         writeln!(out, "{}[{}]: {}", paint.severity(f.severity), f.rule_id, paint.wrap("1", &f.message))?;
         let commit =
             f.location.commit.as_deref().map(|c| format!(" @ {}", c.get(..12).unwrap_or(c))).unwrap_or_default();
+        let gutter = f.location.line.to_string().len();
         writeln!(
             out,
-            "  {} {}:{}:{}{commit}",
+            "{:gutter$}{} {}:{}:{}{commit}",
+            "",
             paint.wrap("34", "-->"),
             f.location.path,
             f.location.line,
             f.location.column
         )?;
+        if let Some(line) = report.snippets.get(&(f.location.path.clone(), f.location.line)) {
+            let bar = paint.wrap("34", "|");
+            writeln!(out, "{:gutter$} {bar}", "")?;
+            writeln!(out, "{} {bar} {line}", paint.wrap("34", &f.location.line.to_string()))?;
+            let caret = " ".repeat(f.location.column.saturating_sub(1) as usize);
+            writeln!(out, "{:gutter$} {bar} {caret}{}", "", paint.wrap(severity_code(f.severity), "^"))?;
+        }
         if let Some(clause) = &f.clause {
-            writeln!(out, "   {} {clause}", paint.wrap("34", "= failed:"))?;
+            writeln!(out, "{:gutter$} {} {clause}", "", paint.wrap("34", "= failed:"))?;
         }
         if let Some(fix) = &f.fix {
-            writeln!(out, "   {} {fix}", paint.wrap("34", "= fix:"))?;
+            writeln!(out, "{:gutter$} {} {fix}", "", paint.wrap("34", "= fix:"))?;
         }
         writeln!(out)?;
     }
@@ -74,6 +86,10 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
     } else {
         write!(out, "{total} finding{} ({})", if total == 1 { "" } else { "s" }, counts.join(", "))?;
         write!(out, ", {failing} at or above `{}`", report.threshold)?;
+        let suppressed = report.suppressed();
+        if suppressed > 0 {
+            write!(out, ", {suppressed} suppressed")?;
+        }
     }
     writeln!(
         out,

@@ -31,7 +31,7 @@ pub struct Inventory {
     pub unattached_credentials: Vec<CredentialEntry>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub identities: usize,
     pub orphans: usize,

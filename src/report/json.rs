@@ -20,6 +20,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     skipped: &'a [crate::source::Skipped],
     stats: &'a Stats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inventory: Option<&'a super::inventory::Summary>,
 }
 
 #[derive(Serialize)]
@@ -32,6 +34,7 @@ struct Tool {
 struct Summary {
     total: usize,
     failing: usize,
+    suppressed: usize,
     threshold: Severity,
     critical: usize,
     high: usize,
@@ -63,6 +66,8 @@ struct JsonFinding<'a> {
     secret: Option<JsonSecret<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<&'a crate::suppress::Suppression>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +89,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         summary: Summary {
             total: report.findings.len(),
             failing: report.failing(),
+            suppressed: report.suppressed(),
             threshold: report.threshold,
             critical: count(Severity::Critical),
             high: count(Severity::High),
@@ -115,10 +121,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     first_seen: s.first_seen.as_ref(),
                 }),
                 fix: f.fix.as_deref(),
+                suppression: f.suppression.as_ref(),
             })
             .collect(),
         skipped: report.skipped,
         stats: &report.stats,
+        inventory: report.inventory.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -6,6 +6,7 @@ mod human;
 pub mod inventory;
 mod json;
 mod sarif;
+pub mod snippet;
 
 use std::io::{self, Write};
 
@@ -67,6 +68,16 @@ impl RuleInfo {
             docs: r.docs.clone(),
             pack: pack(r.origin.pack),
         }));
+        out.push(RuleInfo {
+            id: crate::suppress::EXPIRED_WAIVER.into(),
+            kind: FindingKind::Policy,
+            title: "Waivers are renewed or removed when they expire".into(),
+            severity: Severity::Medium,
+            maps: Vec::new(),
+            fix: Some("fix what the waiver covered, or renew the waiver with a new expiry date and reason".into()),
+            docs: Some("A waiver in nhigate.toml suppresses findings until its expiry date; after it, the findings fail again and the stale waiver is reported so that its owner renews or removes it.".into()),
+            pack: "nhigate".into(),
+        });
         out
     }
 }
@@ -87,11 +98,20 @@ pub struct Report<'a> {
     pub stats: Stats,
     /// Findings at or above this severity fail the check.
     pub threshold: Severity,
+    /// Counts of the identities found, for reports that summarise them.
+    pub inventory: Option<inventory::Summary>,
+    /// The masked source lines findings point at (`snippet::collect`).
+    pub snippets: std::collections::BTreeMap<(String, u32), String>,
 }
 
 impl Report<'_> {
+    /// Findings at or above the threshold that nothing suppresses.
     pub fn failing(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity >= self.threshold).count()
+        self.findings.iter().filter(|f| f.severity >= self.threshold && f.suppression.is_none()).count()
+    }
+
+    pub fn suppressed(&self) -> usize {
+        self.findings.iter().filter(|f| f.suppression.is_some()).count()
     }
 
     /// The rules that fired, in id order, with their first index.

@@ -95,7 +95,28 @@ struct SarifResult<'a> {
     message: Text,
     locations: Vec<Location>,
     partial_fingerprints: serde_json::Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
     properties: ResultProperties<'a>,
+}
+
+/// A waived, baselined or inline-ignored result (SARIF §3.35).
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+fn suppression(s: &crate::suppress::Suppression) -> SarifSuppression {
+    use crate::suppress::SuppressionKind;
+    let owner = s.owner.as_deref().map(|o| format!("; owner {o}")).unwrap_or_default();
+    let expires = s.expires.map(|d| format!("; expires {d}")).unwrap_or_default();
+    SarifSuppression {
+        kind: if s.kind == SuppressionKind::Inline { "inSource" } else { "external" },
+        status: "accepted",
+        justification: format!("{} ({}{owner}{expires})", s.reason, s.source),
+    }
 }
 
 #[derive(Serialize)]
@@ -254,6 +275,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     }),
                 )],
                 partial_fingerprints: serde_json::json!({ "nhigate/v1": f.fingerprint }),
+                suppressions: f.suppression.iter().map(suppression).collect(),
                 properties: ResultProperties {
                     severity: f.severity.name(),
                     kind: f.kind,

@@ -1,0 +1,263 @@
+//! nhigate.toml: what a repository sets for its checks — packs to add,
+//! rules to turn off (everywhere or under some paths), severity overrides,
+//! paths to skip, the failing threshold, the baseline, and waivers.
+//!
+//! ```toml
+//! rules = ["policy/extra.nhi"]       # packs, relative to this file
+//! with = ["hardening"]               # optional built-in packs
+//! disable = ["NHI-GHA-002"]
+//! exclude = ["vendor/**"]
+//! fail_on = "high"
+//! baseline = ".nhigate-baseline.json"
+//!
+//! [severity]
+//! NHI-K8S-001 = "high"
+//!
+//! [[paths]]
+//! glob = "tests/**"
+//! disable = ["generic-password"]
+//!
+//! [[waiver]]
+//! rule = "NHI-OWN-001"               # or fingerprint = "…"
+//! path = "legacy/**"
+//! reason = "being decommissioned in Q3"
+//! owner = "team-platform"
+//! expires = 2026-09-30
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+
+use crate::engine::Finding;
+use crate::facts::{Date, Location};
+use crate::severity::Severity;
+
+pub const FILE_NAME: &str = "nhigate.toml";
+
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it was read from ("" when there is none).
+    pub path: String,
+    pub rules: Vec<PathBuf>,
+    pub with: Vec<String>,
+    pub disable: Vec<String>,
+    pub exclude: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub baseline: Option<PathBuf>,
+    pub severity: BTreeMap<String, Severity>,
+    pub paths: Vec<PathSettings>,
+    pub waivers: Vec<Waiver>,
+}
+
+#[derive(Debug)]
+pub struct PathSettings {
+    pub glob: GlobMatcher,
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Waiver {
+    pub fingerprint: Option<String>,
+    pub rule: Option<String>,
+    pub path: Option<String>,
+    path_glob: Option<GlobMatcher>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: Date,
+    /// The waiver's place in nhigate.toml.
+    pub location: Location,
+}
+
+impl Waiver {
+    pub fn matches(&self, f: &Finding) -> bool {
+        match &self.fingerprint {
+            Some(fp) => *fp == f.fingerprint,
+            None => {
+                self.rule.as_ref().is_none_or(|r| r.eq_ignore_ascii_case(&f.rule_id))
+                    && self.path_glob.as_ref().is_none_or(|g| g.is_match(&f.location.path))
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    #[serde(default)]
+    with: Vec<String>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    fail_on: Option<String>,
+    baseline: Option<PathBuf>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    paths: Vec<RawPaths>,
+    #[serde(default)]
+    waiver: Vec<toml::Spanned<RawWaiver>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    glob: String,
+    #[serde(default)]
+    disable: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    fingerprint: Option<String>,
+    rule: Option<String>,
+    path: Option<String>,
+    reason: Option<String>,
+    owner: Option<String>,
+    expires: Option<toml::value::Datetime>,
+}
+
+/// The config at `explicit`, or nhigate.toml at `root` when there is one.
+pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Config, String> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let dir =
+                if root.is_dir() { root.to_path_buf() } else { root.parent().unwrap_or(Path::new(".")).to_path_buf() };
+            let candidate = dir.join(FILE_NAME);
+            if !candidate.exists() {
+                return Ok(Config::default());
+            }
+            candidate
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    parse(&path.to_string_lossy(), &text)
+}
+
+pub fn parse(path: &str, text: &str) -> Result<Config, String> {
+    let raw: Raw = toml::from_str(text).map_err(|e| format!("{path}: {}", e.to_string().trim_end()))?;
+    let base = Path::new(path).parent().unwrap_or(Path::new(""));
+    let severity_of = |s: &str, what: &str| {
+        Severity::from_name(s)
+            .ok_or_else(|| format!("{path}: {what}: unknown severity `{s}` (one of {})", Severity::NAMES.join(", ")))
+    };
+    let glob = |g: &str| Glob::new(g).map(|g| g.compile_matcher()).map_err(|e| format!("{path}: bad glob `{g}`: {e}"));
+    let mut config = Config {
+        path: path.to_string(),
+        rules: raw.rules.iter().map(|r| base.join(r)).collect(),
+        with: raw.with,
+        disable: raw.disable,
+        exclude: raw.exclude,
+        fail_on: raw.fail_on.as_deref().map(|s| severity_of(s, "fail_on")).transpose()?,
+        baseline: raw.baseline.map(|b| base.join(b)),
+        ..Default::default()
+    };
+    for (rule, s) in &raw.severity {
+        config.severity.insert(rule.clone(), severity_of(s, &format!("severity of {rule}"))?);
+    }
+    for p in &raw.paths {
+        config.paths.push(PathSettings { glob: glob(&p.glob)?, disable: p.disable.clone() });
+    }
+    for w in &raw.waiver {
+        let line = 1 + text.get(..w.span().start).map_or(0, |t| t.matches('\n').count());
+        let at = |what: &str| format!("{path}:{line}: the waiver {what}");
+        let w = w.get_ref();
+        let need = |v: &Option<String>, field: &str| {
+            v.clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| at(&format!("needs `{field}` (every waiver has a reason, an owner and an expiry date)")))
+        };
+        let reason = need(&w.reason, "reason")?;
+        let owner = need(&w.owner, "owner")?;
+        let expires = w
+            .expires
+            .as_ref()
+            .ok_or_else(|| at("needs `expires` (every waiver has a reason, an owner and an expiry date)"))
+            .and_then(|d| Date::parse(&d.to_string()).map_err(|e| at(&format!("has a bad `expires`: {e}"))))?;
+        if w.fingerprint.is_none() && w.rule.is_none() {
+            return Err(at("names neither a `fingerprint` nor a `rule` (with an optional `path` glob)"));
+        }
+        config.waivers.push(Waiver {
+            fingerprint: w.fingerprint.clone(),
+            rule: w.rule.clone(),
+            path: w.path.clone(),
+            path_glob: w.path.as_deref().map(glob).transpose()?,
+            reason,
+            owner,
+            expires,
+            location: Location {
+                path: display_name(path),
+                line: u32::try_from(line).unwrap_or(0),
+                column: 1,
+                ..Default::default()
+            },
+        });
+    }
+    Ok(config)
+}
+
+/// The config's name as findings show it: the file name, relative to the root.
+fn display_name(path: &str) -> String {
+    Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().to_string())
+}
+
+impl Config {
+    /// Drop disabled rules (everywhere, or under a path) and apply severity overrides.
+    pub fn adjust(&self, findings: &mut Vec<Finding>) {
+        findings.retain(|f| {
+            let off = |list: &[String]| list.iter().any(|r| r.eq_ignore_ascii_case(&f.rule_id));
+            !off(&self.disable) && !self.paths.iter().any(|p| p.glob.is_match(&f.location.path) && off(&p.disable))
+        });
+        for f in findings.iter_mut() {
+            if let Some(s) = self.severity.get(&f.rule_id) {
+                f.severity = *s;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_config_reads() {
+        let c = parse(
+            "repo/nhigate.toml",
+            "rules = [\"p.nhi\"]\ndisable = [\"X\"]\nfail_on = \"high\"\n[severity]\nNHI-K8S-001 = \"critical\"\n[[paths]]\nglob = \"tests/**\"\ndisable = [\"Y\"]\n\n[[waiver]]\nrule = \"NHI-OWN-001\"\npath = \"legacy/**\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-31\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.rules, vec![PathBuf::from("repo/p.nhi")]);
+        assert_eq!(c.fail_on, Some(Severity::High));
+        assert_eq!(c.severity.get("NHI-K8S-001"), Some(&Severity::Critical));
+        assert_eq!((c.waivers[0].location.line, c.waivers[0].expires.to_string()), (10, "2026-01-31".to_string()));
+    }
+
+    #[test]
+    fn waivers_need_reason_owner_and_expiry() {
+        let e = parse("nhigate.toml", "[[waiver]]\nrule = \"X\"\nowner = \"o\"\nexpires = 2026-01-01\n").err();
+        assert_eq!(
+            e.as_deref(),
+            Some("nhigate.toml:1: the waiver needs `reason` (every waiver has a reason, an owner and an expiry date)")
+        );
+        let e = parse("nhigate.toml", "[[waiver]]\nrule = \"X\"\nowner = \"o\"\nreason = \"r\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("needs `expires`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_severities_are_errors_with_the_place() {
+        let e = parse("nhigate.toml", "fail-on = \"high\"\n").err().unwrap_or_default();
+        assert!(e.contains("line 1") && e.contains("fail-on"), "{e}");
+        let e = parse("nhigate.toml", "fail_on = \"severe\"\n").err().unwrap_or_default();
+        assert!(e.contains("unknown severity `severe`"), "{e}");
+    }
+}

@@ -1,0 +1,114 @@
+//! Living with findings: inline `nhigate:ignore` comments, waivers from
+//! nhigate.toml and a baseline of known fingerprints. A suppressed finding
+//! is kept, marked with why, so that SARIF can list it as a suppression;
+//! it no longer fails the check. A waiver past its expiry suppresses
+//! nothing and becomes a finding itself.
+
+pub mod baseline;
+pub mod inline;
+
+use serde::Serialize;
+
+use crate::config::Waiver;
+use crate::engine::{Finding, FindingKind};
+use crate::facts::{Date, Location};
+use crate::severity::Severity;
+
+pub use inline::Ignore;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// A `nhigate:ignore` comment in the source.
+    Inline,
+    /// A waiver in nhigate.toml.
+    Waiver,
+    /// A fingerprint in the baseline file.
+    Baseline,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// Where the suppression is written: `app.py:12`, `nhigate.toml:30`.
+    pub source: String,
+}
+
+/// The ways to suppress, gathered from the scan, the config and the baseline.
+#[derive(Default)]
+pub struct Suppressions<'a> {
+    pub inline: &'a [Ignore],
+    pub waivers: &'a [Waiver],
+    pub baseline: Option<&'a baseline::Baseline>,
+}
+
+/// The rule id of the finding an expired waiver becomes.
+pub const EXPIRED_WAIVER: &str = "waiver-expired";
+
+/// Mark what is suppressed (the first that applies: inline, waiver,
+/// baseline), and add a finding for each expired waiver.
+pub fn apply(findings: &mut Vec<Finding>, s: &Suppressions<'_>, now: Date) {
+    for f in findings.iter_mut() {
+        f.suppression = inline_for(f, s.inline)
+            .or_else(|| waiver_for(f, s.waivers, now))
+            .or_else(|| s.baseline.and_then(|b| b.suppression(&f.fingerprint)));
+    }
+    findings.extend(s.waivers.iter().filter(|w| w.expires <= now).map(expired));
+    crate::engine::sort(findings);
+}
+
+fn inline_for(f: &Finding, ignores: &[Ignore]) -> Option<Suppression> {
+    ignores
+        .iter()
+        .find(|i| {
+            i.path == f.location.path
+                && (i.line == f.location.line || i.line + 1 == f.location.line)
+                && i.rule.eq_ignore_ascii_case(&f.rule_id)
+        })
+        .map(|i| Suppression {
+            kind: SuppressionKind::Inline,
+            reason: i.reason.clone(),
+            owner: None,
+            expires: None,
+            source: format!("{}:{}", i.path, i.line),
+        })
+}
+
+fn waiver_for(f: &Finding, waivers: &[Waiver], now: Date) -> Option<Suppression> {
+    waivers.iter().filter(|w| w.expires > now).find(|w| w.matches(f)).map(|w| Suppression {
+        kind: SuppressionKind::Waiver,
+        reason: w.reason.clone(),
+        owner: Some(w.owner.clone()),
+        expires: Some(w.expires),
+        source: format!("{}:{}", w.location.path, w.location.line),
+    })
+}
+
+fn expired(w: &Waiver) -> Finding {
+    let what = match (&w.fingerprint, &w.rule, &w.path) {
+        (Some(fp), _, _) => format!("fingerprint {fp}"),
+        (None, Some(rule), Some(path)) => format!("{rule} in `{path}`"),
+        (None, Some(rule), None) => rule.clone(),
+        _ => "findings".into(),
+    };
+    let location: Location = w.location.clone();
+    Finding {
+        rule_id: EXPIRED_WAIVER.into(),
+        kind: FindingKind::Policy,
+        severity: Severity::Medium,
+        title: "Waivers are renewed or removed when they expire".into(),
+        message: format!("the waiver for {what} (owner {}) expired on {}: {}", w.owner, w.expires, w.reason),
+        fingerprint: crate::engine::fingerprint(EXPIRED_WAIVER, &location.path, &format!("{what}\u{0}{}", w.expires)),
+        location,
+        clause: None,
+        subject: None,
+        secret: None,
+        fix: Some("fix what the waiver covered, or renew the waiver with a new expiry date and reason".into()),
+        suppression: None,
+    }
+}
