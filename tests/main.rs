@@ -8,4 +8,5 @@ mod gate;
 mod git;
 mod harness;
 mod packs;
+mod reports;
 mod roundtrip;

@@ -211,6 +211,12 @@ fn emit(report: &Report<'_>, format: Format, output: Option<&Path>) -> io::Resul
             w.flush()?;
         }
     }
+    if format == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        f.write_all(report::github::summary(report).as_bytes())?;
+    }
     report::write_summary(report, &mut io::stderr().lock(), stderr_color())
 }
 

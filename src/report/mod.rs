@@ -2,6 +2,7 @@
 //! see only a `Report`: findings whose secrets are `Redacted`, the skipped
 //! files, rule metadata and counts. They never see facts, files or rules.
 
+pub mod github;
 mod human;
 pub mod inventory;
 mod json;
@@ -24,6 +25,8 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
 }
 
 /// What a rule or detector is, for reports that describe rules (SARIF).
@@ -129,6 +132,7 @@ pub fn write(report: &Report<'_>, format: Format, out: &mut dyn Write, color: bo
         Format::Human => human::write(report, out, color),
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
     }
 }
 

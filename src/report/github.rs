@@ -1,0 +1,111 @@
+//! GitHub Actions: one workflow command per finding (`::error file=…`),
+//! which the runner turns into annotations on the pull request, and a
+//! Markdown job summary for $GITHUB_STEP_SUMMARY.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::severity::Severity;
+
+fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "notice",
+    }
+}
+
+/// Workflow command data: `%`, CR and LF are escaped.
+fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Workflow command properties: also `:` and `,`.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+        let mut message = f.message.clone();
+        if let Some(fix) = &f.fix {
+            message.push_str("\nfix: ");
+            message.push_str(fix);
+        }
+        writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            command(f.severity),
+            property(&f.location.path),
+            f.location.line.max(1),
+            f.location.column.max(1),
+            property(&format!("{} {} ({})", f.rule_id, f.title, f.severity)),
+            data(&message)
+        )?;
+    }
+    for s in report.skipped {
+        writeln!(out, "::warning file={}::{}", property(&s.path), data(&format!("skipped: {}", s.reason)))?;
+    }
+    Ok(())
+}
+
+/// The job summary: counts, then a table of what fails.
+pub fn summary(report: &Report<'_>) -> String {
+    let mut md = String::from("## nhigate\n\n");
+    let shown: Vec<_> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
+    if shown.is_empty() {
+        md.push_str("No findings.");
+    } else {
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .filter_map(|&s| {
+                let n = shown.iter().filter(|f| f.severity == s).count();
+                (n > 0).then(|| format!("{n} {s}"))
+            })
+            .collect();
+        md.push_str(&format!(
+            "**{} finding{}** ({}); {} at or above `{}`.",
+            shown.len(),
+            if shown.len() == 1 { "" } else { "s" },
+            counts.join(", "),
+            report.failing(),
+            report.threshold
+        ));
+    }
+    let suppressed = report.suppressed();
+    if suppressed > 0 {
+        md.push_str(&format!(" {suppressed} suppressed by waivers, baseline or inline ignores."));
+    }
+    md.push('\n');
+    if !shown.is_empty() {
+        md.push_str("\n| severity | rule | where | what |\n| --- | --- | --- | --- |\n");
+        for f in &shown {
+            md.push_str(&format!(
+                "| {} | `{}` | `{}:{}` | {} |\n",
+                f.severity,
+                f.rule_id,
+                f.location.path,
+                f.location.line,
+                f.message.replace('|', "\\|").replace('\n', " ")
+            ));
+        }
+    }
+    if !report.skipped.is_empty() {
+        md.push_str(&format!("\n{} file(s) skipped:\n\n", report.skipped.len()));
+        for s in report.skipped {
+            md.push_str(&format!("- `{}`: {}\n", s.path, s.reason));
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_escape_their_data_and_properties() {
+        assert_eq!(data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,83 @@
+//! Report formats against their contracts: SARIF against the official
+//! SARIF 2.1.0 schema, GitHub workflow commands and the job summary.
+
+use std::fs;
+
+use crate::harness::{NOW, code, nhigate, repo_root, run, stdout};
+
+fn sarif_schema() -> Option<serde_json::Value> {
+    let text = fs::read_to_string(repo_root().join("../shared/schemas/sarif-schema-2.1.0.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn assert_valid(schema: &serde_json::Value, doc: &serde_json::Value, what: &str) {
+    let validator = jsonschema::draft4::new(schema).unwrap_or_else(|e| panic!("schema: {e}"));
+    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what}: SARIF does not validate:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let Some(schema) = sarif_schema() else {
+        panic!("../shared/schemas/sarif-schema-2.1.0.json is missing: the SARIF contract cannot be checked");
+    };
+    // Every example, with secrets and policy findings, plus a tree with
+    // suppressed results, an expired waiver and a skipped file.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    fs::write(
+        d.join("a.py"),
+        "T = \"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\"  # nhigate:ignore github-pat fixture\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(d.join("iam.tf"), "resource \"aws_iam_user\" \"bot\" {\n  name = \"bot\"\n}\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(d.join("broken.tf"), "resource \"aws_iam_user\" {\n").unwrap_or_else(|e| panic!("{e}"));
+    fs::write(
+        d.join("nhigate.toml"),
+        "[[waiver]]\nrule = \"NHI-OWN-001\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2025-01-01\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut targets: Vec<std::path::PathBuf> = ["aws-terraform", "kubernetes", "mcp-agents", "demo"]
+        .iter()
+        .map(|e| repo_root().join("examples").join(e))
+        .collect();
+    targets.push(d.to_path_buf());
+    for t in targets {
+        let o = run(&repo_root(), &["check", &t.to_string_lossy(), "--now", NOW, "--format", "sarif"]);
+        assert!(matches!(code(&o), 0 | 1), "{}", t.display());
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+        assert_valid(&schema, &doc, &t.to_string_lossy());
+        // The check can fail: a level SARIF does not have is refused.
+        let mut broken = doc.clone();
+        broken["runs"][0]["results"][0]["level"] = serde_json::json!("severe");
+        let validator = jsonschema::draft4::new(&schema).unwrap_or_else(|e| panic!("schema: {e}"));
+        assert!(!validator.is_valid(&broken), "a bad level passed the schema");
+        let run = &doc["runs"][0];
+        for r in run["results"].as_array().into_iter().flatten() {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or("");
+            assert!(!uri.starts_with('/'), "relative URIs: {uri}");
+            let rule = &run["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().unwrap_or(0) as usize];
+            assert_eq!(rule["id"], r["ruleId"], "ruleIndex points at the rule");
+            assert!(rule["properties"]["security-severity"].is_string() && rule["helpUri"].is_string());
+        }
+    }
+}
+
+#[test]
+fn github_format_writes_annotations_and_the_job_summary() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = dir.path().join("summary.md");
+    let o = nhigate(&repo_root())
+        .args(["check", "examples/gitlab-ci", "--now", NOW, "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("::error file=.gitlab-ci.yml,line=7,col=3,title=NHI-GL-001 ")), "{out}");
+    assert!(out.lines().all(|l| l.starts_with("::")), "only workflow commands on stdout:\n{out}");
+    assert!(!out.contains("c5e8a1f3b7d94e2a6b0c8d1f4e7a9b2c"), "secrets are redacted");
+    let md = fs::read_to_string(&summary).unwrap_or_default();
+    assert!(md.starts_with("## nhigate\n") && md.contains("| critical | `NHI-GL-001` | `.gitlab-ci.yml:7` |"), "{md}");
+}
