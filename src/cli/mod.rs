@@ -92,6 +92,8 @@ enum RulesCommand {
 enum ListFormat {
     Table,
     Json,
+    /// The rule reference (docs/rules.md)
+    Markdown,
 }
 
 /// Which rule packs to load.
