@@ -89,7 +89,10 @@ fn reference_markdown(rules: &[RuleInfo]) -> String {
         md.push_str(&format!("\n<a id=\"{}\"></a>\n### {} — {}\n\n", r.id.to_ascii_lowercase(), r.id, r.title));
         md.push_str(&format!("- severity: **{}**\n", r.severity));
         if !r.maps.is_empty() {
-            md.push_str(&format!("- maps: {}\n", r.maps.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            md.push_str(&format!(
+                "- maps: {}\n",
+                r.maps.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            ));
         }
         if let Some(fix) = &r.fix {
             md.push_str(&format!("- fix: {fix}\n"));
@@ -100,7 +103,14 @@ fn reference_markdown(rules: &[RuleInfo]) -> String {
     }
     md.push_str("\n## Secret detectors\n\n| id | what | severity | pack |\n| --- | --- | --- | --- |\n");
     for d in detectors {
-        md.push_str(&format!("| <a id=\"{}\"></a>`{}` | {} | {} | {} |\n", d.id.to_ascii_lowercase(), d.id, d.title, d.severity, d.pack));
+        md.push_str(&format!(
+            "| <a id=\"{}\"></a>`{}` | {} | {} | {} |\n",
+            d.id.to_ascii_lowercase(),
+            d.id,
+            d.title,
+            d.severity,
+            d.pack
+        ));
     }
     md
 }
