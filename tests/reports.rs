@@ -81,3 +81,20 @@ fn github_format_writes_annotations_and_the_job_summary() {
     let md = fs::read_to_string(&summary).unwrap_or_default();
     assert!(md.starts_with("## nhigate\n") && md.contains("| critical | `NHI-GL-001` | `.gitlab-ci.yml:7` |"), "{md}");
 }
+
+#[test]
+fn sarif_warns_past_github_s_result_limit() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tf: String =
+        (0..5001).map(|i| format!("resource \"aws_iam_user\" \"u{i}\" {{\n  name = \"u{i}\"\n}}\n")).collect();
+    fs::write(dir.path().join("users.tf"), tf).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["check", ".", "--now", NOW, "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let run = &doc["runs"][0];
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(5001));
+    let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().cloned().unwrap_or_default();
+    assert!(
+        notes.iter().any(|n| n["message"]["text"].as_str().is_some_and(|t| t.contains("limit of 5000"))),
+        "{notes:?}"
+    );
+}
