@@ -7,6 +7,7 @@ mod examples;
 mod gate;
 mod git;
 mod harness;
+mod hostile;
 mod integrations;
 mod packs;
 mod reports;
