@@ -142,11 +142,25 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Config, String> {
 }
 
 pub fn parse(path: &str, text: &str) -> Result<Config, String> {
-    let raw: Raw = toml::from_str(text).map_err(|e| format!("{path}: {}", e.to_string().trim_end()))?;
+    // The message and place only: toml's own rendering quotes the source
+    // line, which may hold a secret.
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| text.get(..s.start).unwrap_or("")).unwrap_or("");
+        let line = at.matches('\n').count() + 1;
+        let col = at.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{path}:{line}:{col}: {}", e.message().trim_end())
+    })?;
     let base = Path::new(path).parent().unwrap_or(Path::new(""));
     let severity_of = |s: &str, what: &str| {
-        Severity::from_name(s)
-            .ok_or_else(|| format!("{path}: {what}: unknown severity `{s}` (one of {})", Severity::NAMES.join(", ")))
+        Severity::from_name(s).ok_or_else(|| {
+            // A typo is shown; anything else might be a pasted secret.
+            let shown = if s.len() <= 12 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+                s.to_string()
+            } else {
+                crate::facts::Redacted::new(s).to_string()
+            };
+            format!("{path}: {what}: unknown severity `{shown}` (one of {})", Severity::NAMES.join(", "))
+        })
     };
     let glob = |g: &str| Glob::new(g).map(|g| g.compile_matcher()).map_err(|e| format!("{path}: bad glob `{g}`: {e}"));
     let mut config = Config {
@@ -256,7 +270,7 @@ mod tests {
     #[test]
     fn unknown_keys_and_severities_are_errors_with_the_place() {
         let e = parse("nhigate.toml", "fail-on = \"high\"\n").err().unwrap_or_default();
-        assert!(e.contains("line 1") && e.contains("fail-on"), "{e}");
+        assert!(e.starts_with("nhigate.toml:1:1: ") && e.contains("fail-on"), "{e}");
         let e = parse("nhigate.toml", "fail_on = \"severe\"\n").err().unwrap_or_default();
         assert!(e.contains("unknown severity `severe`"), "{e}");
     }

@@ -64,6 +64,6 @@ impl std::str::FromStr for Severity {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Severity::from_name(&s.to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown severity `{s}`; use one of {}", Severity::NAMES.join(", ")))
+            .ok_or_else(|| format!("not a severity; use one of {}", Severity::NAMES.join(", ")))
     }
 }

@@ -98,6 +98,23 @@ fn json_and_sarif_are_identical_at_any_thread_count() {
         assert!(!one.is_empty());
         assert_eq!(one, many, "{format} differs between -j1 and -j8");
     }
+    // The example repositories and the labelled corpora, whole.
+    let mut trees = vec![root.join("examples"), root.join("tests/corpus/repo")];
+    let shared = root.join("../shared/corpus/repo");
+    if shared.exists() {
+        trees.push(shared);
+    }
+    for tree in trees {
+        let path = tree.to_string_lossy().to_string();
+        for format in ["json", "sarif"] {
+            let args =
+                |j: &'static str| ["check", path.as_str(), "--now", NOW, "--format", format, "-j", j].map(String::from);
+            let one = run(&root, &args("1").iter().map(String::as_str).collect::<Vec<_>>());
+            let many = run(&root, &args("8").iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(stdout(&one).len() > 100, "{path}");
+            assert!(stdout(&one) == stdout(&many), "{format} of {path} differs between -j1 and -j8");
+        }
+    }
 }
 
 #[test]

@@ -10,5 +10,6 @@ mod harness;
 mod hostile;
 mod integrations;
 mod packs;
+mod redaction;
 mod reports;
 mod roundtrip;

@@ -227,7 +227,7 @@ struct FmtArgs {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).map_err(|e| format!("bad date `{s}`: {e}"))
+    Date::parse(s).map_err(|e| format!("not a date: {e}"))
 }
 
 /// Whether to colour output on stderr/stdout: a terminal, and no NO_COLOR.
@@ -243,6 +243,26 @@ fn stdout_color() -> bool {
     color_for(std::io::stdout().is_terminal())
 }
 
+/// Clap's errors, except that a bad value is not echoed back: it may be a
+/// secret pasted in the wrong place, and no output carries one whole.
+fn usage_error(e: &clap::Error) -> Exit {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(e.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) {
+        let _ = e.print();
+        return if e.use_stderr() { Exit::Error } else { Exit::Clean };
+    }
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.clone(),
+        _ => "an argument".to_string(),
+    };
+    let why = match (e.get(ContextKind::ValidValue), std::error::Error::source(e)) {
+        (Some(ContextValue::Strings(valid)), _) => format!("use one of {}", valid.join(", ")),
+        (_, Some(source)) => source.to_string(),
+        _ => "see --help".to_string(),
+    };
+    fail(&format!("invalid value for `{arg}`: {why}"), None)
+}
+
 /// Print a one-line error and its help to stderr.
 fn fail(message: &str, help: Option<&str>) -> Exit {
     eprintln!("error: {message}");
@@ -255,10 +275,7 @@ fn fail(message: &str, help: Option<&str>) -> Exit {
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { Exit::Error } else { Exit::Clean };
-        }
+        Err(e) => return usage_error(&e),
     };
     match cli.command {
         Command::Check(args) => check::run(args),
