@@ -12,6 +12,8 @@ pub mod detect;
 pub mod engine;
 pub mod extract;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lang;
 pub mod report;
 pub mod scan;

@@ -4,6 +4,7 @@ mod accuracy;
 mod cli;
 mod diagnostics;
 mod examples;
+mod fuzz;
 mod gate;
 mod git;
 mod harness;
