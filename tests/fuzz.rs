@@ -1,6 +1,7 @@
-//! Replays the fuzz targets' seeds and every input that once crashed one
-//! (fuzz/regressions/TARGET/), through the same entry points the fuzz
-//! targets call, so that a fixed crash stays fixed without a nightly
+//! Replays every input that once crashed a fuzz target
+//! (fuzz/regressions/TARGET/), and the targets' seeds (the files of
+//! examples/ and the packs of rules/), through the same entry points the
+//! fuzz targets call, so that a fixed crash stays fixed without a nightly
 //! toolchain.
 
 use std::path::Path;
@@ -41,10 +42,30 @@ fn replay(folder: &Path) -> usize {
     n
 }
 
+/// Every file under `dir`, with its path relative to `root`.
+fn files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(root, &p, out);
+        } else if let (Ok(rel), Ok(data)) = (p.strip_prefix(root), std::fs::read(&p)) {
+            out.push((rel.to_string_lossy().replace('\\', "/"), data));
+        }
+    }
+}
+
 #[test]
 fn fuzz_seeds_and_regressions_replay_without_a_panic() {
-    let root = repo_root().join("fuzz");
-    let seeds = replay(&root.join("seeds"));
-    assert!(seeds >= 10, "the seed corpus is missing ({seeds} inputs)");
-    replay(&root.join("regressions"));
+    let root = repo_root();
+    let mut seeds = Vec::new();
+    files(&root.join("examples"), &root.join("examples"), &mut seeds);
+    assert!(seeds.len() >= 20, "the examples are the extractors' seeds ({} files)", seeds.len());
+    for (path, data) in &seeds {
+        fuzzing::extract_as(path, data);
+        fuzzing::detectors(data);
+    }
+    let mut packs = Vec::new();
+    files(&root.join("rules"), &root.join("rules"), &mut packs);
+    packs.iter().for_each(|(_, data)| fuzzing::rule_pack(data));
+    replay(&root.join("fuzz/regressions"));
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::facts::{Credential, Duration, FactSet, Grant, Identity};
+use crate::facts::{Credential, Duration, FactSet, Identity};
 use crate::syntax::tree::{Key, Node};
 
 use super::{env_of, loc, owner_of, policy};
@@ -58,7 +58,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                     }
                 }
                 for arn in prop("ManagedPolicyArns").map(Node::items).unwrap_or_default() {
-                    facts.grants.extend(managed_policy(path, arn, &name));
+                    facts.grants.extend(arn.str().and_then(|a| policy::managed_policy(path, a, arn.pos, Some(&name))));
                 }
                 if let Some(lp) = props.and_then(|x| x.entry("LoginProfile")) {
                     let mut c = credential(path, lp.0, "password", Some(name.clone()));
@@ -142,21 +142,4 @@ fn credential(path: &str, key: &Key, kind: &str, identity: Option<String>) -> Cr
     };
     c.attrs.insert("source".into(), "cloudformation".into());
     c
-}
-
-fn managed_policy(path: &str, arn: &Node, holder: &str) -> Option<Grant> {
-    let text = arn.str()?;
-    let name = text.rsplit('/').next().unwrap_or(text);
-    if !text.starts_with("arn:aws:iam::aws:policy/") {
-        return None;
-    }
-    let mut g = Grant {
-        identity: Some(holder.to_string()),
-        provider: Some("aws".into()),
-        effect: Some("allow".into()),
-        location: loc(path, arn.pos),
-        ..Default::default()
-    };
-    g.attrs.insert("managed_policy".into(), name.to_string());
-    Some(g)
 }

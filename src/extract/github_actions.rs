@@ -7,22 +7,6 @@ use crate::syntax::tree::{Key, Node};
 
 use super::loc;
 
-/// Environment variables and action inputs that carry a static cloud key,
-/// with the provider and the credential kind.
-const STATIC_KEYS: &[(&str, &str, &str)] = &[
-    ("AWS_ACCESS_KEY_ID", "aws", "access_key"),
-    ("aws-access-key-id", "aws", "access_key"),
-    ("AWS_SECRET_ACCESS_KEY", "aws", "access_key"),
-    ("aws-secret-access-key", "aws", "access_key"),
-    ("GOOGLE_CREDENTIALS", "gcp", "service_account_key"),
-    ("GOOGLE_APPLICATION_CREDENTIALS_JSON", "gcp", "service_account_key"),
-    ("GCP_SA_KEY", "gcp", "service_account_key"),
-    ("credentials_json", "gcp", "service_account_key"),
-    ("ARM_CLIENT_SECRET", "azure", "client_secret"),
-    ("AZURE_CLIENT_SECRET", "azure", "client_secret"),
-    ("creds", "azure", "client_secret"),
-];
-
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let Some(jobs) = doc.get("jobs") else { return };
     let stem = path.rsplit('/').next().unwrap_or(path);
@@ -126,7 +110,7 @@ fn static_keys(path: &str, map: Option<&Node>, workflow: &str, facts: &mut FactS
     let Some(map) = map else { return };
     let mut seen: Vec<&str> = Vec::new();
     for (k, v) in map.entries() {
-        let Some(&(_, provider, kind)) = STATIC_KEYS.iter().find(|(name, _, _)| *name == k.text) else { continue };
+        let Some((provider, kind)) = super::static_cloud_key(&k.text, true) else { continue };
         let Some(value) = v.str() else { continue };
         if seen.contains(&provider) || !value.contains("secrets.") {
             continue;

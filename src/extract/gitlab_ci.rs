@@ -20,16 +20,6 @@ const GLOBAL_KEYS: &[&str] = &[
     "after_script",
 ];
 
-const STATIC_KEYS: &[(&str, &str, &str)] = &[
-    ("AWS_ACCESS_KEY_ID", "aws", "access_key"),
-    ("AWS_SECRET_ACCESS_KEY", "aws", "access_key"),
-    ("GOOGLE_CREDENTIALS", "gcp", "service_account_key"),
-    ("GCP_SA_KEY", "gcp", "service_account_key"),
-    ("GOOGLE_APPLICATION_CREDENTIALS_JSON", "gcp", "service_account_key"),
-    ("ARM_CLIENT_SECRET", "azure", "client_secret"),
-    ("AZURE_CLIENT_SECRET", "azure", "client_secret"),
-];
-
 pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let pipeline = path.to_string();
     let before = facts.credentials.len();
@@ -76,7 +66,7 @@ fn variables(path: &str, vars: Option<&Node>, holder: &str, facts: &mut FactSet)
     for (k, v) in vars.entries() {
         // `NAME: {value: ..., description: ...}` is the long form.
         let value = v.str().or_else(|| v.get("value").and_then(Node::str)).unwrap_or("");
-        if let Some(&(_, provider, kind)) = STATIC_KEYS.iter().find(|(n, _, _)| *n == k.text) {
+        if let Some((provider, kind)) = super::static_cloud_key(&k.text, false) {
             if !providers.contains(&provider) {
                 providers.push(provider);
                 let mut c = credential(path, k, kind, provider, holder);

@@ -234,11 +234,14 @@ const ENVIRONMENTS: &[(&str, &str)] = &[
     ("sandbox", "dev"),
 ];
 
+/// The environment a word names, normalised: `production` → `prod`.
+pub(crate) fn environment(word: &str) -> Option<&'static str> {
+    ENVIRONMENTS.iter().find(|(name, _)| word.eq_ignore_ascii_case(name)).map(|(_, e)| *e)
+}
+
 fn env_of_path(path: &str) -> Option<&'static str> {
     let folders = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    folders
-        .split('/')
-        .find_map(|seg| ENVIRONMENTS.iter().find(|(name, _)| seg.eq_ignore_ascii_case(name)).map(|(_, e)| *e))
+    folders.split('/').find_map(environment)
 }
 
 /// An identity (same kind and name) defined for production and for another
@@ -251,7 +254,7 @@ fn mark_environments(ids: &mut [Identity]) {
             id.env = env_of_path(&id.location.path).map(str::to_string);
         }
         if let Some(env) = &id.env {
-            let normal = ENVIRONMENTS.iter().find(|(n, _)| n == env).map_or(env.as_str(), |(_, e)| e);
+            let normal = environment(env).unwrap_or(env.as_str());
             envs.entry((id.kind.clone(), id.name.clone())).or_default().insert(normal.to_string());
         }
     }

@@ -169,10 +169,7 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
     facts.credentials.push(c);
 }
 
+/// The environment a namespace names: `prod`, `payments-staging`, `dev-tools`.
 fn env_of_namespace(ns: &str) -> Option<String> {
-    let ns = ns.to_ascii_lowercase();
-    ["prod", "production", "staging", "stage", "dev", "development", "test", "qa"]
-        .iter()
-        .find(|e| ns == **e || ns.ends_with(&format!("-{e}")) || ns.starts_with(&format!("{e}-")))
-        .map(|e| e.to_string())
+    ns.split(['-', '_']).find_map(super::inventory::environment).map(str::to_string)
 }

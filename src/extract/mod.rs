@@ -163,6 +163,30 @@ pub(crate) fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// Environment variables (upper case) and GitHub action inputs (lower case)
+/// that carry a static cloud key, with the provider and the credential kind.
+const STATIC_CLOUD_KEYS: &[(&str, &str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "aws", "access_key"),
+    ("aws-access-key-id", "aws", "access_key"),
+    ("AWS_SECRET_ACCESS_KEY", "aws", "access_key"),
+    ("aws-secret-access-key", "aws", "access_key"),
+    ("GOOGLE_CREDENTIALS", "gcp", "service_account_key"),
+    ("GOOGLE_APPLICATION_CREDENTIALS_JSON", "gcp", "service_account_key"),
+    ("GCP_SA_KEY", "gcp", "service_account_key"),
+    ("credentials_json", "gcp", "service_account_key"),
+    ("ARM_CLIENT_SECRET", "azure", "client_secret"),
+    ("AZURE_CLIENT_SECRET", "azure", "client_secret"),
+    ("creds", "azure", "client_secret"),
+];
+
+pub(crate) fn static_cloud_key(name: &str, action_inputs: bool) -> Option<(&'static str, &'static str)> {
+    STATIC_CLOUD_KEYS
+        .iter()
+        .filter(|(n, _, _)| action_inputs || !n.contains(|c: char| c.is_ascii_lowercase()))
+        .find(|(n, _, _)| *n == name)
+        .map(|&(_, provider, kind)| (provider, kind))
+}
+
 /// A value under a secret-like name (`token`, `api_key`, `password`) that
 /// is a literal credential, not a reference, placeholder or identifier.
 pub(crate) fn literal_secret(name: &str, value: &str) -> bool {

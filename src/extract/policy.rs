@@ -68,6 +68,23 @@ fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, 
     }
 }
 
+/// An AWS managed policy attached to `holder` (`arn:aws:iam::aws:policy/NAME`),
+/// as a grant naming the policy; other ARNs are customer policies, read
+/// from their documents instead.
+pub fn managed_policy(path: &str, arn: &str, at: Pos, holder: Option<&str>) -> Option<Grant> {
+    let name = arn.strip_prefix("arn:aws:iam::aws:policy/")?;
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let mut g = Grant {
+        identity: holder.map(str::to_string),
+        provider: Some("aws".into()),
+        effect: Some("allow".into()),
+        location: loc(path, at),
+        ..Default::default()
+    };
+    g.attrs.insert("managed_policy".into(), name.to_string());
+    Some(g)
+}
+
 /// The principals a trust policy (`assume_role_policy`) lets in, as
 /// `Service:ecs-tasks.amazonaws.com`, `AWS:*`, `Federated:…`.
 pub fn trusted_principals(doc: &Node) -> Vec<String> {

@@ -331,11 +331,11 @@ impl<'a> File<'a> {
             }
         }
         id.owner = owner_of(&tags);
+        // Azure AD's `owners` lists object ids: an owner, if not a team name.
         if id.owner.is_none()
-            && let Some(owners) =
-                b.body.attr("owners").filter(|a| !strings(&a.value).is_empty() || a.value.text() != "[…]")
+            && let Some(owners) = b.body.attr("owners")
         {
-            id.owner = Some(strings(&owners.value).join(",")).filter(|s| !s.is_empty()).or(Some(owners.value.text()));
+            id.owner = Some(strings(&owners.value).join(","));
         }
         id.env = env_of(&tags);
         if let Some(a) = tags_attr.filter(|_| id.owner.is_some()) {
@@ -388,20 +388,7 @@ impl<'a> File<'a> {
     }
 
     fn managed_policy(&self, arn: &Expr, holder: Option<&str>) -> Option<Grant> {
-        let text = arn.text();
-        let name = text.rsplit('/').next().unwrap_or(&text);
-        if !text.starts_with("arn:aws:iam::aws:policy/") {
-            return None;
-        }
-        let mut g = Grant {
-            identity: holder.map(str::to_string),
-            provider: Some("aws".into()),
-            effect: Some("allow".into()),
-            location: self.at(arn.pos),
-            ..Default::default()
-        };
-        g.attrs.insert("managed_policy".into(), name.to_string());
-        Some(g)
+        policy::managed_policy(self.path, &arn.text(), arn.pos, holder)
     }
 
     fn statement_grant(&self, s: &Block, holder: Option<&str>, document: &str) -> Grant {
