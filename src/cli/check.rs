@@ -151,7 +151,7 @@ pub fn run(args: CheckArgs) -> Exit {
             report::snippet::collect(&args.path, &findings)
         },
     };
-    if let Err(e) = emit(&report, args.format, args.output.as_deref()) {
+    if let Err(e) = emit(&report, args.format, args.output.as_deref(), args.sarif.as_deref()) {
         return fail(&format!("cannot write the report: {e}"), None);
     }
     if report.failing() > 0 { Exit::Findings } else { Exit::Clean }
@@ -197,7 +197,12 @@ pub fn baseline(args: BaselineArgs) -> Exit {
 }
 
 /// The report to the output file or stdout; the summary to stderr.
-fn emit(report: &Report<'_>, format: Format, output: Option<&Path>) -> io::Result<()> {
+fn emit(report: &Report<'_>, format: Format, output: Option<&Path>, sarif: Option<&Path>) -> io::Result<()> {
+    if let Some(path) = sarif {
+        let mut w = BufWriter::new(File::create(path)?);
+        report::write(report, Format::Sarif, &mut w, false)?;
+        w.flush()?;
+    }
     match output {
         Some(path) => {
             let mut w = BufWriter::new(File::create(path)?);

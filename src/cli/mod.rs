@@ -126,6 +126,9 @@ struct CheckArgs {
     /// Write the report to a file; the summary still goes to stderr
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write a SARIF report to this file, from the same run
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
     /// Fail on findings at or above this severity (default: `fail_on` in
     /// nhigate.toml, else low)
     #[arg(long, value_name = "LEVEL")]
