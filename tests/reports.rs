@@ -6,7 +6,7 @@ use std::fs;
 use crate::harness::{NOW, code, nhigate, repo_root, run, stdout};
 
 fn sarif_schema() -> Option<serde_json::Value> {
-    let text = fs::read_to_string(repo_root().join("../shared/schemas/sarif-schema-2.1.0.json")).ok()?;
+    let text = fs::read_to_string(repo_root().join("tests/schemas/sarif-schema-2.1.0.json")).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -19,7 +19,7 @@ fn assert_valid(schema: &serde_json::Value, doc: &serde_json::Value, what: &str)
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let Some(schema) = sarif_schema() else {
-        panic!("../shared/schemas/sarif-schema-2.1.0.json is missing: the SARIF contract cannot be checked");
+        panic!("tests/schemas/sarif-schema-2.1.0.json is missing: the SARIF contract cannot be checked");
     };
     // Every example, with secrets and policy findings, plus a tree with
     // suppressed results, an expired waiver and a skipped file.
