@@ -41,11 +41,13 @@ pub const FILE_NAME: &str = "nhigate.toml";
 pub struct Config {
     /// Where it was read from ("" when there is none).
     pub path: String,
+    /// Packs, as written (relative to the config's folder).
     pub rules: Vec<PathBuf>,
     pub with: Vec<String>,
     pub disable: Vec<String>,
     pub exclude: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// The baseline, as written (relative to the config's folder).
     pub baseline: Option<PathBuf>,
     pub severity: BTreeMap<String, Severity>,
     pub paths: Vec<PathSettings>,
@@ -123,24 +125,6 @@ struct RawWaiver {
     expires: Option<toml::value::Datetime>,
 }
 
-/// The config at `explicit`, or nhigate.toml at `root` when there is one.
-pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Config, String> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let dir =
-                if root.is_dir() { root.to_path_buf() } else { root.parent().unwrap_or(Path::new(".")).to_path_buf() };
-            let candidate = dir.join(FILE_NAME);
-            if !candidate.exists() {
-                return Ok(Config::default());
-            }
-            candidate
-        }
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    parse(&path.to_string_lossy(), &text)
-}
-
 pub fn parse(path: &str, text: &str) -> Result<Config, String> {
     // The message and place only: toml's own rendering quotes the source
     // line, which may hold a secret.
@@ -150,7 +134,6 @@ pub fn parse(path: &str, text: &str) -> Result<Config, String> {
         let col = at.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{path}:{line}:{col}: {}", e.message().trim_end())
     })?;
-    let base = Path::new(path).parent().unwrap_or(Path::new(""));
     let severity_of = |s: &str, what: &str| {
         Severity::from_name(s).ok_or_else(|| {
             // A typo is shown; anything else might be a pasted secret.
@@ -165,12 +148,12 @@ pub fn parse(path: &str, text: &str) -> Result<Config, String> {
     let glob = |g: &str| Glob::new(g).map(|g| g.compile_matcher()).map_err(|e| format!("{path}: bad glob `{g}`: {e}"));
     let mut config = Config {
         path: path.to_string(),
-        rules: raw.rules.iter().map(|r| base.join(r)).collect(),
+        rules: raw.rules,
         with: raw.with,
         disable: raw.disable,
         exclude: raw.exclude,
         fail_on: raw.fail_on.as_deref().map(|s| severity_of(s, "fail_on")).transpose()?,
-        baseline: raw.baseline.map(|b| base.join(b)),
+        baseline: raw.baseline,
         ..Default::default()
     };
     for (rule, s) in &raw.severity {
@@ -223,6 +206,24 @@ fn display_name(path: &str) -> String {
 }
 
 impl Config {
+    /// Every rule id the config names must exist: a typo would turn off or
+    /// waive nothing and leave the author believing otherwise.
+    pub fn check_rule_ids(&self, known: &[&str]) -> Result<(), String> {
+        let mut named: Vec<(&str, &str)> = self.disable.iter().map(|r| (r.as_str(), "disable")).collect();
+        named.extend(self.severity.keys().map(|r| (r.as_str(), "severity")));
+        named.extend(self.paths.iter().flat_map(|p| p.disable.iter().map(|r| (r.as_str(), "paths.disable"))));
+        named.extend(self.waivers.iter().filter_map(|w| w.rule.as_deref().map(|r| (r, "waiver.rule"))));
+        for (id, key) in named {
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(id)) {
+                let hint = crate::lang::error::suggest(id, known.iter().copied())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                return Err(format!("{}: `{key}` names the rule `{id}`, which does not exist{hint}", self.path));
+            }
+        }
+        Ok(())
+    }
+
     /// Drop disabled rules (everywhere, or under a path) and apply severity overrides.
     pub fn adjust(&self, findings: &mut Vec<Finding>) {
         findings.retain(|f| {
@@ -248,7 +249,7 @@ mod tests {
             "rules = [\"p.nhi\"]\ndisable = [\"X\"]\nfail_on = \"high\"\n[severity]\nNHI-K8S-001 = \"critical\"\n[[paths]]\nglob = \"tests/**\"\ndisable = [\"Y\"]\n\n[[waiver]]\nrule = \"NHI-OWN-001\"\npath = \"legacy/**\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-31\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(c.rules, vec![PathBuf::from("repo/p.nhi")]);
+        assert_eq!(c.rules, vec![PathBuf::from("p.nhi")]);
         assert_eq!(c.fail_on, Some(Severity::High));
         assert_eq!(c.severity.get("NHI-K8S-001"), Some(&Severity::Critical));
         assert_eq!((c.waivers[0].location.line, c.waivers[0].expires.to_string()), (10, "2026-01-31".to_string()));

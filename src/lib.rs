@@ -17,6 +17,7 @@ pub mod fuzzing;
 pub mod lang;
 pub mod report;
 pub mod scan;
+pub mod settings;
 pub mod severity;
 pub mod source;
 pub mod suppress;

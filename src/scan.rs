@@ -13,6 +13,7 @@ use crate::detect;
 use crate::extract;
 use crate::facts::{FactSet, FirstSeen, Location, Redacted, Secret};
 use crate::lang::Program;
+use crate::source::exclude::{Excluder, IgnoreFile};
 use crate::source::{self, Content, Skipped, WalkOptions, git};
 
 #[derive(Clone, Debug)]
@@ -20,11 +21,19 @@ pub struct ScanOptions {
     pub threads: usize,
     pub max_file_size: u64,
     pub excludes: Vec<String>,
+    /// The .nhigateignore files to honour, when the caller read them (from
+    /// the base commit); otherwise each mode reads them from what it scans.
+    pub ignore_files: Option<Vec<IgnoreFile>>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { threads: 0, max_file_size: source::DEFAULT_MAX_FILE_SIZE, excludes: Vec::new() }
+        ScanOptions {
+            threads: 0,
+            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            excludes: Vec::new(),
+            ignore_files: None,
+        }
     }
 }
 
@@ -36,8 +45,14 @@ pub struct ScanOutput {
     /// before the change. Findings whose fingerprint is here are not new.
     pub before: Option<FactSet>,
     pub skipped: Vec<Skipped>,
+    /// Text that could not be read or was over the size cap: a secret in it
+    /// would pass unseen, so each is reported (also listed in `skipped`).
+    pub not_scanned: Vec<Skipped>,
     /// `nhigate:ignore` comments found in the scanned text.
     pub ignores: Vec<crate::suppress::Ignore>,
+    /// The raw values the detectors found: held only so that the redaction
+    /// step can find them in any other text before it is shown.
+    pub secret_values: Vec<String>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
 }
@@ -55,14 +70,57 @@ enum Load {
     Blob(git2::Oid),
 }
 
-/// Scan the work tree under `root`.
+/// Scan the work tree under `root`. Inside a git repository every tracked
+/// file is scanned, .gitignore or not (a force-added `prod.env` is content
+/// like any other); untracked ignored files are not.
 pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
     let walk_options = WalkOptions { excludes: options.excludes.clone() };
-    let (files, skipped) = source::walk(root, &walk_options);
+    let (mut files, skipped) = source::walk(root, &walk_options);
+    files.extend(tracked_but_ignored(root, &files, &options.excludes));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let units = files.into_iter().map(|f| Unit { path: f.path, load: Load::File(f.full), commit: None }).collect();
     let mut out = scan_units(program, units, None, options);
+    out.not_scanned.extend(skipped.iter().filter(|s| s.reason == source::PERMISSION_DENIED).cloned());
     out.skipped.extend(skipped);
     finish(out)
+}
+
+/// Tracked files under `root` that the walker passed over because a
+/// .gitignore names them, less what .nhigateignore or `exclude` excludes.
+fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[String]) -> Vec<source::FileEntry> {
+    let Ok(repo) = git::open(root) else { return Vec::new() };
+    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else { return Vec::new() };
+    let (Ok(workdir), Ok(base)) = (workdir.canonicalize(), root.canonicalize()) else { return Vec::new() };
+    let Ok(prefix) = base.strip_prefix(&workdir) else { return Vec::new() };
+    let prefix = prefix.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+    let walked: std::collections::HashSet<&str> = walked.iter().map(|f| f.path.as_str()).collect();
+    let missing: Vec<String> = git::tracked_files(&index)
+        .into_iter()
+        .filter_map(
+            |p| if prefix.is_empty() { Some(p) } else { p.strip_prefix(&format!("{prefix}/")).map(String::from) },
+        )
+        .filter(|p| !walked.contains(p.as_str()) && !p.starts_with(".git/"))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let ignore_files: Vec<IgnoreFile> = walked
+        .iter()
+        .filter(|p| p.rsplit('/').next() == Some(source::exclude::IGNORE_FILE))
+        .filter_map(|p| {
+            let dir = p.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+            let text = crate::settings::read::read_bounded(&root.join(p), 1 << 20).ok()?;
+            Some(IgnoreFile { dir, text: String::from_utf8_lossy(&text).into_owned() })
+        })
+        .collect();
+    let excluder = Excluder::new(excludes, &ignore_files);
+    missing
+        .into_iter()
+        .filter(|p| !excluder.excludes(p))
+        .map(|p| source::FileEntry { full: root.join(&p), path: p })
+        // Deleted from the work tree but still in the index: nothing to read.
+        .filter(|f| std::fs::symlink_metadata(&f.full).is_ok_and(|m| m.is_file()))
+        .collect()
 }
 
 /// The pre-commit view: what the index holds that HEAD does not.
@@ -71,12 +129,16 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
     let git_dir = repo.path().to_path_buf();
     // Read once: reading the index hashes all of it.
     let index = repo.index()?;
-    let staged = git::staged(&repo, &index)?;
-    let before: Vec<Unit> = staged
+    let listing = git::staged(&repo, &index)?;
+    let excluder = match &options.ignore_files {
+        Some(files) => Excluder::new(&options.excludes, files),
+        None => Excluder::new(&options.excludes, &git::ignore_files_in_index(&repo, &index)),
+    };
+    let staged: Vec<_> = listing.blobs.into_iter().filter(|(b, _)| !excluder.excludes(&b.path)).collect();
+    let mut before: Vec<Unit> = staged
         .iter()
         .filter_map(|(b, old)| old.map(|oid| Unit { path: b.path.clone(), load: Load::Blob(oid), commit: None }))
         .collect();
-    let mut before = before;
     let mut units: Vec<Unit> =
         staged.into_iter().map(|(b, _)| Unit { path: b.path, load: Load::Blob(b.oid), commit: None }).collect();
     // Owners and purposes declared in nhi.toml apply to the staged files
@@ -89,13 +151,16 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
         before.extend(at_head.map(unit));
     }
     let mut out = scan_units(program, units, Some(&git_dir), options);
+    out.skipped.extend(listing.skipped);
     out.before = Some(finish(scan_units(program, before, Some(&git_dir), options)).facts);
     Ok(finish(out))
 }
 
 /// What a branch adds: secrets in every commit of `base..head` (a secret
 /// added and removed again is still in the history), and everything else
-/// as it stands at head; compared with the same paths at base.
+/// as it stands at head; compared with the same paths at base. What is
+/// excluded is decided by the caller's ignore files (the base's), else the
+/// base commit's.
 pub fn scan_range(
     program: &Program,
     repo_path: &Path,
@@ -105,9 +170,14 @@ pub fn scan_range(
 ) -> Result<ScanOutput, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
-    let blobs = git::range(&repo, base, head)?;
+    let listing = git::range(&repo, base, head)?;
     let base_commit = git::resolve(&repo, base)?;
     let head_commit = git::resolve(&repo, head)?;
+    let excluder = match &options.ignore_files {
+        Some(files) => Excluder::new(&options.excludes, files),
+        None => Excluder::new(&options.excludes, &git::ignore_files_in_tree(&repo, &base_commit.tree()?)),
+    };
+    let blobs: Vec<git::Blob> = listing.blobs.into_iter().filter(|b| !excluder.excludes(&b.path)).collect();
     let mut paths: Vec<String> = blobs.iter().map(|b| b.path.clone()).collect();
     // The declared inventory applies to the changed files (see scan_staged).
     paths.push(git::INVENTORY.to_string());
@@ -131,18 +201,32 @@ pub fn scan_range(
     out.facts.credentials = at_head.facts.credentials;
     out.facts.grants = at_head.facts.grants;
     out.skipped.extend(at_head.skipped);
+    out.ignores.extend(at_head.ignores);
+    out.skipped.extend(listing.skipped);
     out.before = Some(finish(scan_units(program, base_units, Some(&git_dir), options)).facts);
     Ok(finish(out))
 }
 
-/// Every blob reachable from any ref, each once; each secret with the
-/// commit that first introduced it.
+/// Every blob reachable from any ref, each once per path; each secret with
+/// the commit that first introduced it. What is excluded is decided by the
+/// ignore files at HEAD.
 pub fn scan_history(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
-    let blobs = git::history(&repo)?;
-    let units = blobs.into_iter().map(|b| Unit { path: b.path, load: Load::Blob(b.oid), commit: b.commit }).collect();
+    let listing = git::history(&repo)?;
+    let head_ignores = match repo.head().and_then(|h| h.peel_to_tree()) {
+        Ok(tree) => git::ignore_files_in_tree(&repo, &tree),
+        Err(_) => Vec::new(),
+    };
+    let excluder = Excluder::new(&options.excludes, options.ignore_files.as_deref().unwrap_or(&head_ignores));
+    let units = listing
+        .blobs
+        .into_iter()
+        .filter(|b| !excluder.excludes(&b.path))
+        .map(|b| Unit { path: b.path, load: Load::Blob(b.oid), commit: b.commit })
+        .collect();
     let mut out = scan_units(program, units, Some(&git_dir), options);
+    out.skipped.extend(listing.skipped);
     // History is for secrets; policy is judged on the current tree.
     out.facts.identities.clear();
     out.facts.credentials.clear();
@@ -171,7 +255,8 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
             let result = match loaded {
                 Ok(()) => scan_bytes(program, &seen, &u.path, &buf, u.commit.as_ref()),
                 Err(reason) => {
-                    UnitResult { skipped: vec![Skipped { path: u.path.clone(), reason }], ..Default::default() }
+                    let skipped = Skipped { path: u.path.clone(), reason };
+                    UnitResult { not_scanned: vec![skipped.clone()], skipped: vec![skipped], ..Default::default() }
                 }
             };
             // A huge file's buffer is not kept for the next one.
@@ -198,7 +283,9 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
     ScanOutput {
         facts: merged.facts,
         skipped: merged.skipped,
+        not_scanned: merged.not_scanned,
         ignores: merged.ignores,
+        secret_values: merged.secret_values,
         files_scanned: merged.files,
         bytes_scanned: merged.bytes,
         before: None,
@@ -209,6 +296,8 @@ fn finish(mut out: ScanOutput) -> ScanOutput {
     extract::inventory::merge(&mut out.facts);
     out.skipped.sort();
     out.skipped.dedup();
+    out.not_scanned.sort();
+    out.not_scanned.dedup();
     out.ignores.sort();
     out.ignores.dedup();
     out.facts.sort();
@@ -286,7 +375,9 @@ fn at(s: &Secret, path: &str, commit: Option<&git::Commit>) -> Secret {
 #[derive(Default)]
 struct UnitResult {
     facts: FactSet,
+    secret_values: Vec<String>,
     skipped: Vec<Skipped>,
+    not_scanned: Vec<Skipped>,
     ignores: Vec<crate::suppress::Ignore>,
     files: u64,
     bytes: u64,
@@ -295,7 +386,9 @@ struct UnitResult {
 impl UnitResult {
     fn absorb(&mut self, other: UnitResult) {
         self.facts.extend(other.facts);
+        self.secret_values.extend(other.secret_values);
         self.skipped.extend(other.skipped);
+        self.not_scanned.extend(other.not_scanned);
         self.ignores.extend(other.ignores);
         self.files += other.files;
         self.bytes += other.bytes;
@@ -314,7 +407,7 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
         Content::Text(t) => t,
     };
     let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
-    let (ignores, bad_ignores) = crate::suppress::inline::find(path, &text);
+    let (ignores, bad_ignores) = crate::suppress::inline::find(path, &text, commit.map(|c| c.id.as_str()));
     result.ignores = ignores;
     result.skipped.extend(bad_ignores.into_iter().map(|reason| Skipped { path: path.to_string(), reason }));
     let mut report = detect::Report::default();
@@ -323,7 +416,8 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
         result.facts.secrets = match seen.lookup(path, &text) {
             Some(same) => same.iter().map(|s| at(s, path, commit)).collect(),
             None => {
-                let found = detect_secrets(program, path, &text, candidates, commit, &mut report);
+                let (found, values) = detect_secrets(program, path, &text, candidates, commit, &mut report);
+                result.secret_values = values;
                 if report.failures.is_empty() && report.parse_error.is_none() {
                     seen.store(path, &text, &found);
                 }
@@ -377,11 +471,10 @@ fn detect_secrets(
     candidates: detect::Candidates,
     commit: Option<&git::Commit>,
     report: &mut detect::Report,
-) -> Vec<Secret> {
-    program
-        .detectors
-        .detect_with(path, text, candidates, report)
-        .into_iter()
+) -> (Vec<Secret>, Vec<String>) {
+    let found = program.detectors.detect_with(path, text, candidates, report);
+    let secrets = found
+        .iter()
         .filter_map(|f| {
             let detector = program.detectors.get(f.detector)?;
             Some(Secret {
@@ -401,7 +494,8 @@ fn detect_secrets(
                 },
             })
         })
-        .collect()
+        .collect();
+    (secrets, found.into_iter().map(|f| f.value).collect())
 }
 
 /// A hash of a raw secret value: what fingerprints use instead of the value.

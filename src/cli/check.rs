@@ -5,12 +5,14 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::{BaselineArgs, CheckArgs, Exit, fail, packs, stderr_color, stdout_color};
-use crate::config::{self, Config};
 use crate::engine;
-use crate::facts::{Date, FactSet};
+use crate::facts::{Date, FactSet, Location};
+use crate::report::scrub::Scrubber;
 use crate::report::{self, Format, Report, RuleInfo, Stats};
 use crate::scan::{self, ScanOptions};
+use crate::settings::{self, Settings};
 use crate::severity::Severity;
+use crate::source::{self, git};
 use crate::suppress::{self, baseline::Baseline};
 
 /// What one check found, before reporting.
@@ -18,7 +20,8 @@ struct Checked {
     findings: Vec<engine::Finding>,
     output: scan::ScanOutput,
     rules: Vec<RuleInfo>,
-    config: Config,
+    settings: Settings,
+    program: crate::lang::Program,
 }
 
 /// Which scan a check runs.
@@ -29,8 +32,6 @@ enum Mode<'a> {
     History,
 }
 
-/// Load config and packs, scan, evaluate, and apply the config's rule
-/// settings and every suppression but the baseline's.
 /// What to check, and how.
 struct Request<'a> {
     path: &'a Path,
@@ -42,8 +43,12 @@ struct Request<'a> {
     facts: &'a [std::path::PathBuf],
     max_file_size: u64,
     exclude: &'a [String],
+    baseline: Option<&'a Path>,
+    read_baseline: bool,
 }
 
+/// Load the settings and packs, scan, evaluate, and apply the config's rule
+/// settings (suppressions come after).
 fn gather(r: Request<'_>) -> Result<Checked, Exit> {
     let Request {
         path,
@@ -55,28 +60,73 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
         facts: facts_files,
         max_file_size,
         exclude,
+        baseline: baseline_path,
+        read_baseline,
     } = r;
     if !path.exists() {
         return Err(fail(&format!("path `{}` does not exist", path.display()), None));
     }
-    let config =
-        config::load(config_path, path).map_err(|e| fail(&e, Some("see the configuration section of the README")))?;
-    let mut pack_args = pack_args.clone();
-    pack_args.rules.extend(config.rules.iter().cloned());
-    pack_args.with.extend(config.with.iter().cloned());
-    let program = packs::load(&pack_args)?.program;
+    let git_help = "run it inside a git repository, with revisions that exist there";
+    let repository = match mode {
+        Mode::Tree => git::open(path).ok(),
+        _ => Some(git::open(path).map_err(|e| fail(&e.to_string(), Some(git_help)))?),
+    };
+    let scan_dir =
+        if path.is_dir() { path.to_path_buf() } else { path.parent().unwrap_or(Path::new(".")).to_path_buf() };
+    let root = repository.as_ref().and_then(|r| r.workdir()).map_or_else(|| scan_dir.clone(), Path::to_path_buf);
+    // In a branch check the settings are the base commit's; the head's are
+    // read only to report what the branch would change.
+    let commit_origin = |rev: &str| -> Result<settings::Origin<'_>, Exit> {
+        let repo = repository.as_ref().ok_or(Exit::Error)?;
+        let commit = git::resolve(repo, rev).map_err(|e| fail(&e.to_string(), Some(git_help)))?;
+        let tree = commit.tree().map_err(|e| fail(&format!("git: {}", e.message()), None))?;
+        let id = commit.id().to_string();
+        Ok(settings::Origin::Commit { repo, tree, name: format!("commit {}", id.get(..12).unwrap_or(&id)) })
+    };
+    let origin = match mode {
+        Mode::Range { base, .. } => commit_origin(base)?,
+        _ => settings::Origin::Disk,
+    };
+    let repo = settings::Repo { root: root.clone(), origin };
+    let wanted = settings::Wanted {
+        scan_root: &scan_dir,
+        config: config_path,
+        packs: &pack_args.rules,
+        baseline: baseline_path,
+        read_baseline,
+    };
+    let config_help = Some("see the configuration section of the README");
+    let trusted = settings::load(&repo, &wanted).map_err(|e| fail(&e, config_help))?;
+    let mut with = pack_args.with.clone();
+    with.extend(trusted.config.with.iter().cloned());
+    let program = packs::load_with(&with, pack_args.no_builtin, trusted.packs.clone())?.program;
+    let known = known_rule_ids(&program);
+    trusted.config.check_rule_ids(&known).map_err(|e| fail(&e, config_help))?;
     let mut excludes = exclude.to_vec();
-    excludes.extend(config.exclude.iter().cloned());
-    let options = ScanOptions { threads, max_file_size, excludes };
-    let git_mode = !matches!(mode, Mode::Tree);
+    excludes.extend(trusted.config.exclude.iter().cloned());
+    let options = ScanOptions { threads, max_file_size, excludes, ignore_files: trusted.ignore_files.clone() };
     let scanned = match mode {
         Mode::Tree => Ok(scan::scan_path(&program, path, &options)),
         Mode::Staged => scan::scan_staged(&program, path, &options),
         Mode::Range { base, head } => scan::scan_range(&program, path, base, head, &options),
         Mode::History => scan::scan_history(&program, path, &options),
     };
-    let mut output = scanned
-        .map_err(|e| fail(&e.to_string(), Some("run it inside a git repository, with revisions that exist there")))?;
+    let mut output = scanned.map_err(|e| fail(&e.to_string(), Some(git_help)))?;
+    // An ignore naming no rule suppresses nothing: say so, with the nearest id.
+    for i in &output.ignores {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(&i.rule)) {
+            let hint = crate::lang::error::suggest(&i.rule, known.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            let reason = format!(
+                "line {}: `nhigate:ignore` names `{}`, which is not a rule{hint} (not applied)",
+                i.line, i.rule
+            );
+            output.skipped.push(source::Skipped { path: i.path.clone(), reason });
+        }
+    }
+    output.skipped.sort();
+    output.skipped.dedup();
     for f in facts_files {
         let facts = load_facts(f).map_err(|m| fail(&m, Some("see docs/facts.md for the facts file format")))?;
         output.facts.extend(facts);
@@ -89,13 +139,43 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
             engine::evaluate(&program, before, now).into_iter().map(|f| f.fingerprint).collect();
         findings.retain(|f| !old.contains(&f.fingerprint));
     }
-    if git_mode {
+    if !matches!(mode, Mode::Tree) {
         // One secret seen in several commits is one finding, at its first.
         engine::keep_first_per_fingerprint(&mut findings);
     }
-    config.adjust(&mut findings);
+    findings.extend(output.not_scanned.iter().map(|s| {
+        let location = Location { path: s.path.clone(), line: 1, column: 1, ..Default::default() };
+        let message = format!("`{}` was not scanned: {}", s.path, s.reason);
+        engine::gate::finding(&engine::gate::FILE_NOT_SCANNED, location, message, "")
+    }));
+    if let Mode::Range { head, .. } = mode {
+        let head_repo = settings::Repo { root, origin: commit_origin(head)? };
+        let at_head = settings::load(&head_repo, &wanted);
+        let severity_of = |id: &str| known_severity(&program, id);
+        findings.extend(settings::change::compare(&trusted, at_head.as_ref().map_err(String::as_str), &severity_of));
+    }
+    trusted.config.adjust(&mut findings);
     let rules = RuleInfo::all(&program);
-    Ok(Checked { findings, output, rules, config })
+    Ok(Checked { findings, output, rules, settings: trusted, program })
+}
+
+/// Every id a config or an ignore may name: rules, detectors, gate rules.
+fn known_rule_ids(program: &crate::lang::Program) -> Vec<&str> {
+    let mut ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
+    ids.extend(program.detectors.iter().map(|d| d.spec.id.as_str()));
+    ids.extend(engine::gate::ALL.iter().map(|g| g.id));
+    ids
+}
+
+fn known_severity(program: &crate::lang::Program, id: &str) -> Option<Severity> {
+    let id_is = |other: &str| other.eq_ignore_ascii_case(id);
+    program
+        .rules
+        .iter()
+        .find(|r| id_is(&r.id))
+        .map(|r| r.severity)
+        .or_else(|| program.detectors.iter().find(|d| id_is(&d.spec.id)).map(|d| d.spec.severity))
+        .or_else(|| engine::gate::ALL.iter().find(|g| id_is(g.id)).map(|g| g.severity))
 }
 
 pub fn run(args: CheckArgs) -> Exit {
@@ -119,21 +199,25 @@ pub fn run(args: CheckArgs) -> Exit {
         facts: &args.facts,
         max_file_size: args.max_file_size,
         exclude: &args.exclude,
+        baseline: args.baseline.as_deref(),
+        read_baseline: true,
     }) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let Checked { mut findings, output, rules, config } = checked;
-    let baseline_path = args.baseline.clone().or_else(|| config.baseline.clone());
-    let baseline = match baseline_path.as_deref().map(read_baseline).transpose() {
-        Ok(b) => b,
-        Err(code) => return code,
-    };
+    let Checked { mut findings, mut output, rules, settings, program } = checked;
+    let config = &settings.config;
     suppress::apply(
         &mut findings,
-        &suppress::Suppressions { inline: &output.ignores, waivers: &config.waivers, baseline: baseline.as_ref() },
+        &suppress::Suppressions {
+            inline: &output.ignores,
+            waivers: &config.waivers,
+            baseline: settings.baseline.as_ref(),
+        },
         now,
     );
+    let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
+    scrub.findings(&mut findings, &mut output.skipped);
     let report = Report {
         findings: &findings,
         skipped: &output.skipped,
@@ -148,20 +232,13 @@ pub fn run(args: CheckArgs) -> Exit {
         snippets: if args.staged || args.base.is_some() || args.history {
             Default::default()
         } else {
-            report::snippet::collect(&args.path, &findings)
+            report::snippet::collect(&args.path, &findings, &scrub)
         },
     };
     if let Err(e) = emit(&report, args.format, args.output.as_deref(), args.sarif.as_deref()) {
         return fail(&format!("cannot write the report: {e}"), None);
     }
     if report.failing() > 0 { Exit::Findings } else { Exit::Clean }
-}
-
-fn read_baseline(path: &Path) -> Result<Baseline, Exit> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        fail(&format!("cannot read the baseline `{}`: {e}", path.display()), Some("write one with `nhigate baseline`"))
-    })?;
-    Baseline::parse(&path.to_string_lossy(), &text).map_err(|e| fail(&e, Some("write one with `nhigate baseline`")))
 }
 
 /// `nhigate baseline`: today's unsuppressed findings, written as a baseline.
@@ -177,17 +254,21 @@ pub fn baseline(args: BaselineArgs) -> Exit {
         facts: &[],
         max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
         exclude: &[],
+        baseline: None,
+        read_baseline: false,
     }) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let Checked { mut findings, output, config, .. } = checked;
+    let Checked { mut findings, mut output, settings, program, .. } = checked;
     suppress::apply(
         &mut findings,
-        &suppress::Suppressions { inline: &output.ignores, waivers: &config.waivers, baseline: None },
+        &suppress::Suppressions { inline: &output.ignores, waivers: &settings.config.waivers, baseline: None },
         now,
     );
     findings.retain(|f| f.suppression.is_none() && f.rule_id != suppress::EXPIRED_WAIVER);
+    Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values))
+        .findings(&mut findings, &mut output.skipped);
     let b = Baseline::of(&findings);
     if let Err(e) = std::fs::write(&args.output, b.to_json()) {
         return fail(&format!("cannot write `{}`: {e}", args.output.display()), None);

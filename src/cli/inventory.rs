@@ -16,8 +16,12 @@ pub fn run(args: InventoryArgs) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let options =
-        ScanOptions { threads: args.threads, max_file_size: args.max_file_size, excludes: args.exclude.clone() };
+    let options = ScanOptions {
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        excludes: args.exclude.clone(),
+        ignore_files: None,
+    };
     let output = scan::scan_path(&compiled.program, &args.path, &options);
     for s in &output.skipped {
         eprintln!("skipped {}: {}", s.path, s.reason);

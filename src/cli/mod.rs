@@ -248,11 +248,27 @@ fn stdout_color() -> bool {
 
 /// Clap's errors, except that a bad value is not echoed back: it may be a
 /// secret pasted in the wrong place, and no output carries one whole.
+/// An error message as it may be shown: a value the user gave (a path, a
+/// revision, a config value) may be a pasted secret, so it passes the same
+/// redaction step as reports, with the built-in detectors, and control
+/// characters are neutralised.
+fn scrub_error(message: &str) -> String {
+    static BUILTIN: std::sync::OnceLock<Option<crate::lang::Program>> = std::sync::OnceLock::new();
+    let program = BUILTIN.get_or_init(|| crate::lang::compile(&crate::builtin::sources(&[])).ok().map(|c| c.program));
+    let scrubbed = crate::report::scrub::Scrubber::new(program.as_ref().map(|p| &p.detectors), []).text(message);
+    crate::report::terminal_safe(&scrubbed)
+}
+
 fn usage_error(e: &clap::Error) -> Exit {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if !matches!(e.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) {
-        let _ = e.print();
-        return if e.use_stderr() { Exit::Error } else { Exit::Clean };
+        if !e.use_stderr() {
+            let _ = e.print();
+            return Exit::Clean;
+        }
+        // clap quotes the arguments it did not expect, and one may be a secret.
+        eprint!("{}", scrub_error(&e.render().to_string()));
+        return Exit::Error;
     }
     let arg = match e.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(a)) => a.clone(),
@@ -268,7 +284,7 @@ fn usage_error(e: &clap::Error) -> Exit {
 
 /// Print a one-line error and its help to stderr.
 fn fail(message: &str, help: Option<&str>) -> Exit {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", scrub_error(message));
     if let Some(h) = help {
         eprintln!("  help: {h}");
     }

@@ -639,9 +639,16 @@ impl DetectorSet {
                         report.failures.push(DetectorFailure { detector: self.detectors[d].spec.id.clone(), reason })
                     }
                     Ok(Some(entropy)) if !self.has_known_shape(a.value.as_bytes()) => {
-                        let end = Pos {
-                            line: a.pos.line,
-                            col: a.pos.col + u32::try_from(a.value.chars().count()).unwrap_or(0),
+                        // A multi-line value (a YAML block scalar) is re-indented by
+                        // its parser: its end is known by line only.
+                        let newlines = u32::try_from(a.value.matches('\n').count()).unwrap_or(0);
+                        let end = if newlines == 0 {
+                            Pos {
+                                line: a.pos.line,
+                                col: a.pos.col + u32::try_from(a.value.chars().count()).unwrap_or(0),
+                            }
+                        } else {
+                            Pos { line: a.pos.line.saturating_add(newlines), col: u32::MAX }
                         };
                         extra.push(Found { detector: d, start: a.pos, end, value: a.value.clone(), entropy });
                         break;
@@ -651,14 +658,20 @@ impl DetectorSet {
             }
         }
         // One secret per place: a pattern's find wins over an assignment's.
+        // Compared per line only, so that a file of many short lines stays linear.
+        let mut by_line: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
+        for (i, g) in found.iter().enumerate() {
+            by_line.entry(g.start.line).or_default().push(i);
+        }
         for f in extra {
-            if !found.iter().any(|g| {
-                g.start.line == f.start.line
-                    && (g.value == f.value
-                        || g.start == f.start
-                        || g.value.contains(&f.value)
-                        || f.value.contains(&g.value))
-            }) {
+            let same_place = by_line.get(&f.start.line).is_some_and(|on_line| {
+                on_line.iter().any(|&i| {
+                    let g = &found[i];
+                    g.value == f.value || g.start == f.start || g.value.contains(&f.value) || f.value.contains(&g.value)
+                })
+            });
+            if !same_place {
+                by_line.entry(f.start.line).or_default().push(found.len());
                 found.push(f);
             }
         }

@@ -8,6 +8,7 @@
 
 mod eval;
 mod finding;
+pub mod gate;
 
 pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, sort};
 

@@ -49,8 +49,9 @@ impl Date {
     }
 
     fn civil(self) -> Option<jiff::civil::Date> {
-        let ts = jiff::Timestamp::from_second(self.0).ok()?;
-        Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
+        // Counted in days: a timestamp cannot reach 9999-12-31.
+        let days = self.0.div_euclid(SECS_PER_DAY);
+        jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().try_days(days).ok()?).ok()
     }
 }
 

@@ -731,7 +731,19 @@ impl<'s> Checker<'s> {
             .ignore_whitespace(re.flags.contains('x'))
             .utf8(false)
             .build();
-        if let Err(e) = parser.parse(&re.body) {
+        let parsed = parser.parse(&re.body);
+        if let Ok(hir) = &parsed {
+            let count = repetition_product(hir);
+            if count > MAX_REPETITION {
+                self.err(CheckError::InvalidRegex {
+                    reason: format!("counted repetitions multiply to {count}, over the limit of {MAX_REPETITION}"),
+                    span: (re.span.start, re.body.len().max(1)).into(),
+                    help: Some("a pattern this wide is slow to compile and to scan with; use a shorter count, or `+` and check the length with a group".to_string()),
+                });
+                return None;
+            }
+        }
+        if let Err(e) = parsed {
             let (kind, span) = match &e {
                 regex_syntax::Error::Parse(p) => (p.kind().to_string(), *p.span()),
                 regex_syntax::Error::Translate(t) => (t.kind().to_string(), *t.span()),
@@ -1082,4 +1094,22 @@ fn root_path(e: &Expr) -> Option<String> {
 
 fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The widest counted repetition a pattern may have (after nesting:
+/// `(a{100}){100}` counts as 10,000).
+const MAX_REPETITION: u64 = 1000;
+
+/// The largest product of counted repetition bounds along any nesting path.
+fn repetition_product(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let count = u64::from(r.max.unwrap_or(r.min).max(1));
+            count.saturating_mul(repetition_product(&r.sub))
+        }
+        HirKind::Capture(c) => repetition_product(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().map(repetition_product).max().unwrap_or(1),
+        _ => 1,
+    }
 }

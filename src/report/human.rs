@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{Report, one_line};
 use crate::severity::Severity;
 
 struct Paint {
@@ -34,7 +34,13 @@ fn severity_code(s: Severity) -> &'static str {
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
-        writeln!(out, "{}[{}]: {}", paint.severity(f.severity), f.rule_id, paint.wrap("1", &f.message))?;
+        writeln!(
+            out,
+            "{}[{}]: {}",
+            paint.severity(f.severity),
+            one_line(&f.rule_id),
+            paint.wrap("1", &one_line(&f.message))
+        )?;
         let commit =
             f.location.commit.as_deref().map(|c| format!(" @ {}", c.get(..12).unwrap_or(c))).unwrap_or_default();
         let gutter = f.location.line.to_string().len();
@@ -43,22 +49,22 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
             "{:gutter$}{} {}:{}:{}{commit}",
             "",
             paint.wrap("34", "-->"),
-            f.location.path,
+            one_line(&f.location.path),
             f.location.line,
             f.location.column
         )?;
-        if let Some(line) = report.snippets.get(&(f.location.path.clone(), f.location.line)) {
+        if let Some(frame) = report.snippets.get(&(f.location.path.clone(), f.location.line, f.location.column)) {
             let bar = paint.wrap("34", "|");
             writeln!(out, "{:gutter$} {bar}", "")?;
-            writeln!(out, "{} {bar} {line}", paint.wrap("34", &f.location.line.to_string()))?;
-            let caret = " ".repeat(f.location.column.saturating_sub(1) as usize);
+            writeln!(out, "{} {bar} {}", paint.wrap("34", &f.location.line.to_string()), frame.text)?;
+            let caret = " ".repeat(frame.caret);
             writeln!(out, "{:gutter$} {bar} {caret}{}", "", paint.wrap(severity_code(f.severity), "^"))?;
         }
         if let Some(clause) = &f.clause {
-            writeln!(out, "{:gutter$} {} {clause}", "", paint.wrap("34", "= failed:"))?;
+            writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= failed:"), one_line(clause))?;
         }
         if let Some(fix) = &f.fix {
-            writeln!(out, "{:gutter$} {} {fix}", "", paint.wrap("34", "= fix:"))?;
+            writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= fix:"), one_line(fix))?;
         }
         writeln!(out)?;
     }
@@ -69,8 +75,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
 pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     for s in report.skipped {
-        let path = if s.path.is_empty() { "(walk)" } else { &s.path };
-        writeln!(out, "{} {path}: {}", paint.wrap("2", "skipped"), s.reason)?;
+        let path = if s.path.is_empty() { "(walk)".to_string() } else { one_line(&s.path) };
+        writeln!(out, "{} {path}: {}", paint.wrap("2", "skipped"), one_line(&s.reason))?;
     }
     let counts: Vec<String> = Severity::ALL
         .iter()

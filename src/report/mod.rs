@@ -7,6 +7,7 @@ mod human;
 pub mod inventory;
 mod json;
 mod sarif;
+pub mod scrub;
 pub mod snippet;
 
 use std::io::{self, Write};
@@ -71,16 +72,16 @@ impl RuleInfo {
             docs: r.docs.clone(),
             pack: pack(r.origin.pack),
         }));
-        out.push(RuleInfo {
-            id: crate::suppress::EXPIRED_WAIVER.into(),
+        out.extend(crate::engine::gate::ALL.iter().map(|g| RuleInfo {
+            id: g.id.into(),
             kind: FindingKind::Policy,
-            title: "Waivers are renewed or removed when they expire".into(),
-            severity: Severity::Medium,
+            title: g.title.into(),
+            severity: g.severity,
             maps: Vec::new(),
-            fix: Some("fix what the waiver covered, or renew the waiver with a new expiry date and reason".into()),
-            docs: Some("A waiver in nhigate.toml suppresses findings until its expiry date; after it, the findings fail again and the stale waiver is reported so that its owner renews or removes it.".into()),
+            fix: Some(g.fix.into()),
+            docs: Some(g.docs.into()),
             pack: "nhigate".into(),
-        });
+        }));
         out
     }
 }
@@ -104,7 +105,7 @@ pub struct Report<'a> {
     /// Counts of the identities found, for reports that summarise them.
     pub inventory: Option<inventory::Summary>,
     /// The masked source lines findings point at (`snippet::collect`).
-    pub snippets: std::collections::BTreeMap<(String, u32), String>,
+    pub snippets: std::collections::BTreeMap<snippet::FrameKey, snippet::Frame>,
 }
 
 impl Report<'_> {
@@ -134,6 +135,27 @@ pub fn write(report: &Report<'_>, format: Format, out: &mut dyn Write, color: bo
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
     }
+}
+
+/// Text for a terminal: control characters (escape sequences, carriage
+/// returns, bells) are shown as `\u{1b}`-style escapes, so that a file name
+/// or a value cannot drive the terminal; newlines and tabs are kept.
+pub fn terminal_safe(s: &str) -> String {
+    escape_controls(s, |c| c == '\n' || c == '\t')
+}
+
+/// One line of text for a terminal or a log: newlines escaped as well, so
+/// that a file name cannot start a line of its own (such as a forged
+/// `::error` workflow command).
+pub fn one_line(s: &str) -> String {
+    escape_controls(s, |c| c == '\t')
+}
+
+fn escape_controls(s: &str, keep: impl Fn(char) -> bool) -> String {
+    if !s.chars().any(|c| c.is_control() && !keep(c)) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() && !keep(c) { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// The documentation address of a rule, derived from its id.

@@ -6,62 +6,129 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::scrub::Scrubber;
 use crate::engine::Finding;
-
-/// A detected value's byte range in its line.
-type Span = (usize, usize);
 
 /// Lines longer than this are cut around the column.
 const MAX_LINE: usize = 160;
 
-/// `(path, line)` → the masked line, for findings in files under `root`.
-pub fn collect(root: &Path, findings: &[Finding]) -> BTreeMap<(String, u32), String> {
+/// One frame: the masked source line (or the window of it around the
+/// column) and where the caret goes in it, in characters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    pub text: String,
+    pub caret: usize,
+}
+
+/// Where frames are keyed: path, line, column.
+pub type FrameKey = (String, u32, u32);
+
+/// A detected value's place: from (line, column) to (line, column), in characters.
+type Span = ((u32, u32), (u32, u32));
+
+/// Per file: the (line, column) places wanted, and the detected values' spans.
+type Wanted = (Vec<(u32, u32)>, Vec<Span>);
+
+/// The frames of the findings in files under `root`. Files are decoded as
+/// the scanner decodes them (UTF-16 included), and every detected value is
+/// masked wherever it falls, across lines too.
+pub fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -> BTreeMap<FrameKey, Frame> {
     let base = if root.is_file() { root.parent().unwrap_or(root) } else { root };
-    // Per file: the lines wanted, and the byte spans of detected values on them.
-    let mut wanted: BTreeMap<&str, Vec<(u32, Option<Span>)>> = BTreeMap::new();
+    let mut wanted: BTreeMap<&str, Wanted> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.location.commit.is_none() && f.location.line > 0) {
         let l = &f.location;
-        let span = match (f.secret.is_some(), l.end_line, l.end_column) {
-            (true, Some(end_line), Some(end)) if end_line == l.line => {
-                Some((l.column.saturating_sub(1) as usize, end.saturating_sub(1) as usize))
-            }
-            _ => None,
-        };
-        wanted.entry(l.path.as_str()).or_default().push((l.line, span));
+        let entry = wanted.entry(l.path.as_str()).or_default();
+        entry.0.push((l.line, l.column));
+        if f.secret.is_some() {
+            let end = (l.end_line.unwrap_or(l.line), l.end_column.unwrap_or(u32::MAX));
+            // A value whose end is unknown (decoded) is masked to the end of its line.
+            let end = if end.0 == l.line && end.1 <= l.column { (l.line, u32::MAX) } else { end };
+            entry.1.push(((l.line, l.column), end));
+        }
     }
     let mut out = BTreeMap::new();
-    for (path, lines) in wanted {
+    for (path, (places, spans)) in wanted {
         let full = if root.is_file() && root.ends_with(path) { root.to_path_buf() } else { base.join(path) };
         // Only small files: a frame is a courtesy, not worth reading a huge file twice.
         if std::fs::metadata(&full).map(|m| m.len() > 4 << 20).unwrap_or(true) {
             continue;
         }
         let Ok(bytes) = std::fs::read(&full) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        for (i, line) in text.lines().enumerate() {
-            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if !lines.iter().any(|(l, _)| *l == n) {
-                continue;
-            }
-            let mut line = line.to_string();
-            // Detected values go first, whatever their shape; right to left
-            // so that earlier spans keep their offsets.
-            let mut spans: Vec<Span> = lines.iter().filter(|(l, _)| *l == n).filter_map(|(_, s)| *s).collect();
-            spans.sort_unstable_by(|a, b| b.cmp(a));
-            for (start, end) in spans {
-                if let (Some(value), true) = (line.get(start..end), line.is_char_boundary(start)) {
-                    let shown: String = value.chars().take(4).collect();
-                    line.replace_range(start..end, &format!("{shown}…"));
-                }
-            }
-            out.insert((path.to_string(), n), mask(&line));
+        let text = match crate::source::decode(&bytes) {
+            crate::source::Content::Text(t) => String::from_utf8_lossy(&t).into_owned(),
+            crate::source::Content::Binary => continue,
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        for (line, column) in places {
+            let Some(raw) = lines.get(line as usize - 1) else { continue };
+            let raw = raw.trim_end_matches('\r');
+            let split = byte_of(raw, column);
+            let masked = |from: usize, to: usize| {
+                let hidden: Vec<(usize, usize)> = spans
+                    .iter()
+                    .filter_map(|&((sl, sc), (el, ec))| {
+                        if line < sl || line > el {
+                            return None;
+                        }
+                        let s = if line == sl { byte_of(raw, sc) } else { 0 };
+                        let e = if line == el { byte_of(raw, ec) } else { raw.len() };
+                        let (s, e) = (s.max(from), e.min(to));
+                        (s < e).then_some((s - from, e - from))
+                    })
+                    .collect();
+                mask(&scrub.text(&hide(&raw[from..to], &hidden)))
+            };
+            let (before, after) = (masked(0, split), masked(split, raw.len()));
+            out.insert((path.to_string(), line, column), window(&before, &after));
         }
     }
     out
 }
 
+/// The byte offset of a 1-based character column (the end of the line past it).
+fn byte_of(line: &str, column: u32) -> usize {
+    line.char_indices().nth(column.saturating_sub(1) as usize).map_or(line.len(), |(i, _)| i)
+}
+
+/// Each byte range replaced by its first four characters and `…`.
+fn hide(text: &str, ranges: &[(usize, usize)]) -> String {
+    let mut ranges = ranges.to_vec();
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (s, e) in ranges {
+        let (s, e) = (s.max(last), e.min(text.len()));
+        let (Some(before), Some(value)) = (text.get(last..s), text.get(s..e)) else { continue };
+        out.push_str(before);
+        out.extend(value.chars().take(4));
+        out.push('…');
+        last = e;
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    out
+}
+
+/// The line cut to `MAX_LINE` characters around the caret, which sits
+/// where `before` ends.
+fn window(before: &str, after: &str) -> Frame {
+    let safe = |s: &str| super::one_line(s).replace('\t', "    ");
+    let (before, after) = (safe(before), safe(after));
+    let mut caret = before.chars().count();
+    let mut text: String = before;
+    if caret > MAX_LINE / 2 {
+        let drop = caret - MAX_LINE / 2;
+        text = format!("…{}", text.chars().skip(drop + 1).collect::<String>());
+        caret -= drop;
+    }
+    text.push_str(&after);
+    if text.chars().count() > MAX_LINE {
+        text = format!("{}…", text.chars().take(MAX_LINE).collect::<String>());
+    }
+    Frame { text, caret }
+}
+
 /// Mask every word of 12 or more characters that mixes letters and digits
-/// (keys, tokens, hashes) to its first 4 characters and `…`; cut long lines.
+/// (keys, tokens, hashes) to its first 4 characters and `…`.
 pub fn mask(line: &str) -> String {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '.' | '~');
     let mut out = String::with_capacity(line.len());
@@ -87,8 +154,7 @@ pub fn mask(line: &str) -> String {
         }
     }
     flush(&mut word, &mut out);
-    let out = out.replace('\t', "    ");
-    if out.chars().count() > MAX_LINE { format!("{}…", out.chars().take(MAX_LINE).collect::<String>()) } else { out }
+    out
 }
 
 #[cfg(test)]
@@ -103,5 +169,19 @@ mod tests {
         );
         assert_eq!(mask("resource \"aws_iam_user\" \"reports_bot\" {"), "resource \"aws_iam_user\" \"reports_bot\" {");
         assert_eq!(mask("token = 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"), "token = ghp_…");
+    }
+
+    #[test]
+    fn the_caret_stays_near_the_column_of_a_long_line() {
+        let f = window(&"a ".repeat(2_000_000), "x = 1");
+        assert!(f.text.chars().count() <= MAX_LINE + 1 && f.caret <= MAX_LINE / 2 + 1, "{}", f.caret);
+        assert!(f.text.chars().nth(f.caret).is_some_and(|c| c == 'x'), "{f:?}");
+    }
+
+    #[test]
+    fn columns_are_characters_not_bytes() {
+        let line = "ééé key=SECRET";
+        assert_eq!(&line[byte_of(line, 9)..], "SECRET");
+        assert_eq!(hide("key=SECRETVALUE!", &[(4, 16)]), "key=SECR…");
     }
 }

@@ -18,18 +18,27 @@ pub fn decode(bytes: &[u8]) -> Content<'_> {
         return Content::Text(Cow::Owned(text.into_bytes()));
     }
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
-    if probe.contains(&0) {
+    if looks_binary(probe) {
         return Content::Binary;
     }
     Content::Text(Cow::Borrowed(bytes))
 }
 
-/// Decode UTF-16 that starts with a byte-order mark.
+/// Binary by content: NUL bytes beyond a stray one or two (a text file
+/// with a stray NUL is still text), or many control bytes.
+fn looks_binary(probe: &[u8]) -> bool {
+    let nuls = probe.iter().filter(|&&b| b == 0).count();
+    let controls = probe.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b | 0)).count();
+    nuls > 2.max(probe.len() / 1000) || controls * 10 > probe.len().max(1)
+}
+
+/// Decode UTF-16: with a byte-order mark, or without one when the NULs
+/// fall on every other byte of mostly-ASCII text (as Windows tools write it).
 fn utf16(bytes: &[u8]) -> Option<String> {
     let (le, body) = match bytes {
         [0xFF, 0xFE, rest @ ..] => (true, rest),
         [0xFE, 0xFF, rest @ ..] => (false, rest),
-        _ => return None,
+        _ => (bom_less_utf16(bytes)?, bytes),
     };
     let units = body
         .chunks_exact(2)
@@ -37,14 +46,51 @@ fn utf16(bytes: &[u8]) -> Option<String> {
     Some(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
 }
 
+/// Whether BOM-less bytes are UTF-16 little-endian (`Some(true)`) or
+/// big-endian (`Some(false)`): at least 90% of the odd (or even) bytes of
+/// the probe are NUL and almost none of the others are.
+fn bom_less_utf16(bytes: &[u8]) -> Option<bool> {
+    let probe = &bytes[..bytes.len().min(BINARY_PROBE) & !1];
+    if probe.len() < 4 {
+        return None;
+    }
+    let pairs = probe.len() / 2;
+    let zero_at = |i: usize| probe.chunks_exact(2).filter(|c| c[i] == 0).count();
+    let (even, odd) = (zero_at(0), zero_at(1));
+    let mostly = |n: usize| n * 10 >= pairs * 9;
+    let few = |n: usize| n * 20 <= pairs;
+    if mostly(odd) && few(even) {
+        Some(true)
+    } else if mostly(even) && few(odd) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn nul_bytes_mean_binary() {
-        assert!(matches!(decode(b"abc\0def"), Content::Binary));
+    fn nul_bytes_mean_binary_but_a_stray_one_does_not() {
+        assert!(matches!(decode(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"), Content::Binary));
         assert!(matches!(decode(b"plain text"), Content::Text(_)));
+        assert!(matches!(decode(b"token = ghp_x\0 and more text after the stray NUL byte"), Content::Text(_)));
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_decoded() {
+        for le in [true, false] {
+            let mut bytes = Vec::new();
+            for u in "API_KEY=ghp_x\n".encode_utf16() {
+                bytes.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            match decode(&bytes) {
+                Content::Text(t) => assert_eq!(&*t, b"API_KEY=ghp_x\n"),
+                Content::Binary => panic!("BOM-less UTF-16 was taken for binary"),
+            }
+        }
     }
 
     #[test]

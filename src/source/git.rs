@@ -35,6 +35,10 @@ pub enum GitError {
     NotARepository { path: String },
     #[error("cannot resolve `{rev}`: {reason}")]
     BadRevision { rev: String, reason: String },
+    #[error(
+        "the clone is shallow: its history stops at commit {commit}, before the base, so the commits in between cannot be checked; fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+    )]
+    Shallow { commit: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
@@ -50,23 +54,35 @@ fn commit_info(c: &git2::Commit<'_>) -> Commit {
     Commit { id: c.id().to_string(), date: Date::from_unix(c.time().seconds()) }
 }
 
-fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<(String, Oid)> {
+/// What a changed path in a diff is to the scan.
+enum Changed {
+    Content(String, Oid),
+    NotContent(super::Skipped),
+}
+
+fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<Changed> {
     if !matches!(delta.status(), Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange) {
         return None;
     }
     let file = delta.new_file();
-    // Submodules and symlinks are not content.
-    if file.mode() == git2::FileMode::Commit || file.mode() == git2::FileMode::Link {
-        return None;
-    }
-    let path = file.path()?.to_string_lossy().replace('\\', "/");
-    Some((path, file.id()))
+    // Paths are git's, '/'-separated; a backslash is part of a name.
+    let path = file.path()?.to_string_lossy().into_owned();
+    // Submodules and symlinks are not content; say so rather than pass them by.
+    let not_content = match file.mode() {
+        git2::FileMode::Commit => Some("a submodule: its content lives in another repository and is not scanned here"),
+        git2::FileMode::Link => Some("a symbolic link: its target is not scanned through it"),
+        _ => None,
+    };
+    Some(match not_content {
+        Some(reason) => Changed::NotContent(super::Skipped { path, reason: reason.into() }),
+        None => Changed::Content(path, file.id()),
+    })
 }
 
 /// What the index holds that HEAD does not: the pre-commit hook's view.
 /// Returns the staged blobs and, for each, the blob at HEAD (if the path
 /// existed there) to compare findings against.
-pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Vec<(Blob, Option<Oid>)>, GitError> {
+pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, Option<Oid>)>, GitError> {
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
         Err(_) => None, // no commit yet: everything staged is new
@@ -74,14 +90,32 @@ pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Vec<(Blob, Optio
     let mut opts = DiffOptions::new();
     opts.include_typechange(true);
     let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))?;
-    let mut out = Vec::new();
+    let mut out = Listing::default();
     for delta in diff.deltas() {
-        if let Some((path, oid)) = added_or_modified(&delta) {
-            let before = matches!(delta.status(), Delta::Modified | Delta::Typechange).then(|| delta.old_file().id());
-            out.push((Blob { path, oid, commit: None }, before));
+        match added_or_modified(&delta) {
+            Some(Changed::Content(path, oid)) => {
+                let before =
+                    matches!(delta.status(), Delta::Modified | Delta::Typechange).then(|| delta.old_file().id());
+                out.blobs.push((Blob { path, oid, commit: None }, before));
+            }
+            Some(Changed::NotContent(s)) => out.skipped.push(s),
+            None => {}
         }
     }
     Ok(out)
+}
+
+/// What a git listing gives: blobs to scan, and paths that are not content.
+#[derive(Debug)]
+pub struct Listing<T> {
+    pub blobs: Vec<T>,
+    pub skipped: Vec<super::Skipped>,
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Listing { blobs: Vec::new(), skipped: Vec::new() }
+    }
 }
 
 /// The declared inventory (nhi.toml at the root) as the index holds it and
@@ -102,26 +136,41 @@ pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, 
 }
 
 /// The blobs each commit of `base..head` adds or changes, oldest commit
-/// first, each blob once.
-pub fn range(repo: &Repository, base: &str, head: &str) -> Result<Vec<Blob>, GitError> {
+/// first, each blob once per path. A shallow clone whose history stops
+/// before the base is an error: the commits in between cannot be checked.
+pub fn range(repo: &Repository, base: &str, head: &str) -> Result<Listing<Blob>, GitError> {
     let base = resolve(repo, base)?;
     let head = resolve(repo, head)?;
+    let shallow = shallow_commits(repo);
     let mut walk = repo.revwalk()?;
     walk.push(head.id())?;
     walk.hide(base.id())?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Listing::default();
     for oid in walk {
-        let commit = repo.find_commit(oid?)?;
+        let oid = oid?;
+        if shallow.contains(&oid) {
+            return Err(GitError::Shallow { commit: oid.to_string() });
+        }
+        let commit = repo.find_commit(oid)?;
         changed_blobs(repo, &commit, &mut seen, &mut out)?;
     }
     Ok(out)
 }
 
-/// Every blob reachable from every ref, each once, with the first commit
-/// (oldest first) that introduced it.
-pub fn history(repo: &Repository) -> Result<Vec<Blob>, GitError> {
+/// The commits a shallow clone has without their parents.
+fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
+    if !repo.is_shallow() {
+        return HashSet::new();
+    }
+    let text = std::fs::read_to_string(repo.path().join("shallow")).unwrap_or_default();
+    text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect()
+}
+
+/// Every blob reachable from every ref, each once per path, with the first
+/// commit (oldest first) that introduced it there.
+pub fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
     let mut walk = repo.revwalk()?;
     walk.push_glob("*")?;
     if let Ok(head) = repo.head() {
@@ -131,7 +180,7 @@ pub fn history(repo: &Repository) -> Result<Vec<Blob>, GitError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE | Sort::TIME)?;
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Listing::default();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         changed_blobs(repo, &commit, &mut seen, &mut out)?;
@@ -140,25 +189,77 @@ pub fn history(repo: &Repository) -> Result<Vec<Blob>, GitError> {
 }
 
 /// The blobs a commit adds against its first parent (or all of its tree,
-/// for a root commit), skipping blobs already listed.
+/// for a root commit), skipping a blob already listed at the same path: a
+/// blob that appears at several paths is judged at each of them.
 fn changed_blobs(
     repo: &Repository,
     commit: &git2::Commit<'_>,
-    seen: &mut HashSet<Oid>,
-    out: &mut Vec<Blob>,
+    seen: &mut HashSet<(Oid, String)>,
+    out: &mut Listing<Blob>,
 ) -> Result<(), GitError> {
     let tree = commit.tree()?;
     let parent_tree: Option<Tree<'_>> = commit.parents().next().map(|p| p.tree()).transpose()?;
     let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
     let info = commit_info(commit);
     for delta in diff.deltas() {
-        if let Some((path, oid)) = added_or_modified(&delta) {
-            if seen.insert(oid) {
-                out.push(Blob { path, oid, commit: Some(info.clone()) });
+        match added_or_modified(&delta) {
+            Some(Changed::Content(path, oid)) if seen.insert((oid, path.clone())) => {
+                out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
             }
+            Some(Changed::NotContent(s)) => out.skipped.push(s),
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// The files the index tracks (not links or submodules), as paths relative
+/// to the work tree.
+pub fn tracked_files(index: &git2::Index) -> Vec<String> {
+    index
+        .iter()
+        .filter(|e| e.mode & 0o170000 == 0o100000)
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect()
+}
+
+/// The most an ignore file may hold.
+const IGNORE_FILE_LIMIT: u64 = 1 << 20;
+
+/// Every .nhigateignore in a commit's tree.
+pub fn ignore_files_in_tree(repo: &Repository, tree: &Tree<'_>) -> Vec<super::exclude::IgnoreFile> {
+    let name = super::exclude::IGNORE_FILE;
+    let mut out = Vec::new();
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |prefix, entry| {
+        if entry.name() == Some(name) && entry.filemode() == i32::from(git2::FileMode::Blob) {
+            if let Ok(blob) = repo.find_blob(entry.id()) {
+                if blob.size() as u64 <= IGNORE_FILE_LIMIT {
+                    let dir = prefix.trim_end_matches('/').to_string();
+                    out.push(super::exclude::IgnoreFile {
+                        dir,
+                        text: String::from_utf8_lossy(blob.content()).into_owned(),
+                    });
+                }
+            }
+        }
+        git2::TreeWalkResult::Ok
+    });
+    out
+}
+
+/// Every .nhigateignore in the index.
+pub fn ignore_files_in_index(repo: &Repository, index: &git2::Index) -> Vec<super::exclude::IgnoreFile> {
+    let name = super::exclude::IGNORE_FILE;
+    index
+        .iter()
+        .filter_map(|e| {
+            let path = String::from_utf8_lossy(&e.path).into_owned();
+            let dir = if path == name { String::new() } else { path.strip_suffix(&format!("/{name}"))?.to_string() };
+            let blob = repo.find_blob(e.id).ok()?;
+            (blob.size() as u64 <= IGNORE_FILE_LIMIT)
+                .then(|| super::exclude::IgnoreFile { dir, text: String::from_utf8_lossy(blob.content()).into_owned() })
+        })
+        .collect()
 }
 
 /// The blob at `path` in a commit's tree, if there is one.

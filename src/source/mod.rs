@@ -6,6 +6,7 @@
 //! Sources know nothing of rules or facts.
 
 mod content;
+pub mod exclude;
 pub mod git;
 mod walk;
 
@@ -50,12 +51,15 @@ pub fn over_cap(size: u64, max_size: u64) -> String {
 
 fn read_error(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::PermissionDenied => PERMISSION_DENIED.into(),
         std::io::ErrorKind::InvalidData => "not readable as a file".into(),
         _ if e.raw_os_error() == Some(21) => "a directory, not a file".into(),
         _ => format!("cannot read: {e}"),
     }
 }
+
+/// Why a file or folder could not be read, when access was refused.
+pub const PERMISSION_DENIED: &str = "permission denied";
 
 /// The default cap on the size of one file.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;

@@ -22,6 +22,9 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
     builder
         .hidden(false)
         .follow_links(false)
+        // `.ignore` files are ripgrep's convention, not ours: one in a pull
+        // request must not hide files from the gate.
+        .ignore(false)
         // As ripgrep: .gitignore counts inside a git repository only;
         // .nhigateignore counts everywhere.
         .require_git(true)
@@ -89,7 +92,7 @@ fn describe_walk_error(err: &ignore::Error) -> String {
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
         ignore::Error::Loop { .. } => "symbolic link loop, not followed".into(),
-        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        ignore::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => super::PERMISSION_DENIED.into(),
         other => other.to_string(),
     }
 }

@@ -10,9 +10,8 @@ pub mod inline;
 use serde::Serialize;
 
 use crate::config::Waiver;
-use crate::engine::{Finding, FindingKind};
-use crate::facts::{Date, Location};
-use crate::severity::Severity;
+use crate::engine::{Finding, gate};
+use crate::facts::Date;
 
 pub use inline::Ignore;
 
@@ -48,7 +47,7 @@ pub struct Suppressions<'a> {
 }
 
 /// The rule id of the finding an expired waiver becomes.
-pub const EXPIRED_WAIVER: &str = "waiver-expired";
+pub const EXPIRED_WAIVER: &str = gate::WAIVER_EXPIRED.id;
 
 /// Mark what is suppressed (the first that applies: inline, waiver,
 /// baseline), and add a finding for each expired waiver.
@@ -63,11 +62,14 @@ pub fn apply(findings: &mut Vec<Finding>, s: &Suppressions<'_>, now: Date) {
 }
 
 fn inline_for(f: &Finding, ignores: &[Ignore]) -> Option<Suppression> {
+    // A comment in the changed settings file must not hide the change.
+    if f.rule_id == gate::GATE_CONFIG_CHANGED.id {
+        return None;
+    }
     ignores
         .iter()
         .find(|i| {
-            i.path == f.location.path
-                && (i.line == f.location.line || i.line + 1 == f.location.line)
+            i.covers(&f.location.path, f.location.commit.as_deref(), f.location.line)
                 && i.rule.eq_ignore_ascii_case(&f.rule_id)
         })
         .map(|i| Suppression {
@@ -96,19 +98,6 @@ fn expired(w: &Waiver) -> Finding {
         (None, Some(rule), None) => rule.clone(),
         _ => "findings".into(),
     };
-    let location: Location = w.location.clone();
-    Finding {
-        rule_id: EXPIRED_WAIVER.into(),
-        kind: FindingKind::Policy,
-        severity: Severity::Medium,
-        title: "Waivers are renewed or removed when they expire".into(),
-        message: format!("the waiver for {what} (owner {}) expired on {}: {}", w.owner, w.expires, w.reason),
-        fingerprint: crate::engine::fingerprint(EXPIRED_WAIVER, &location.path, &format!("{what}\u{0}{}", w.expires)),
-        location,
-        clause: None,
-        subject: None,
-        secret: None,
-        fix: Some("fix what the waiver covered, or renew the waiver with a new expiry date and reason".into()),
-        suppression: None,
-    }
+    let message = format!("the waiver for {what} (owner {}) expired on {}: {}", w.owner, w.expires, w.reason);
+    gate::finding(&gate::WAIVER_EXPIRED, w.location.clone(), message, &format!("{what}\u{0}{}", w.expires))
 }

@@ -148,11 +148,8 @@ thread_local! {
     static PARSERS: RefCell<HashMap<Lang, Parser>> = RefCell::new(HashMap::new());
 }
 
-/// The name-to-literal pairs in a source file. `None` when the language's
-/// parser or query is unavailable (a build problem, reported by the caller).
-pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
-    let query = query(lang)?;
-    let tree = PARSERS.with(|parsers| {
+fn parse(lang: Lang, text: &str) -> Option<tree_sitter::Tree> {
+    PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let parser = match parsers.entry(lang) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -163,7 +160,36 @@ pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
             }
         };
         parser.parse(text, None)
-    })?;
+    })
+}
+
+/// The byte ranges of a source file's comments.
+pub fn comments(lang: Lang, text: &str) -> Option<Vec<super::comments::Comment>> {
+    let tree = parse(lang, text)?;
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    // Depth first, in source order, without recursion.
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind().contains("comment") {
+            out.push(super::comments::Comment { start: node.start_byte(), end: node.end_byte() });
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The name-to-literal pairs in a source file. `None` when the language's
+/// parser or query is unavailable (a build problem, reported by the caller).
+pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
+    let query = query(lang)?;
+    let tree = parse(lang, text)?;
     let name_ix = query.capture_index_for_name("name")?;
     let value_ix = query.capture_index_for_name("value")?;
     let mut cursor = QueryCursor::new();

@@ -7,6 +7,7 @@
 //! knows about rules or facts.
 
 pub mod code;
+pub mod comments;
 pub mod hcl;
 pub mod lines;
 pub mod toml;
