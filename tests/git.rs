@@ -11,7 +11,7 @@ const TOKEN_A: &str = "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";
 const TOKEN_B: &str = "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";
 const TOKEN_C: &str = "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";
 
-fn git(dir: &Path, args: &[&str], date: &str) {
+pub fn git(dir: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
@@ -28,7 +28,7 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-fn write(dir: &Path, path: &str, text: &str) {
+pub fn write(dir: &Path, path: &str, text: &str) {
     let p = dir.join(path);
     if let Some(parent) = p.parent() {
         std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
@@ -36,18 +36,18 @@ fn write(dir: &Path, path: &str, text: &str) {
     std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"));
 }
 
-fn repo() -> tempfile::TempDir {
+pub fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     git(dir.path(), &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
     dir
 }
 
-fn commit(dir: &Path, message: &str, date: &str) {
+pub fn commit(dir: &Path, message: &str, date: &str) {
     git(dir, &["add", "-A"], date);
     git(dir, &["commit", "-q", "-m", message], date);
 }
 
-fn json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+pub fn json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["check", "."];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--format", "json", "--now", "2025-06-30"]);

@@ -199,3 +199,284 @@ fn a_tree_of_200000_files_is_scanned() {
     assert_eq!(o.report["stats"]["files_scanned"], 200_000);
     assert!(found(&o, "d7/f7.txt", "github-pat"));
 }
+
+// ------------------------------------------------------------------
+// A pull request as an attacker writes it: nothing in the branch decides
+// how the branch is judged.
+
+mod pull_request {
+    use crate::git::{commit, git, json, repo, write};
+    use crate::harness::{code, run, stderr, stdout};
+
+    use super::TOKEN;
+
+    const DAY1: &str = "2025-01-01T00:00:00Z";
+    const DAY2: &str = "2025-01-02T00:00:00Z";
+
+    fn findings(doc: &serde_json::Value, rule: &str) -> Vec<serde_json::Value> {
+        doc["findings"]
+            .as_array()
+            .map(|a| a.iter().filter(|f| f["rule_id"] == rule).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn unsuppressed(doc: &serde_json::Value, rule: &str) -> usize {
+        findings(doc, rule).iter().filter(|f| f.get("suppression").is_none()).count()
+    }
+
+    /// A base with an empty config, and a branch that adds a token and `files`.
+    fn branch(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "base\n");
+        write(d, "nhigate.toml", "# the gate's settings\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        write(d, "src/settings.py", &format!("TOKEN = \"{TOKEN}\"\n"));
+        for (path, text) in files {
+            write(d, path, text);
+        }
+        commit(d, "feature", DAY2);
+        dir
+    }
+
+    #[test]
+    fn a_branch_cannot_weaken_the_settings_it_is_judged_by() {
+        let waiver = "[[waiver]]\nrule = \"github-pat\"\nreason = \"r\"\nowner = \"o\"\nexpires = 9999-12-31\n";
+        let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+            ("severity", vec![("nhigate.toml", "[severity]\ngithub-pat = \"info\"\n".into())], "lowers `github-pat`"),
+            ("disable", vec![("nhigate.toml", "disable = [\"github-pat\"]\n".into())], "turns off `github-pat`"),
+            (
+                "paths",
+                vec![("nhigate.toml", "[[paths]]\nglob = \"src/**\"\ndisable = [\"github-pat\"]\n".into())],
+                "under `src/**`",
+            ),
+            ("waiver", vec![("nhigate.toml", waiver.into())], "adds a waiver"),
+            (
+                "fail_on",
+                vec![("nhigate.toml", "fail_on = \"critical\"\n[severity]\ngithub-pat = \"high\"\n".into())],
+                "raises `fail_on`",
+            ),
+            ("exclude", vec![("nhigate.toml", "exclude = [\"src/**\"]\n".into())], "excludes `src/**`"),
+            ("nhigateignore", vec![(".nhigateignore", "src/\n".into())], "excludes `src/`"),
+            ("nested nhigateignore", vec![("src/.nhigateignore", "*.py\n".into())], "excludes `*.py`"),
+        ];
+        for (name, files, said) in cases {
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+            let dir = branch(&files);
+            let (exit, doc) = json(dir.path(), &["--base", "main", "--head", "feature"]);
+            assert_eq!(exit, 1, "{name}: {doc}");
+            assert_eq!(unsuppressed(&doc, "github-pat"), 1, "{name}: the token must still fail: {doc}");
+            let changed = findings(&doc, "gate-config-changed");
+            assert_eq!(changed.len(), 1, "{name}: {doc}");
+            assert_eq!(changed[0]["severity"], "high", "{name}");
+            assert!(changed[0]["message"].as_str().unwrap_or("").contains(said), "{name}: {}", changed[0]["message"]);
+            // The same settings in the work tree do apply: they are the repository's own.
+            let (tree_exit, tree) = json(dir.path(), &[]);
+            assert_eq!(tree_exit, 0, "{name}: the work tree's settings apply to a tree check: {tree}");
+        }
+    }
+
+    #[test]
+    fn a_change_that_only_strengthens_the_gate_is_info_and_an_ignore_cannot_hide_it() {
+        let dir = branch(&[(
+            "nhigate.toml",
+            "# nhigate:ignore gate-config-changed nothing to see\nfail_on = \"low\"\nwith = [\"hardening\"]\n",
+        )]);
+        let (_, doc) = json(dir.path(), &["--base", "main", "--head", "feature"]);
+        let changed = findings(&doc, "gate-config-changed");
+        assert_eq!(changed.len(), 1, "{doc}");
+        assert_eq!(changed[0]["severity"], "info");
+        assert!(changed[0].get("suppression").is_none());
+    }
+
+    #[test]
+    fn paths_in_a_repository_config_stay_inside_it_and_their_targets_are_never_shown() {
+        let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let secret_pack = outside.path().join("leak.nhi");
+        std::fs::write(&secret_pack, "SENTINEL-CONTENT-7f3a\n").unwrap_or_else(|e| panic!("{e}"));
+        let leak = secret_pack.to_string_lossy().to_string();
+        for (config, key) in [
+            ("rules = [\"/proc/self/environ\"]\n".to_string(), "`rules`"),
+            (format!("rules = [\"{leak}\"]\n"), "`rules`"),
+            ("rules = [\"../../../../../../etc/passwd\"]\n".to_string(), "`rules`"),
+            ("rules = [\"link.nhi\"]\n".to_string(), "`rules`"),
+            ("baseline = \"/dev/zero\"\n".to_string(), "`baseline`"),
+        ] {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let d = dir.path();
+            std::fs::write(d.join("nhigate.toml"), &config).unwrap_or_else(|e| panic!("{e}"));
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&secret_pack, d.join("link.nhi")).unwrap_or_else(|e| panic!("{e}"));
+            let o = crate::harness::nhigate(d)
+                .args(["check", ".", "--now", "2025-06-30"])
+                .env("NHIGATE_TEST_SENTINEL", "SENTINEL-ENV-91bc")
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            let all = format!("{}{}", stdout(&o), stderr(&o));
+            assert_eq!(code(&o), 2, "{config}: {all}");
+            assert!(all.contains(key), "{config}: the error names the key: {all}");
+            assert!(!all.contains("SENTINEL"), "{config}: the target's content was shown: {all}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_fifos_and_link_loops_in_packs_are_errors_not_hangs() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        std::fs::create_dir(d.join("packs")).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(d.join("packs"), d.join("packs/loop")).unwrap_or_else(|e| panic!("{e}"));
+        let fifo = d.join("pipe.nhi");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+        let mut cases = vec![vec!["--rules", "packs"], vec!["--rules", "/dev/zero"], vec!["--baseline", "/dev/zero"]];
+        if made {
+            cases.push(vec!["--rules", "pipe.nhi"]);
+        }
+        for extra in cases {
+            let mut args = vec!["check", ".", "--now", "2025-06-30"];
+            args.extend(extra.iter().copied());
+            let start = std::time::Instant::now();
+            let o = run(d, &args);
+            assert_eq!(code(&o), 2, "{extra:?}: {}", stderr(&o));
+            assert!(start.elapsed() < std::time::Duration::from_secs(60), "{extra:?}");
+        }
+    }
+
+    #[test]
+    fn an_ignore_added_later_does_not_cover_a_secret_committed_earlier() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "base\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        write(d, "app.env", &format!("API_TOKEN={TOKEN}\n"));
+        commit(d, "add a token", DAY1);
+        write(d, "app.env", &format!("API_TOKEN={TOKEN} # nhigate:ignore github-pat test fixture\n"));
+        commit(d, "hide it", DAY2);
+        let (exit, doc) = json(d, &["--base", "main", "--head", "feature"]);
+        assert_eq!(exit, 1, "{doc}");
+        assert_eq!(unsuppressed(&doc, "github-pat"), 1, "{doc}");
+    }
+
+    #[test]
+    fn a_blob_at_several_paths_is_judged_at_each() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "nhigate.toml", "[[paths]]\nglob = \"fixtures/**\"\ndisable = [\"github-pat\"]\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        let text = format!("API_TOKEN={TOKEN}\n");
+        write(d, "fixtures/a.env", &text);
+        write(d, "deploy/prod.env", &text);
+        commit(d, "same content twice", DAY2);
+        let (exit, doc) = json(d, &["--base", "main", "--head", "feature"]);
+        assert_eq!(exit, 1, "{doc}");
+        let paths: Vec<String> =
+            findings(&doc, "github-pat").iter().map(|f| f["path"].as_str().unwrap_or("").to_string()).collect();
+        assert_eq!(paths, vec!["deploy/prod.env"], "{doc}");
+    }
+
+    #[test]
+    fn a_shallow_clone_that_does_not_reach_the_base_is_an_error() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "base\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        write(d, "app.env", &format!("API_TOKEN={TOKEN}\n"));
+        commit(d, "add", DAY1);
+        std::fs::remove_file(d.join("app.env")).unwrap_or_else(|e| panic!("{e}"));
+        commit(d, "remove", DAY2);
+        let clone = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("file://{}", d.display());
+        git(clone.path(), &["clone", "-q", "--depth", "1", "--no-single-branch", &url, "c"], DAY2);
+        let c = clone.path().join("c");
+        git(&c, &["checkout", "-q", "feature"], DAY2);
+        let o = run(&c, &["check", ".", "--base", "origin/main", "--head", "feature", "--now", "2025-06-30"]);
+        assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
+        assert!(stderr(&o).contains("fetch-depth: 0"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn tracked_files_are_scanned_even_when_gitignored_and_nhigateignore_holds_in_every_mode() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, ".gitignore", "*.env\n");
+        write(d, ".nhigateignore", "vendor/\n");
+        write(d, "prod.env", &format!("API_TOKEN={TOKEN}\n"));
+        write(d, "vendor/lib.env", &format!("API_TOKEN={TOKEN}\n"));
+        git(d, &["add", "-f", "prod.env", "vendor/lib.env", ".gitignore", ".nhigateignore"], DAY1);
+        let (_, staged) = json(d, &["--staged"]);
+        git(d, &["commit", "-q", "-m", "force-added"], DAY1);
+        let (exit, tree) = json(d, &[]);
+        assert_eq!(exit, 1, "{tree}");
+        let (_, history) = json(d, &["--history"]);
+        for (mode, doc) in [("tree", &tree), ("staged", &staged), ("history", &history)] {
+            let found = findings(doc, "github-pat");
+            let paths: Vec<&str> = found.iter().filter_map(|f| f["path"].as_str()).collect();
+            assert_eq!(paths, vec!["prod.env"], "{mode}: {doc}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_rule_id_is_a_warning_in_an_ignore_and_an_error_in_the_config() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        write(d, "app.env", &format!("API_TOKEN={TOKEN} # nhigate:ignore github-pta fixture\n"));
+        let o = run(d, &["check", ".", "--now", "2025-06-30"]);
+        assert_eq!(code(&o), 1);
+        assert!(stderr(&o).contains("did you mean `github-pat`?"), "{}", stderr(&o));
+        write(d, "nhigate.toml", "disable = [\"github-pta\"]\n");
+        let o = run(d, &["check", ".", "--now", "2025-06-30"]);
+        assert_eq!(code(&o), 2);
+        assert!(stderr(&o).contains("did you mean `github-pat`?"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn forged_ignores_do_not_suppress() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        // In a string, in a JSON value, in a URL; a trailing ignore on the line above.
+        write(d, "a.py", &format!("s = \"# nhigate:ignore github-pat forged\"; k = \"{TOKEN}\"\n"));
+        write(d, "b.json", &format!("{{\"note\": \"// nhigate:ignore github-pat forged\", \"k\": \"{TOKEN}\"}}\n"));
+        write(d, "c.yaml", &format!("url: https://x.test/#nhigate:ignore github-pat forged\nk: {TOKEN}\n"));
+        write(d, "d.env", &format!("A=1 # nhigate:ignore github-pat trailing\nK={TOKEN}\n"));
+        // A file whose name spells another's path with a backslash.
+        write(d, "src\\app.py", "# nhigate:ignore github-pat not this file\n");
+        write(d, "src/app.py", &format!("\nK = \"{TOKEN}\"\n"));
+        let (exit, doc) = json(d, &[]);
+        assert_eq!(exit, 1);
+        let mut paths: Vec<String> = findings(&doc, "github-pat")
+            .iter()
+            .filter(|f| f.get("suppression").is_none())
+            .map(|f| f["path"].as_str().unwrap_or("").to_string())
+            .collect();
+        paths.sort();
+        assert_eq!(paths, vec!["a.py", "b.json", "c.yaml", "d.env", "src/app.py"], "{doc}");
+    }
+
+    #[test]
+    fn text_the_scanner_cannot_read_whole_is_reported_not_passed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        let mut utf16 = Vec::new();
+        for u in format!("API_TOKEN={TOKEN}\n").encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        std::fs::write(d.join("no-bom.env"), utf16).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("nul.env"), format!("X=1\0\nAPI_TOKEN={TOKEN}\n")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("big.env"), "A=b\n".repeat(3000)).unwrap_or_else(|e| panic!("{e}"));
+        let (exit, doc) = json(d, &["--max-file-size", "10000"]);
+        assert_eq!(exit, 1);
+        let found = findings(&doc, "github-pat");
+        let paths: Vec<&str> = found.iter().filter_map(|f| f["path"].as_str()).collect();
+        assert_eq!(paths, vec!["no-bom.env", "nul.env"], "{doc}");
+        let unscanned = findings(&doc, "file-not-scanned");
+        assert_eq!(unscanned.len(), 1, "{doc}");
+        assert_eq!(
+            (unscanned[0]["path"].as_str(), unscanned[0]["severity"].as_str()),
+            (Some("big.env"), Some("medium"))
+        );
+    }
+}

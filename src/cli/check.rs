@@ -139,10 +139,6 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
             engine::evaluate(&program, before, now).into_iter().map(|f| f.fingerprint).collect();
         findings.retain(|f| !old.contains(&f.fingerprint));
     }
-    if !matches!(mode, Mode::Tree) {
-        // One secret seen in several commits is one finding, at its first.
-        engine::keep_first_per_fingerprint(&mut findings);
-    }
     findings.extend(output.not_scanned.iter().map(|s| {
         let location = Location { path: s.path.clone(), line: 1, column: 1, ..Default::default() };
         let message = format!("`{}` was not scanned: {}", s.path, s.reason);
@@ -216,6 +212,11 @@ pub fn run(args: CheckArgs) -> Exit {
         },
         now,
     );
+    // One secret seen in several commits is one finding, at its first
+    // unsuppressed sighting (after suppression, which is per blob).
+    if args.staged || args.base.is_some() || args.history {
+        engine::keep_first_per_fingerprint(&mut findings);
+    }
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     scrub.findings(&mut findings, &mut output.skipped);
     let report = Report {

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use super::{Exit, InventoryArgs, fail, packs};
 use crate::facts::Date;
-use crate::report::inventory;
+use crate::report::scrub::Scrubber;
+use crate::report::{inventory, one_line, terminal_safe};
 use crate::scan::{self, ScanOptions};
 
 pub fn run(args: InventoryArgs) -> Exit {
@@ -22,14 +23,22 @@ pub fn run(args: InventoryArgs) -> Exit {
         excludes: args.exclude.clone(),
         ignore_files: None,
     };
-    let output = scan::scan_path(&compiled.program, &args.path, &options);
+    let mut output = scan::scan_path(&compiled.program, &args.path, &options);
+    // The inventory shows fact fields (names, URLs, purposes): they pass the
+    // same redaction step as reports, as rendered, before they are shown.
+    let scrub = Scrubber::new(Some(&compiled.program.detectors), std::mem::take(&mut output.secret_values));
     for s in &output.skipped {
-        eprintln!("skipped {}: {}", s.path, s.reason);
+        eprintln!("skipped {}: {}", one_line(&scrub.text(&s.path)), one_line(&scrub.text(&s.reason)));
     }
     let inv = inventory::build(&output.facts, args.now.unwrap_or_else(Date::today));
+    let mut rendered = Vec::new();
+    if let Err(e) = inventory::write(&inv, args.format, &mut rendered) {
+        return fail(&format!("cannot write the inventory: {e}"), None);
+    }
+    let shown = terminal_safe(&scrub.text(&String::from_utf8_lossy(&rendered)));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match inventory::write(&inv, args.format, &mut out).and_then(|()| out.flush()) {
+    match out.write_all(shown.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Exit::Clean,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clean,
         Err(e) => fail(&format!("cannot write the inventory: {e}"), None),

@@ -50,7 +50,7 @@ impl Subject {
     }
 
     pub fn secret(s: &Secret) -> Subject {
-        Subject { fact: "secret", kind: s.detector.clone(), name: s.value_hash.clone() }
+        Subject { fact: "secret", kind: s.detector.clone(), name: value_key(&s.value_hash).to_string() }
     }
 }
 
@@ -97,7 +97,7 @@ impl Finding {
             severity: spec.severity,
             title: spec.title.clone(),
             message: format!("{} `{}`", spec.title, s.value),
-            fingerprint: fingerprint(&spec.id, &s.location.path, &s.value_hash),
+            fingerprint: fingerprint(&spec.id, &s.location.path, value_key(&s.value_hash)),
             location: s.location.clone(),
             clause: None,
             subject: None,
@@ -145,6 +145,24 @@ pub fn normalize_path(path: &str) -> String {
     p.to_string()
 }
 
+/// What a fingerprint keeps of a secret's value: 20 bits of its SHA-256
+/// (the first five hex digits of the value hash).
+///
+/// A fingerprint is public (baselines are committed, SARIF is uploaded), so
+/// it must not let anyone confirm a guessed secret. With 20 bits, each
+/// guess matches by chance one time in a million: a dictionary of ten
+/// million passwords yields about ten candidates for every fingerprint, and
+/// no way to tell which, while two different secrets at the same rule and
+/// path still get different fingerprints (a one-in-a-million collision).
+/// What it cannot hide is a guess from a handful of candidates; such a
+/// value is weak wherever it is written. See README, "Guarantees".
+pub fn value_key(value_hash: &str) -> &str {
+    value_hash.get(..VALUE_KEY_HEX_DIGITS).unwrap_or(value_hash)
+}
+
+/// Five hex digits: 20 bits.
+const VALUE_KEY_HEX_DIGITS: usize = 5;
+
 /// The first 128 bits of SHA-256 over the id, the path and the key, in hex.
 pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
     let mut h = Sha256::new();
@@ -184,5 +202,6 @@ mod tests {
         assert_ne!(fingerprint("R", "a/b.tf", "k"), fingerprint("R", "a/c.tf", "k"));
         assert_ne!(fingerprint("R", "a/b.tf", "k"), fingerprint("S", "a/b.tf", "k"));
         assert_eq!(fingerprint("R", "a", "k").len(), 32);
+        assert_eq!(value_key("0123456789abcdef"), "01234");
     }
 }

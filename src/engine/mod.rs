@@ -10,7 +10,7 @@ mod eval;
 mod finding;
 pub mod gate;
 
-pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, sort};
+pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, sort, value_key};
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};
@@ -70,7 +70,10 @@ pub fn keep_first_per_fingerprint(findings: &mut Vec<Finding>) {
         let keep = best.entry(f.fingerprint.clone()).or_insert(i);
         let current = &findings[*keep];
         let commit_of = |f: &Finding| f.location.commit.is_some();
-        if (first_date(f), !commit_of(f)) < (first_date(current), !commit_of(current)) && first_date(f).is_some() {
+        // An unsuppressed sighting wins: an ignore written in one blob must
+        // not hide the same secret committed in another.
+        let rank = |f: &Finding| (f.suppression.is_some(), first_date(f).is_none(), first_date(f), !commit_of(f));
+        if rank(f) < rank(current) {
             *keep = i;
         }
     }

@@ -81,27 +81,52 @@ pub fn summary(report: &Report<'_>) -> String {
         md.push_str("\n| severity | rule | where | what |\n| --- | --- | --- | --- |\n");
         for f in &shown {
             md.push_str(&format!(
-                "| {} | `{}` | `{}:{}` | {} |\n",
+                "| {} | {} | {}:{} | {} |\n",
                 f.severity,
-                f.rule_id,
-                f.location.path,
+                markdown(&f.rule_id),
+                markdown(&f.location.path),
                 f.location.line,
-                f.message.replace('|', "\\|").replace('\n', " ")
+                markdown(&f.message)
             ));
         }
     }
     if !report.skipped.is_empty() {
         md.push_str(&format!("\n{} file(s) skipped:\n\n", report.skipped.len()));
         for s in report.skipped {
-            md.push_str(&format!("- `{}`: {}\n", s.path, s.reason));
+            md.push_str(&format!("- {}: {}\n", markdown(&s.path), markdown(&s.reason)));
         }
     }
     md
 }
 
+/// Text for a Markdown table cell: every character Markdown or HTML gives
+/// a meaning is escaped, and line breaks become spaces, so that a file name
+/// or a message cannot add links, images, HTML or table cells.
+fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in super::one_line(s).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '+' | '!' | '|' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_carry_markup() {
+        assert_eq!(
+            markdown("a|b ![x](http://e/) <img>\n::error"),
+            "a\\|b \\!\\[x\\]\\(http://e/\\) \\<img\\>\\\\n::error"
+        );
+    }
 
     #[test]
     fn commands_escape_their_data_and_properties() {

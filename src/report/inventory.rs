@@ -227,11 +227,21 @@ pub fn write(inv: &Inventory, format: InventoryFormat, out: &mut dyn Write) -> i
             let mut w = csv::Writer::from_writer(out);
             w.write_record(COLUMNS).map_err(io::Error::other)?;
             for e in &inv.identities {
-                w.write_record(row(e)).map_err(io::Error::other)?;
+                w.write_record(row(e).map(|c| spreadsheet_safe(&c))).map_err(io::Error::other)?;
             }
             w.flush()
         }
         InventoryFormat::Table => table(inv, out),
+    }
+}
+
+/// A cell a spreadsheet will not run as a formula: one that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell != "-" && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::{Suppression, SuppressionKind};
 use crate::engine::Finding;
 
-pub const BASELINE_VERSION: u32 = 1;
+/// Version 2: a secret's fingerprint keeps 20 bits of its value's hash
+/// (version 1 kept 128, enough to confirm a guessed password).
+pub const BASELINE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +54,7 @@ impl Baseline {
             serde_json::from_str(text).map_err(|e| format!("baseline `{path}` is not a baseline file: {e}"))?;
         if b.version != BASELINE_VERSION {
             return Err(format!(
-                "baseline `{path}` has version {}; this nhigate reads version {BASELINE_VERSION}",
+                "baseline `{path}` has version {}; this nhigate reads version {BASELINE_VERSION} (fingerprints of secrets changed: regenerate it with `nhigate baseline`, and delete the old one from the history if it was public)",
                 b.version
             ));
         }
