@@ -243,7 +243,9 @@ mod pull_request {
     #[test]
     fn a_branch_cannot_weaken_the_settings_it_is_judged_by() {
         let waiver = "[[waiver]]\nrule = \"github-pat\"\nreason = \"r\"\nowner = \"o\"\nexpires = 9999-12-31\n";
-        let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+        // (case, files the branch adds, what the finding must say)
+        type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+        let cases: Vec<Case<'_>> = vec![
             ("severity", vec![("nhigate.toml", "[severity]\ngithub-pat = \"info\"\n".into())], "lowers `github-pat`"),
             ("disable", vec![("nhigate.toml", "disable = [\"github-pat\"]\n".into())], "turns off `github-pat`"),
             (
@@ -479,4 +481,43 @@ mod pull_request {
             (Some("big.env"), Some("medium"))
         );
     }
+}
+
+#[test]
+fn many_secrets_stay_linear_and_frames_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    // 4 MiB of short assignment lines, each a finding: merging them was quadratic.
+    let mut env = String::new();
+    let mut i: u64 = 0;
+    while env.len() < 4 << 20 {
+        i += 1;
+        let v: String = format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).chars().rev().collect();
+        env.push_str(&format!("DB_PASSWORD=Qz!{v}#x\n"));
+    }
+    fs::write(d.join("many.env"), env).unwrap_or_else(|e| panic!("{e}"));
+    let o = check_within(d, &["check", ".", "--max-file-size", "8000000"], minutes(3));
+    assert!(o.report["findings"].as_array().map_or(0, Vec::len) > 100_000, "{}", o.stderr);
+    fs::remove_file(d.join("many.env")).unwrap_or_else(|e| panic!("{e}"));
+    // 200 findings on one 4 MiB line: each frame's caret is bounded.
+    let mut line = String::new();
+    for _ in 0..200 {
+        line.push_str(&" ".repeat(20_000));
+        line.push_str(TOKEN);
+    }
+    fs::write(d.join("one-line.txt"), format!("{line}\n")).unwrap_or_else(|e| panic!("{e}"));
+    let human = nhigate(d).args(["check", ".", "--now", NOW]).output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(human.status.code(), Some(1));
+    assert!(human.stdout.len() < 1 << 20, "{} bytes of human report", human.stdout.len());
+}
+
+#[test]
+fn a_user_regex_too_wide_to_scan_is_refused_at_compile_time() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pack = "detector wide \"w\" {\n  severity low\n  keywords \"x\"\n  pattern /x\\w{5000}/\n}\n";
+    fs::write(dir.path().join("p.nhi"), pack).unwrap_or_else(|e| panic!("{e}"));
+    let o = nhigate(dir.path()).args(["rules", "compile", "p.nhi"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("over the limit of 1000"), "{err}");
 }

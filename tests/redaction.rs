@@ -99,3 +99,143 @@ proptest! {
         }
     }
 }
+
+/// Everything a run prints or writes, in every format, for these arguments.
+fn every_output(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = out.path().join("summary.md");
+    let mut all = Vec::new();
+    for format in ["human", "json", "sarif", "github"] {
+        let mut a = vec!["check", ".", "--now", NOW, "--format", format];
+        a.extend_from_slice(args);
+        all.push(output(dir, &a, &[("GITHUB_STEP_SUMMARY", &summary)]));
+    }
+    all.push(fs::read_to_string(&summary).unwrap_or_default());
+    for format in ["table", "json", "csv"] {
+        all.push(output(dir, &["inventory", ".", "--now", NOW, "--format", format], &[]));
+    }
+    all
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let full = dir.join(path);
+    fs::create_dir_all(full.parent().unwrap_or(dir)).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(full, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+const PAT: &str = "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";
+
+#[test]
+fn values_that_reach_messages_reasons_and_frames_are_redacted() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    // A plain-http MCP server whose URL carries credentials: rule messages interpolate it.
+    write(
+        d,
+        ".mcp.json",
+        "{\"mcpServers\": {\"db\": {\"url\": \"http://admin:Tr0ub4dor-and-3@mcp.internal:8080/sse?api_key=kq81Zr6PwX0Lm3Vt\"}}}\n",
+    );
+    // An ignore whose reason carries a key.
+    write(d, "a.js", &format!("/* nhigate:ignore github-pat rotated, was {PAT} */ const k = \"{PAT}\";\n"));
+    // Multibyte characters before the value: a character column is not a byte offset.
+    write(d, "b.py", "# ééééééééé\nNAME = \"ééééééé\"; PASSWORD = \"Zq8!vR2#pL9@wX4$\"\n");
+    // A YAML block scalar.
+    write(d, "c.yaml", "config:\n  private_key: |\n    Zq8vR2pL9wX4mN7bQ1kT\n    Yh6jU3nB5vC8xZ1aQ2wE\n");
+    // UTF-16 with a BOM.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in format!("API_TOKEN={PAT}\n").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    fs::write(d.join("d.env"), utf16).unwrap_or_else(|e| panic!("{e}"));
+    for (i, text) in every_output(d, &[]).iter().enumerate() {
+        for secret in [
+            "Tr0ub4dor-and-3",
+            "kq81Zr6PwX0Lm3Vt",
+            PAT,
+            "Zq8!vR2#pL9@wX4$",
+            "Zq8vR2pL9wX4mN7bQ1kT",
+            "Yh6jU3nB5vC8xZ1aQ2wE",
+        ] {
+            assert!(!text.contains(secret), "output {i} carries `{secret}` whole:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn errors_never_repeat_a_pasted_secret() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(d, "typed.toml", &format!("disable = \"{PAT}\"\n"));
+    for args in [
+        vec!["check", ".", "--config", "typed.toml"],
+        vec!["check", ".", "--with", PAT],
+        vec!["check", ".", "--rules", PAT],
+        vec!["check", ".", "--base", PAT],
+        vec!["check", PAT],
+        vec!["check", ".", "--unknown-flag", PAT, "extra", PAT],
+    ] {
+        let text = output(d, &args, &[]);
+        assert!(!text.contains(PAT), "{args:?}:\n{text}");
+        assert!(text.contains("error"), "{args:?}:\n{text}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_cannot_drive_the_terminal_or_forge_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(d, "a\n::error file=README.md,line=1::forged.env", &format!("API_TOKEN={PAT}\n"));
+    write(d, "\u{1b}]0;title\u{7}\u{1b}[31mred.env", &format!("API_TOKEN={PAT}\n"));
+    fs::write(d.join("bin\n::warning::forged"), b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (i, text) in every_output(d, &[]).iter().enumerate() {
+        assert!(!text.contains('\u{1b}'), "output {i} carries an escape sequence:\n{text}");
+        assert!(!text.lines().any(|l| l.starts_with("::error file=README.md")), "output {i} forged a command:\n{text}");
+        assert!(!text.lines().any(|l| l.starts_with("::warning::forged")), "output {i} forged a command:\n{text}");
+    }
+}
+
+#[test]
+fn csv_cells_are_not_formulas() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(d, "main.tf", "resource \"aws_iam_user\" \"u\" {\n  name = \"=HYPERLINK(\\\"http://x.test\\\")\"\n}\n");
+    let csv = output(d, &["inventory", ".", "--now", NOW, "--format", "csv"], &[]);
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.lines().any(|l| l.starts_with("aws_iam_user,=") || l.contains(",=HYPERLINK")), "{csv}");
+}
+
+#[test]
+fn a_baseline_keeps_too_few_bits_of_a_value_to_confirm_a_guess() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(d, "app.env", "DB_PASSWORD=Winter2024Pass\n");
+    let baseline = d.join("baseline.json");
+    output(d, &["baseline", ".", "--now", NOW, "-o", &baseline.to_string_lossy()], &[]);
+    let b: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&baseline).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    let entry = &b["findings"][0];
+    let (rule, path) = (entry["rule"].as_str().unwrap_or(""), entry["path"].as_str().unwrap_or(""));
+    assert_eq!(b["version"], 2);
+    // Rebuilt from the published construction: 20 bits of the value's hash.
+    let key = |value: &str| {
+        use sha2::Digest;
+        hex::encode(&sha2::Sha256::digest(value.as_bytes())[..16])[..5].to_string()
+    };
+    assert_eq!(
+        entry["fingerprint"].as_str(),
+        Some(nhigate::engine::fingerprint(rule, path, &key("Winter2024Pass")).as_str())
+    );
+    // The old construction (the value's full hash) no longer matches.
+    let full = {
+        use sha2::Digest;
+        hex::encode(&sha2::Sha256::digest(b"Winter2024Pass")[..16])
+    };
+    assert_ne!(entry["fingerprint"].as_str(), Some(nhigate::engine::fingerprint(rule, path, &full).as_str()));
+    // With 20 bits, about one in a million wrong guesses matches too: among
+    // 3 million candidates several do, so a match confirms nothing.
+    let target = key("Winter2024Pass");
+    let collisions = (0..3_000_000u32).filter(|n| key(&format!("guess{n}")) == target).count();
+    assert!(collisions >= 1, "{collisions}");
+}

@@ -15,9 +15,10 @@ fn command(s: Severity) -> &'static str {
     }
 }
 
-/// Workflow command data: `%`, CR and LF are escaped.
+/// Workflow command data: `%`, CR and LF are escaped, and other control
+/// characters (terminal escape sequences) neutralised.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::terminal_safe(&s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"))
 }
 
 /// Workflow command properties: also `:` and `,`.

@@ -59,10 +59,17 @@ pub fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -> BTree
             crate::source::Content::Binary => continue,
         };
         let lines: Vec<&str> = text.split('\n').collect();
+        // Per line, the byte offset of each character: columns are characters.
+        let mut chars_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for (line, column) in places {
             let Some(raw) = lines.get(line as usize - 1) else { continue };
             let raw = raw.trim_end_matches('\r');
-            let split = byte_of(raw, column);
+            let starts = chars_of.entry(line).or_insert_with(|| raw.char_indices().map(|(i, _)| i).collect());
+            let byte_of = |column: u32| starts.get(column.saturating_sub(1) as usize).copied().unwrap_or(raw.len());
+            // Only the window around the column is shown, so only it is masked.
+            let split = byte_of(column);
+            let (from, to) =
+                (byte_of(column.saturating_sub(MAX_LINE as u32)), byte_of(column.saturating_add(MAX_LINE as u32)));
             let masked = |from: usize, to: usize| {
                 let hidden: Vec<(usize, usize)> = spans
                     .iter()
@@ -70,24 +77,19 @@ pub fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -> BTree
                         if line < sl || line > el {
                             return None;
                         }
-                        let s = if line == sl { byte_of(raw, sc) } else { 0 };
-                        let e = if line == el { byte_of(raw, ec) } else { raw.len() };
+                        let s = if line == sl { byte_of(sc) } else { 0 };
+                        let e = if line == el { byte_of(ec) } else { raw.len() };
                         let (s, e) = (s.max(from), e.min(to));
-                        (s < e).then_some((s - from, e - from))
+                        (s < e).then(|| (s - from, e - from))
                     })
                     .collect();
                 mask(&scrub.text(&hide(&raw[from..to], &hidden)))
             };
-            let (before, after) = (masked(0, split), masked(split, raw.len()));
+            let (before, after) = (masked(from, split), masked(split, to));
             out.insert((path.to_string(), line, column), window(&before, &after));
         }
     }
     out
-}
-
-/// The byte offset of a 1-based character column (the end of the line past it).
-fn byte_of(line: &str, column: u32) -> usize {
-    line.char_indices().nth(column.saturating_sub(1) as usize).map_or(line.len(), |(i, _)| i)
 }
 
 /// Each byte range replaced by its first four characters and `…`.
@@ -179,9 +181,8 @@ mod tests {
     }
 
     #[test]
-    fn columns_are_characters_not_bytes() {
-        let line = "ééé key=SECRET";
-        assert_eq!(&line[byte_of(line, 9)..], "SECRET");
+    fn hidden_ranges_keep_four_characters() {
         assert_eq!(hide("key=SECRETVALUE!", &[(4, 16)]), "key=SECR…");
+        assert_eq!(hide("ééé=SECRETVALUE!", &[(7, 19)]), "ééé=SECR…");
     }
 }
