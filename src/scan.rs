@@ -253,6 +253,13 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
                 (Load::Blob(_), None) => Err("no repository".to_string()),
             };
             let result = match loaded {
+                Ok(()) if matches!(u.load, Load::Blob(_)) && is_lfs_pointer(&buf) => UnitResult {
+                    skipped: vec![Skipped {
+                        path: u.path.clone(),
+                        reason: "a Git LFS pointer: the content is in LFS storage, not in the repository".into(),
+                    }],
+                    ..Default::default()
+                },
                 Ok(()) => scan_bytes(program, &seen, &u.path, &buf, u.commit.as_ref()),
                 Err(reason) => {
                     let skipped = Skipped { path: u.path.clone(), reason };
@@ -290,6 +297,11 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
         bytes_scanned: merged.bytes,
         before: None,
     }
+}
+
+/// A Git LFS pointer file: a few lines that name an object stored elsewhere.
+fn is_lfs_pointer(bytes: &[u8]) -> bool {
+    bytes.len() < 1024 && bytes.starts_with(b"version https://git-lfs.github.com/spec/v1\n")
 }
 
 fn finish(mut out: ScanOutput) -> ScanOutput {

@@ -421,6 +421,26 @@ mod pull_request {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn links_and_lfs_pointers_in_git_modes_are_listed_as_skipped() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "x\n");
+        write(d, "model.bin", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n");
+        std::os::unix::fs::symlink("README.md", d.join("link.md")).unwrap_or_else(|e| panic!("{e}"));
+        commit(d, "all", DAY1);
+        let (_, doc) = json(d, &["--history"]);
+        let reason = |path: &str| {
+            doc["skipped"]
+                .as_array()
+                .and_then(|a| a.iter().find(|s| s["path"] == path))
+                .map(|s| s["reason"].to_string())
+        };
+        assert!(reason("model.bin").is_some_and(|r| r.contains("LFS")), "{doc}");
+        assert!(reason("link.md").is_some_and(|r| r.contains("symbolic link")), "{doc}");
+    }
+
     #[test]
     fn an_unknown_rule_id_is_a_warning_in_an_ignore_and_an_error_in_the_config() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -82,11 +82,10 @@ pub fn summary(report: &Report<'_>) -> String {
         md.push_str("\n| severity | rule | where | what |\n| --- | --- | --- | --- |\n");
         for f in &shown {
             md.push_str(&format!(
-                "| {} | {} | {}:{} | {} |\n",
+                "| {} | {} | {} | {} |\n",
                 f.severity,
-                markdown(&f.rule_id),
-                markdown(&f.location.path),
-                f.location.line,
+                code(&f.rule_id),
+                code(&format!("{}:{}", f.location.path, f.location.line)),
                 markdown(&f.message)
             ));
         }
@@ -94,27 +93,48 @@ pub fn summary(report: &Report<'_>) -> String {
     if !report.skipped.is_empty() {
         md.push_str(&format!("\n{} file(s) skipped:\n\n", report.skipped.len()));
         for s in report.skipped {
-            md.push_str(&format!("- {}: {}\n", markdown(&s.path), markdown(&s.reason)));
+            md.push_str(&format!("- {}: {}\n", code(&s.path), markdown(&s.reason)));
         }
     }
     md
 }
 
-/// Text for a Markdown table cell: every character Markdown or HTML gives
-/// a meaning is escaped, and line breaks become spaces, so that a file name
-/// or a message cannot add links, images, HTML or table cells.
+/// Text for a Markdown table cell: outside code spans, every character
+/// Markdown or HTML gives a meaning is escaped; inside them, only the cell
+/// separator. Line breaks become escapes. A file name or a message cannot
+/// add links, images, HTML or table cells.
 fn markdown(s: &str) -> String {
+    let s = super::one_line(s);
+    // Code spans as rule messages write them: single backticks, paired.
+    let spans = !s.contains("``") && s.matches('`').count() % 2 == 0;
     let mut out = String::with_capacity(s.len());
-    for c in super::one_line(s).chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '+' | '!' | '|' | '~' | '&'
-        ) {
-            out.push('\\');
+    for (i, part) in s.split('`').enumerate() {
+        if spans && i % 2 == 1 {
+            out.push('`');
+            out.push_str(&part.replace('|', "\\|"));
+            out.push('`');
+            continue;
         }
-        out.push(c);
+        if !spans && i > 0 {
+            out.push_str("\\`");
+        }
+        for c in part.chars() {
+            if matches!(
+                c,
+                '\\' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '+' | '!' | '|' | '~' | '&'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
     }
     out
+}
+
+/// A path or an id as a code span, whatever characters it holds.
+fn code(s: &str) -> String {
+    let s = super::one_line(s).replace('|', "\\|");
+    if s.contains('`') { format!("`` {} ``", s.replace("``", "` `")) } else { format!("`{s}`") }
 }
 
 #[cfg(test)]
