@@ -67,6 +67,8 @@ struct Unit {
 
 enum Load {
     File(std::path::PathBuf),
+    /// A symbolic link's target path, read as text (never followed).
+    LinkTarget(std::path::PathBuf),
     Blob(git2::Oid),
 }
 
@@ -78,7 +80,14 @@ pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanO
     let (mut files, skipped) = source::walk(root, &walk_options);
     files.extend(tracked_but_ignored(root, &files, &options.excludes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let units = files.into_iter().map(|f| Unit { path: f.path, load: Load::File(f.full), commit: None }).collect();
+    let units = files
+        .into_iter()
+        .map(|f| Unit {
+            path: f.path,
+            load: if f.link { Load::LinkTarget(f.full) } else { Load::File(f.full) },
+            commit: None,
+        })
+        .collect();
     let mut out = scan_units(program, units, None, options);
     out.not_scanned.extend(skipped.iter().filter(|s| s.reason == source::PERMISSION_DENIED).cloned());
     out.skipped.extend(skipped);
@@ -117,7 +126,7 @@ fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[St
     missing
         .into_iter()
         .filter(|p| !excluder.excludes(p))
-        .map(|p| source::FileEntry { full: root.join(&p), path: p })
+        .map(|p| source::FileEntry { full: root.join(&p), path: p, link: false })
         // Deleted from the work tree but still in the index: nothing to read.
         .filter(|f| std::fs::symlink_metadata(&f.full).is_ok_and(|m| m.is_file()))
         .collect()
@@ -249,6 +258,9 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
             let mut buf = buf.borrow_mut();
             let loaded = match (&u.load, git_dir) {
                 (Load::File(p), _) => source::read_file(p, max, &mut buf),
+                (Load::LinkTarget(p), _) => std::fs::read_link(p)
+                    .map(|t| *buf = t.as_os_str().as_encoded_bytes().to_vec())
+                    .map_err(|e| format!("cannot read the link: {}", e.kind())),
                 (Load::Blob(oid), Some(dir)) => git::read_blob(dir, *oid, max).map(|b| *buf = b),
                 (Load::Blob(_), None) => Err("no repository".to_string()),
             };
@@ -299,9 +311,37 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
     }
 }
 
-/// A Git LFS pointer file: a few lines that name an object stored elsewhere.
+/// A Git LFS pointer file, by the spec's shape: the version line, then
+/// only `oid sha256:<64 hex>`, `size <digits>` and `ext-…` lines. Anything
+/// else is content and is scanned.
 fn is_lfs_pointer(bytes: &[u8]) -> bool {
-    bytes.len() < 1024 && bytes.starts_with(b"version https://git-lfs.github.com/spec/v1\n")
+    let Some(rest) = bytes.strip_prefix(b"version https://git-lfs.github.com/spec/v1\n") else { return false };
+    if bytes.len() > 1024 {
+        return false;
+    }
+    let Ok(rest) = std::str::from_utf8(rest) else { return false };
+    let (mut oid, mut size) = (false, false);
+    for line in rest.lines() {
+        let Some((key, value)) = line.split_once(' ') else { return false };
+        match key {
+            "oid" => {
+                let hex = value.strip_prefix("sha256:").unwrap_or("");
+                oid = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+                if !oid {
+                    return false;
+                }
+            }
+            "size" => {
+                size = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+                if !size {
+                    return false;
+                }
+            }
+            k if k.starts_with("ext-") => {}
+            _ => return false,
+        }
+    }
+    oid && size
 }
 
 fn finish(mut out: ScanOutput) -> ScanOutput {
@@ -436,6 +476,17 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
                 found
             }
         };
+    }
+    if let Some(raw) = source::also_raw(bytes) {
+        let candidates = program.detectors.prefilter(&raw);
+        if !candidates.nothing_to_do(path, &raw) {
+            let (found, values) =
+                detect_secrets(program, path, &raw, candidates, commit, &mut detect::Report::default());
+            let known: std::collections::HashSet<String> =
+                result.facts.secrets.iter().map(|s| s.value_hash.clone()).collect();
+            result.facts.secrets.extend(found.into_iter().filter(|s| !known.contains(&s.value_hash)));
+            result.secret_values.extend(values);
+        }
     }
     for f in report.failures {
         result.skipped.push(Skipped {

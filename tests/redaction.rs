@@ -189,7 +189,11 @@ fn file_names_cannot_drive_the_terminal_or_forge_workflow_commands() {
     write(d, "\u{1b}]0;title\u{7}\u{1b}[31mred.env", &format!("API_TOKEN={PAT}\n"));
     fs::write(d.join("bin\n::warning::forged"), b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0")
         .unwrap_or_else(|e| panic!("{e}"));
+    // Names from file content, in the inventory too.
+    write(d, "main.tf", "resource \"aws_iam_user\" \"u\" {\n  name = \"x\\n::error::inj\"\n}\n");
+    write(d, ".cursor/mcp.json", "{\"mcpServers\": {\"s\\n::error::m\": {\"command\": \"x\"}}}\n");
     for (i, text) in every_output(d, &[]).iter().enumerate() {
+        assert!(!text.lines().any(|l| l.starts_with("::error::")), "output {i} forged a command:\n{text}");
         assert!(!text.contains('\u{1b}'), "output {i} carries an escape sequence:\n{text}");
         assert!(!text.lines().any(|l| l.starts_with("::error file=README.md")), "output {i} forged a command:\n{text}");
         assert!(!text.lines().any(|l| l.starts_with("::warning::forged")), "output {i} forged a command:\n{text}");

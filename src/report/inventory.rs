@@ -202,7 +202,13 @@ fn declared_cell(e: &Entry) -> &'static str {
 const COLUMNS: [&str; 10] =
     ["KIND", "NAME", "PROVIDER", "OWNER", "PURPOSE", "ENV", "SCOPES", "CREDENTIALS", "DECLARED", "LOCATION"];
 
+/// One row; every cell on one line (a name with a newline could otherwise
+/// start a line of its own in a log, such as a workflow command).
 fn row(e: &Entry) -> [String; 10] {
+    row_cells(e).map(|c| super::one_line(&c))
+}
+
+fn row_cells(e: &Entry) -> [String; 10] {
     [
         e.kind.clone(),
         e.name.clone(),
@@ -284,10 +290,10 @@ fn table(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "  {} {} of {} ({age}) at {}",
-                c.kind,
-                c.name.as_deref().unwrap_or("-"),
-                c.identity.as_deref().unwrap_or("?"),
-                c.location
+                super::one_line(&c.kind),
+                super::one_line(c.name.as_deref().unwrap_or("-")),
+                super::one_line(c.identity.as_deref().unwrap_or("?")),
+                super::one_line(&c.location)
             )?;
         }
     }

@@ -74,6 +74,10 @@ impl<'a> Scrubber<'a> {
             for s in [&mut f.clause, &mut f.fix].into_iter().flatten() {
                 *s = self.text(s);
             }
+            if let Some(s) = &mut f.subject {
+                s.kind = self.text(&s.kind);
+                s.name = self.text(&s.name);
+            }
             if let Some(s) = &mut f.suppression {
                 s.reason = self.text(&s.reason);
                 s.source = self.text(&s.source);

@@ -53,8 +53,10 @@ pub fn load(repo: &Repo<'_>, wanted: &Wanted<'_>) -> Result<Settings, String> {
     let at = repo.origin.describe();
     let (config_text, config_place) = match wanted.config {
         Some(given) => match given_file(repo, given, read::CONFIG_LIMIT)? {
-            Some(found) => found,
-            None => return Err(format!("the config `{}` does not exist{at}", given.display())),
+            Given::Found(bytes, place) => (bytes, place),
+            // Not at the base: the base had no settings, whatever the head has.
+            Given::NotAtOrigin(rel) => (Vec::new(), Place::Repo(rel)),
+            Given::Missing => return Err(format!("the config `{}` does not exist{at}", given.display())),
         },
         None => {
             let dir = repo.inside(wanted.scan_root).unwrap_or(RepoPath(String::new()));
@@ -100,11 +102,11 @@ pub fn load(repo: &Repo<'_>, wanted: &Wanted<'_>) -> Result<Settings, String> {
     packs.sort_by(|a, b| a.path.cmp(&b.path));
     packs.dedup_by(|a, b| a.path == b.path);
     let (baseline, baseline_path) = match (wanted.baseline, &config.baseline, &config_place) {
-        (Some(given), _, _) => {
-            let (bytes, place) = given_file(repo, given, read::BASELINE_LIMIT)?
-                .ok_or_else(|| format!("the baseline `{}` does not exist{at}", given.display()))?;
-            (Some(parse_baseline(&place_name(&place), bytes)?), repo_path(&place))
-        }
+        (Some(given), _, _) => match given_file(repo, given, read::BASELINE_LIMIT)? {
+            Given::Found(bytes, place) => (Some(parse_baseline(&place_name(&place), bytes)?), repo_path(&place)),
+            Given::NotAtOrigin(rel) => (None, Some(rel)),
+            Given::Missing => return Err(format!("the baseline `{}` does not exist{at}", given.display())),
+        },
         (None, Some(_), _) if !wanted.read_baseline => (None, None),
         (None, Some(written), Place::Repo(p)) => {
             let rel = repo
@@ -153,23 +155,31 @@ fn repo_path(p: &Place) -> Option<RepoPath> {
     }
 }
 
+/// What became of a file named on the command line.
+enum Given {
+    Found(Vec<u8>, Place),
+    /// Inside the repository, and not in the commit settings are read from:
+    /// the working tree is the branch's, so it is not read instead.
+    NotAtOrigin(RepoPath),
+    Missing,
+}
+
 /// A file named on the command line: from the repository's origin when it
-/// lies inside the repository and the origin has it, else from the disk.
-fn given_file(repo: &Repo<'_>, given: &Path, limit: u64) -> Result<Option<(Vec<u8>, Place)>, String> {
+/// lies inside the repository, else from the disk.
+fn given_file(repo: &Repo<'_>, given: &Path, limit: u64) -> Result<Given, String> {
     let at = repo.origin.describe();
     if let Some(rel) = repo.inside(given) {
-        if let Some(bytes) = repo.read(&rel, limit).map_err(|e| format!("`{}`{at} {e}", given.display()))? {
-            return Ok(Some((bytes, Place::Repo(rel))));
-        }
-        if matches!(repo.origin, Origin::Disk) {
-            return Ok(None);
-        }
+        return Ok(match repo.read(&rel, limit).map_err(|e| format!("`{}`{at} {e}", given.display()))? {
+            Some(bytes) => Given::Found(bytes, Place::Repo(rel)),
+            None if matches!(repo.origin, Origin::Commit { .. }) => Given::NotAtOrigin(rel),
+            None => Given::Missing,
+        });
     }
     if std::fs::symlink_metadata(given).is_err() {
-        return Ok(None);
+        return Ok(Given::Missing);
     }
     let bytes = read::read_bounded(given, limit).map_err(|e| format!("`{}` {e}", given.display()))?;
-    Ok(Some((bytes, Place::Disk(given.to_path_buf()))))
+    Ok(Given::Found(bytes, Place::Disk(given.to_path_buf())))
 }
 
 fn is_pack(name: &str) -> bool {

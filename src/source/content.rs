@@ -36,14 +36,31 @@ fn looks_binary(probe: &[u8]) -> bool {
 /// fall on every other byte of mostly-ASCII text (as Windows tools write it).
 fn utf16(bytes: &[u8]) -> Option<String> {
     let (le, body) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (true, rest),
-        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        // A byte-order mark before text without a NUL is not UTF-16: any
+        // ASCII character in UTF-16 has one.
+        [0xFF, 0xFE, rest @ ..] if rest.contains(&0) => (true, rest),
+        [0xFE, 0xFF, rest @ ..] if rest.contains(&0) => (false, rest),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return None,
         _ => (bom_less_utf16(bytes)?, bytes),
     };
     let units = body
         .chunks_exact(2)
         .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
     Some(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+}
+
+/// The raw bytes of a unit that was decoded as UTF-16 but also holds
+/// plain ASCII text (a run of 20 printable bytes without a NUL, which real
+/// UTF-16 of ASCII never has): they are scanned as well, so that a byte-order
+/// mark or a UTF-16 prefix cannot hide plain text behind a decoding.
+pub fn also_raw(bytes: &[u8]) -> Option<Vec<u8>> {
+    utf16(bytes)?;
+    let mut run = 0;
+    let plain = bytes.iter().any(|&b| {
+        run = if (0x20..0x7f).contains(&b) { run + 1 } else { 0 };
+        run >= 20
+    });
+    plain.then(|| bytes.iter().map(|&b| if b == 0 { b' ' } else { b }).collect())
 }
 
 /// Whether BOM-less bytes are UTF-16 little-endian (`Some(true)`) or
@@ -77,6 +94,22 @@ mod tests {
         assert!(matches!(decode(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"), Content::Binary));
         assert!(matches!(decode(b"plain text"), Content::Text(_)));
         assert!(matches!(decode(b"token = ghp_x\0 and more text after the stray NUL byte"), Content::Text(_)));
+    }
+
+    #[test]
+    fn a_bom_or_a_utf16_prefix_does_not_hide_plain_text() {
+        let mut bom_ascii = vec![0xFF, 0xFE];
+        bom_ascii.extend(b"token=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n");
+        assert!(matches!(decode(&bom_ascii), Content::Text(t) if t.windows(4).any(|w| w == b"ghp_")));
+        let mut prefix = b"a\0".repeat(4000);
+        prefix.extend(b"\ntoken=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n");
+        let raw = also_raw(&prefix).unwrap_or_default();
+        assert!(raw.windows(4).any(|w| w == b"ghp_"));
+        let mut real = Vec::new();
+        for u in "key = value\n".repeat(10).encode_utf16() {
+            real.extend(u.to_le_bytes());
+        }
+        assert!(also_raw(&real).is_none());
     }
 
     #[test]

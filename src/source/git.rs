@@ -57,6 +57,9 @@ fn commit_info(c: &git2::Commit<'_>) -> Commit {
 /// What a changed path in a diff is to the scan.
 enum Changed {
     Content(String, Oid),
+    /// A symbolic link: not followed, but its target (the blob) is text
+    /// that could hold a secret, so it is scanned too.
+    Link(String, Oid),
     NotContent(super::Skipped),
 }
 
@@ -68,15 +71,18 @@ fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<Changed> {
     // Paths are git's, '/'-separated; a backslash is part of a name.
     let path = file.path()?.to_string_lossy().into_owned();
     // Submodules and symlinks are not content; say so rather than pass them by.
-    let not_content = match file.mode() {
-        git2::FileMode::Commit => Some("a submodule: its content lives in another repository and is not scanned here"),
-        git2::FileMode::Link => Some("a symbolic link: its target is not scanned through it"),
-        _ => None,
-    };
-    Some(match not_content {
-        Some(reason) => Changed::NotContent(super::Skipped { path, reason: reason.into() }),
-        None => Changed::Content(path, file.id()),
+    Some(match file.mode() {
+        git2::FileMode::Commit => Changed::NotContent(super::Skipped {
+            path,
+            reason: "a submodule: its content lives in another repository and is not scanned here".into(),
+        }),
+        git2::FileMode::Link => Changed::Link(path, file.id()),
+        _ => Changed::Content(path, file.id()),
     })
+}
+
+fn link_note(path: &str) -> super::Skipped {
+    super::Skipped { path: path.to_string(), reason: super::LINK_NOT_FOLLOWED.into() }
 }
 
 /// What the index holds that HEAD does not: the pre-commit hook's view.
@@ -97,6 +103,10 @@ pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, O
                 let before =
                     matches!(delta.status(), Delta::Modified | Delta::Typechange).then(|| delta.old_file().id());
                 out.blobs.push((Blob { path, oid, commit: None }, before));
+            }
+            Some(Changed::Link(path, oid)) => {
+                out.skipped.push(link_note(&path));
+                out.blobs.push((Blob { path, oid, commit: None }, None));
             }
             Some(Changed::NotContent(s)) => out.skipped.push(s),
             None => {}
@@ -204,6 +214,10 @@ fn changed_blobs(
     for delta in diff.deltas() {
         match added_or_modified(&delta) {
             Some(Changed::Content(path, oid)) if seen.insert((oid, path.clone())) => {
+                out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
+            }
+            Some(Changed::Link(path, oid)) if seen.insert((oid, path.clone())) => {
+                out.skipped.push(link_note(&path));
                 out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
             }
             Some(Changed::NotContent(s)) => out.skipped.push(s),

@@ -12,7 +12,7 @@ mod walk;
 
 use serde::Serialize;
 
-pub use content::{Content, decode};
+pub use content::{Content, also_raw, decode};
 pub use walk::{WalkOptions, walk};
 
 /// A file that was not scanned, and why.
@@ -28,6 +28,8 @@ pub struct FileEntry {
     /// Path relative to the scanned root, with forward slashes.
     pub path: String,
     pub full: std::path::PathBuf,
+    /// A symbolic link: what is scanned is where it points, never through it.
+    pub link: bool,
 }
 
 /// Read a file into `buf` (reused across files, so that a worker does not
@@ -57,6 +59,9 @@ fn read_error(e: &std::io::Error) -> String {
         _ => format!("cannot read: {e}"),
     }
 }
+
+/// What a symbolic link is to the scan.
+pub const LINK_NOT_FOLLOWED: &str = "a symbolic link: not followed; its target path was scanned as text";
 
 /// Why a file or folder could not be read, when access was refused.
 pub const PERMISSION_DENIED: &str = "permission denied";

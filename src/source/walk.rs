@@ -55,14 +55,15 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         };
         let rel = relative(root, entry.path());
         if ft.is_symlink() {
-            skipped.push(Skipped { path: rel, reason: "symbolic link, not followed".into() });
+            skipped.push(Skipped { path: rel.clone(), reason: super::LINK_NOT_FOLLOWED.into() });
+            files.push(FileEntry { path: rel, full: entry.into_path(), link: true });
             continue;
         }
         if !ft.is_file() {
             continue;
         }
         // NOTE: no stat here; the reader enforces the size cap as it reads.
-        files.push(FileEntry { path: rel, full: entry.into_path() });
+        files.push(FileEntry { path: rel, full: entry.into_path(), link: false });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)

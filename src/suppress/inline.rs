@@ -42,9 +42,12 @@ pub fn find(path: &str, text: &[u8], commit: Option<&str>) -> (Vec<Ignore>, Vec<
     }
     let text = String::from_utf8_lossy(text);
     let comments = comments::comments(syntax::format_of(path), &text);
-    let line_of = |offset: usize| u32::try_from(1 + text[..offset].matches('\n').count()).unwrap_or(u32::MAX);
+    let lines = syntax::LineIndex::new(text.as_bytes());
+    let line_of = |offset: usize| lines.pos(b"", offset).line;
     for at in memchr::memmem::find_iter(text.as_bytes(), MARKER.as_bytes()) {
-        let Some(c) = comments.iter().find(|c| c.start <= at && at < c.end) else { continue };
+        // Comments come in source order: the last one starting at or before the marker.
+        let i = comments.partition_point(|c| c.start <= at);
+        let Some(c) = i.checked_sub(1).and_then(|i| comments.get(i)).filter(|c| at < c.end) else { continue };
         let line_no = line_of(at);
         let rest = &text[at + MARKER.len()..c.end];
         let rest = rest.lines().next().unwrap_or("");

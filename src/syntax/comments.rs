@@ -25,7 +25,7 @@ pub fn comments(format: Format, text: &str) -> Vec<Comment> {
     }
 }
 
-/// How a line-oriented format writes comments.
+/// How a line-oriented format writes comments and strings.
 struct Style {
     /// `#` opens a comment.
     hash: bool,
@@ -39,7 +39,17 @@ struct Style {
     others: bool,
     /// Comments only where a line starts (Dockerfile, properties).
     line_start_only: bool,
+    /// Quote characters; a string left open at the end of a line goes on
+    /// on the next one.
     quotes: &'static [u8],
+    /// Quotes that only count within one line (an apostrophe in prose).
+    line_quotes: &'static [u8],
+    /// Triple-quoted strings (TOML).
+    triple: bool,
+    /// `<<EOF` heredocs (shell, HCL, unknown languages).
+    heredocs: bool,
+    /// A backslash at the end of a line continues it (properties, shell).
+    continuation: bool,
 }
 
 fn style(format: Format) -> Style {
@@ -51,34 +61,69 @@ fn style(format: Format) -> Style {
         others: false,
         line_start_only: false,
         quotes: b"\"'",
+        line_quotes: b"",
+        triple: false,
+        heredocs: false,
+        continuation: false,
     };
     match format {
-        Format::Yaml | Format::Env => Style { hash: true, hash_after_space: true, ..none },
-        Format::Toml => Style { hash: true, ..none },
-        Format::Hcl => Style { hash: true, slashes: true, quotes: b"\"", ..none },
-        Format::Json => Style { slashes: true, quotes: b"\"", ..none },
-        Format::Properties => Style { hash: true, others: true, line_start_only: true, ..none },
-        Format::Dockerfile => Style { hash: true, line_start_only: true, ..none },
-        Format::Xml => Style { angle: true, quotes: b"", ..none },
-        Format::Text | Format::Code(_) => {
-            Style { hash: true, hash_after_space: true, slashes: true, angle: true, others: true, ..none }
+        Format::Yaml => Style { hash: true, hash_after_space: true, ..none },
+        Format::Env => {
+            Style { hash: true, hash_after_space: true, quotes: b"\"'`", heredocs: true, continuation: true, ..none }
         }
+        Format::Toml => Style { hash: true, triple: true, ..none },
+        Format::Hcl => Style { hash: true, slashes: true, quotes: b"\"", heredocs: true, ..none },
+        Format::Json => Style { slashes: true, ..none },
+        Format::Properties => Style { hash: true, others: true, line_start_only: true, continuation: true, ..none },
+        Format::Dockerfile => Style { hash: true, line_start_only: true, continuation: true, ..none },
+        Format::Xml => Style { angle: true, quotes: b"", ..none },
+        Format::Text | Format::Code(_) => Style {
+            hash: true,
+            hash_after_space: true,
+            slashes: true,
+            angle: true,
+            others: true,
+            quotes: b"\"`",
+            line_quotes: b"'",
+            heredocs: true,
+            ..none
+        },
     }
 }
 
+/// What is open at the end of a line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Open {
+    Quote(u8),
+    Triple(&'static str),
+}
+
 fn by_lines(format: Format, text: &str) -> Vec<Comment> {
+    // Lines ended by a lone CR cannot be told apart here: no comments.
+    if text.as_bytes().windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') || text.ends_with('\r') {
+        return Vec::new();
+    }
     let style = style(format);
     let mut out = Vec::new();
     let mut offset = 0;
     // YAML: the indentation under which a block scalar's lines are text.
     let mut block_indent: Option<usize> = None;
-    // TOML: inside a multi-line string, and its delimiter.
-    let mut multiline: Option<&'static str> = None;
+    let mut open: Option<Open> = None;
+    let mut heredoc: Option<String> = None;
+    let mut continued = false;
+    let mut cdata = false;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start().len();
+        let was_continued = std::mem::replace(&mut continued, style.continuation && body.ends_with('\\'));
+        if let Some(end) = &heredoc {
+            if body.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
         if format == Format::Yaml {
             if let Some(min) = block_indent {
                 if body.trim().is_empty() || indent >= min {
@@ -87,59 +132,105 @@ fn by_lines(format: Format, text: &str) -> Vec<Comment> {
                 block_indent = None;
             }
         }
-        if let Some(delim) = multiline {
-            match body.find(delim) {
-                Some(_) => multiline = None,
-                None => continue,
+        if format == Format::Xml {
+            // CDATA is text, whatever it spells.
+            let was_cdata = cdata;
+            cdata = xml_cdata_open(body, cdata);
+            if was_cdata || body.contains("<![CDATA[") {
+                continue;
             }
-            continue;
         }
-        let found = comment_in_line(&style, body);
-        if let Some((from, to)) = found {
+        let found = scan_line(&style, body, &mut open);
+        if let (Some((from, to)), false) = (found, was_continued) {
             out.push(Comment { start: start + from, end: start + to });
         }
         let code = &body[..found.map_or(body.len(), |(from, _)| from)];
-        if format == Format::Yaml && opens_block_scalar(code) {
+        if format == Format::Yaml && open.is_none() && opens_block_scalar(code) {
             block_indent = Some(indent + 1);
         }
-        if format == Format::Toml {
-            for delim in ["\"\"\"", "'''"] {
-                if code.matches(delim).count() % 2 == 1 {
-                    multiline = Some(delim);
-                }
-            }
+        if style.heredocs && open.is_none() {
+            heredoc = heredoc_terminator(code);
         }
     }
     out
 }
 
-/// `key: |`, `- >-`, `key: |2`: the lines after it are the scalar's text.
-fn opens_block_scalar(code: &str) -> bool {
-    let t = code.trim_end();
-    let Some(last) = t.rsplit([' ', '\t']).next() else { return false };
-    let indicator = last.trim_start_matches(['|', '>']);
-    last.starts_with(['|', '>'])
-        && indicator.chars().all(|c| c == '-' || c == '+' || c.is_ascii_digit())
-        && (t.len() == last.len() || t[..t.len() - last.len()].trim_end().ends_with([':', '-']))
+/// Whether a CDATA section is open at the end of this line.
+fn xml_cdata_open(line: &str, mut open: bool) -> bool {
+    let mut rest = line;
+    loop {
+        let (marker, after) = if open { ("]]>", false) } else { ("<![CDATA[", true) };
+        match rest.find(marker) {
+            Some(i) => {
+                rest = &rest[i + marker.len()..];
+                open = after;
+            }
+            None => return open,
+        }
+    }
 }
 
-/// The byte range of the comment in one line, if it has one.
-fn comment_in_line(style: &Style, line: &str) -> Option<(usize, usize)> {
+/// `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<~EOT`: the word that ends the heredoc.
+fn heredoc_terminator(code: &str) -> Option<String> {
+    let at = code.find("<<")?;
+    let rest = code[at + 2..].trim_start_matches(['-', '~', '<']).trim_start();
+    let rest = rest.trim_start_matches(['\'', '"']);
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!word.is_empty() && word.chars().next().is_some_and(|c| !c.is_ascii_digit())).then_some(word)
+}
+
+/// `key: |`, `- >-`, `key: !!str |2`, `key: &a |`: the lines after it are
+/// the scalar's text.
+fn opens_block_scalar(code: &str) -> bool {
+    let tokens: Vec<&str> = code.split_whitespace().collect();
+    let Some((last, before)) = tokens.split_last() else { return false };
+    let indicator = last.trim_start_matches(['|', '>']);
+    if !last.starts_with(['|', '>']) || !indicator.chars().all(|c| c == '-' || c == '+' || c.is_ascii_digit()) {
+        return false;
+    }
+    let mut rest = before;
+    while let Some((t, earlier)) = rest.split_last() {
+        if t.starts_with(['!', '&']) {
+            rest = earlier;
+        } else {
+            break;
+        }
+    }
+    rest.last().is_none_or(|t| t.ends_with(':') || *t == "-" || *t == "---" || *t == "?")
+}
+
+/// The byte range of the comment in one line, if it has one; `open` is the
+/// string open at the start of the line and, after, at its end.
+fn scan_line(style: &Style, line: &str, open: &mut Option<Open>) -> Option<(usize, usize)> {
     let bytes = line.as_bytes();
-    let mut quote: Option<u8> = None;
+    let mut line_quote: Option<u8> = None;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if let Some(q) = quote {
-            if b == b'\\' && q == b'"' {
-                i += 2;
+        match (*open, line_quote) {
+            (Some(Open::Triple(t)), _) => {
+                match line[i..].find(t) {
+                    Some(e) => {
+                        i += e + t.len();
+                        *open = None;
+                    }
+                    None => return None,
+                }
                 continue;
             }
-            if b == q {
-                quote = None;
+            (Some(Open::Quote(q)), _) | (None, Some(q)) => {
+                if b == b'\\' && q != b'\'' {
+                    i += 2;
+                    continue;
+                }
+                if b == q {
+                    *open = None;
+                    line_quote = None;
+                }
+                i += 1;
+                continue;
             }
-            i += 1;
-            continue;
+            (None, None) => {}
         }
         let at_start = line[..i].trim().is_empty();
         if style.line_start_only && !at_start {
@@ -168,8 +259,17 @@ fn comment_in_line(style: &Style, line: &str) -> Option<(usize, usize)> {
                 return Some((i, line.len()));
             }
         }
+        if style.triple {
+            if let Some(t) = ["\"\"\"", "'''"].into_iter().find(|t| rest.starts_with(t)) {
+                *open = Some(Open::Triple(t));
+                i += 3;
+                continue;
+            }
+        }
         if style.quotes.contains(&b) {
-            quote = Some(b);
+            *open = Some(Open::Quote(b));
+        } else if style.line_quotes.contains(&b) {
+            line_quote = Some(b);
         }
         i += 1;
     }
@@ -201,6 +301,31 @@ mod tests {
         assert_eq!(commented(Format::Yaml, yaml), vec!["# yes"]);
         let toml = "a = \"\"\"\nline # no\n\"\"\"\nb = 1 # yes\n";
         assert_eq!(commented(Format::Toml, toml), vec!["# yes"]);
+    }
+
+    #[test]
+    fn strings_heredocs_and_continuations_that_span_lines_are_text() {
+        let forged = "# nhigate:ignore github-pat forged";
+        for (format, text) in [
+            (Format::Env, format!("cat > cfg <<EOF\n{forged}\ntoken=x\nEOF\n")),
+            (Format::Env, format!("A=\"x\n{forged}\ny\"\n")),
+            (Format::Hcl, format!("data = <<-EOT\n  {forged}\n  EOT\n")),
+            (Format::Yaml, format!("x: !!str |\n  {forged}\n  v\n")),
+            (Format::Yaml, format!("x: &a >-\n  {forged}\n")),
+            (Format::Yaml, format!("x: \"start\n  {forged}\n  end\"\n")),
+            (Format::Yaml, format!("x: |\r  {forged}\r  v\r")),
+            (Format::Toml, format!("a = \"\"\" '''\n'''\n{forged}\n\"\"\"\n")),
+            (Format::Properties, format!("key=value \\\n  {forged}\n")),
+            (Format::Xml, "<v><![CDATA[<!-- nhigate:ignore github-pat f -->x]]></v>\n".to_string()),
+            (Format::Xml, "<v><![CDATA[\n<!-- nhigate:ignore github-pat f -->\n]]></v>\n".to_string()),
+            (Format::Json, "{a: '// nhigate:ignore github-pat f', b: 'x'}\n".to_string()),
+        ] {
+            assert!(commented(format, &text).is_empty(), "{format:?}: {text:?} -> {:?}", commented(format, &text));
+        }
+        // After the string or heredoc closes, comments count again.
+        assert_eq!(commented(Format::Env, "cat <<EOF\n# no\nEOF\n# yes\n"), vec!["# yes"]);
+        assert_eq!(commented(Format::Yaml, "a: \"x\n y\" # yes\n"), vec!["# yes"]);
+        assert_eq!(commented(Format::Text, "don't\n# yes\n"), vec!["# yes"]);
     }
 
     #[test]
