@@ -171,7 +171,10 @@ fn given_file(repo: &Repo<'_>, given: &Path, limit: u64) -> Result<Given, String
     if let Some(rel) = repo.inside(given) {
         return Ok(match repo.read(&rel, limit).map_err(|e| format!("`{}`{at} {e}", given.display()))? {
             Some(bytes) => Given::Found(bytes, Place::Repo(rel)),
-            None if matches!(repo.origin, Origin::Commit { .. }) => Given::NotAtOrigin(rel),
+            // The branch has it and the base does not: a new settings file.
+            None if matches!(repo.origin, Origin::Commit { .. }) && std::fs::symlink_metadata(given).is_ok() => {
+                Given::NotAtOrigin(rel)
+            }
             None => Given::Missing,
         });
     }

@@ -68,7 +68,8 @@ pub fn also_raw(bytes: &[u8]) -> Option<Vec<u8>> {
 /// the probe are NUL and almost none of the others are.
 fn bom_less_utf16(bytes: &[u8]) -> Option<bool> {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE) & !1];
-    if probe.len() < 4 {
+    // Most text has no NUL at all: nothing to count.
+    if probe.len() < 4 || memchr::memchr(0, probe).is_none() {
         return None;
     }
     let pairs = probe.len() / 2;
