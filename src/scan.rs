@@ -101,7 +101,7 @@ fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[St
     let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else { return Vec::new() };
     let (Ok(workdir), Ok(base)) = (workdir.canonicalize(), root.canonicalize()) else { return Vec::new() };
     let Ok(prefix) = base.strip_prefix(&workdir) else { return Vec::new() };
-    let prefix = prefix.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+    let prefix = source::path_text(prefix.as_os_str().as_encoded_bytes()).replace(std::path::MAIN_SEPARATOR, "/");
     let walked: std::collections::HashSet<&str> = walked.iter().map(|f| f.path.as_str()).collect();
     let missing: Vec<String> = git::tracked_files(&index)
         .into_iter()
@@ -391,23 +391,24 @@ pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 #[derive(Default)]
 struct Seen {
     by_content: std::sync::Mutex<std::collections::HashMap<(crate::syntax::Format, usize, u64), Vec<Secret>>>,
+    /// Randomly keyed per run: two different contents cannot be crafted to
+    /// share one entry (and one content's findings) ahead of time.
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl Seen {
-    fn key(path: &str, text: &[u8]) -> (crate::syntax::Format, usize, u64) {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        (crate::syntax::format_of(path), text.len(), h.finish())
+    fn key(&self, path: &str, text: &[u8]) -> (crate::syntax::Format, usize, u64) {
+        use std::hash::BuildHasher;
+        (crate::syntax::format_of(path), text.len(), self.hasher.hash_one(text))
     }
 
     fn lookup(&self, path: &str, text: &[u8]) -> Option<Vec<Secret>> {
-        let key = Self::key(path, text);
+        let key = self.key(path, text);
         self.by_content.lock().ok()?.get(&key).cloned()
     }
 
     fn store(&self, path: &str, text: &[u8], secrets: &[Secret]) {
-        let key = Self::key(path, text);
+        let key = self.key(path, text);
         if let Ok(mut map) = self.by_content.lock() {
             map.insert(key, secrets.to_vec());
         }
@@ -450,12 +451,7 @@ impl UnitResult {
 /// Scan one unit's bytes: decode, detect, extract.
 fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: Option<&git::Commit>) -> UnitResult {
     let text = match source::decode(bytes) {
-        Content::Binary => {
-            return UnitResult {
-                skipped: vec![Skipped { path: path.to_string(), reason: "binary file".into() }],
-                ..Default::default()
-            };
-        }
+        Content::Binary => return scan_binary(program, path, bytes, commit),
         Content::Text(t) => t,
     };
     let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
@@ -515,6 +511,26 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
     }
     result
 }
+
+/// A binary unit: no syntax to read, but a token written into it (a
+/// compiled config, a padded script) is still a token. Pattern detectors
+/// only; the unit is listed as skipped either way.
+fn scan_binary(program: &Program, path: &str, bytes: &[u8], commit: Option<&git::Commit>) -> UnitResult {
+    let mut result =
+        UnitResult { skipped: vec![Skipped { path: path.to_string(), reason: BINARY.into() }], ..Default::default() };
+    let mut candidates = program.detectors.prefilter(bytes);
+    candidates.detectors.retain(|&d| program.detectors.get(d).is_some_and(|d| !d.is_assignment()));
+    if !candidates.detectors.is_empty() {
+        // As a binary path: no syntax is read for assignments or encodings.
+        let (found, values) = detect_secrets(program, "", bytes, candidates, commit, &mut detect::Report::default());
+        result.facts.secrets = found.into_iter().map(|s| at(&s, path, commit)).collect();
+        result.secret_values = values;
+    }
+    result
+}
+
+/// Why a binary unit is listed as skipped.
+const BINARY: &str = "binary file (searched for token shapes only)";
 
 fn format_name(path: &str) -> &'static str {
     match crate::syntax::format_of(path) {

@@ -74,8 +74,8 @@ fn hostile_files_are_scanned_or_skipped_with_a_reason() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let d = dir.path();
     let put = |p: &str, bytes: &[u8]| fs::write(d.join(p), bytes).unwrap_or_else(|e| panic!("{p}: {e}"));
-    // Binary, with a token inside: skipped as binary, not silently passed.
-    let mut binary = vec![0u8, 159, 146, 150, 0, 0, 1, 2];
+    // Binary, with a token inside: read as binary, searched for token shapes.
+    let mut binary = [0u8, 159, 146, 150, 0, 0, 1, 2].repeat(8);
     binary.extend_from_slice(TOKEN.as_bytes());
     put("blob.bin", &binary);
     // A 2 GB sparse file: over the size cap, never read whole.
@@ -119,7 +119,8 @@ fn hostile_files_are_scanned_or_skipped_with_a_reason() {
 
     let o = check_within(d, &["check", "."], minutes(3));
     assert_eq!(o.code, 1, "{}", o.stderr);
-    assert_eq!(skipped(&o, "blob.bin").as_deref(), Some("binary file"));
+    assert_eq!(skipped(&o, "blob.bin").as_deref(), Some("binary file (searched for token shapes only)"));
+    assert!(found(&o, "blob.bin", "github-pat"), "a token in a binary file is still found");
     assert!(skipped(&o, "huge.log").is_some_and(|r| r.contains("size cap")), "{:?}", skipped(&o, "huge.log"));
     assert!(skipped(&o, "bundle.min.json").is_some_and(|r| r.contains("size cap")));
     assert!(found(&o, "latin1.py", "github-pat"), "invalid UTF-8 is scanned");
@@ -498,6 +499,58 @@ mod pull_request {
         let found = findings(&doc, "github-pat");
         let paths: Vec<&str> = found.iter().filter_map(|f| f["path"].as_str()).collect();
         assert_eq!((exit, paths), (1, vec!["bom.txt", "prefix.txt"]), "{doc}");
+    }
+
+    #[test]
+    fn padding_a_file_with_control_bytes_or_a_latin1_byte_does_not_hide_a_secret() {
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "base\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        let pad = "\u{1}".repeat(14);
+        write(d, "d.sh", &format!("#!/bin/sh\n# {pad}\nexport T={TOKEN}\n"));
+        std::fs::write(d.join("b.py"), format!("# \0\0\0\nT = \"{TOKEN}\"\n")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(d.join("bad.env"), b"# caf\xe9\nDB_PASSWORD=h.pQFE8CZtY#OY2nGXXw*Bq\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        commit(d, "feature", DAY2);
+        for args in [vec![], vec!["--base", "main", "--head", "feature"]] {
+            let (exit, doc) = json(d, &args);
+            let mut paths: Vec<String> = doc["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["kind"] == "secret")
+                .filter_map(|f| f["path"].as_str().map(String::from))
+                .collect();
+            paths.sort();
+            paths.dedup();
+            assert_eq!(
+                (exit, paths),
+                (1, vec!["b.py".to_string(), "bad.env".into(), "d.sh".into()]),
+                "{args:?}: {doc}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_names_that_are_not_utf8_do_not_share_ignores() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = repo();
+        let d = dir.path();
+        write(d, "README.md", "base\n");
+        commit(d, "base", DAY1);
+        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        let name = |b: &[u8]| d.join(std::ffi::OsStr::from_bytes(b));
+        std::fs::write(name(b"c\xff.env"), "# nhigate:ignore github-pat test fixture\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(name(b"c\xfe.env"), format!("TOKEN={TOKEN}\n")).unwrap_or_else(|e| panic!("{e}"));
+        commit(d, "feature", DAY2);
+        for args in [vec![], vec!["--base", "main", "--head", "feature"]] {
+            let (exit, doc) = json(d, &args);
+            assert_eq!((exit, unsuppressed(&doc, "github-pat")), (1, 1), "{args:?}: {doc}");
+        }
     }
 
     #[test]

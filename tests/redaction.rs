@@ -243,3 +243,27 @@ fn a_baseline_keeps_too_few_bits_of_a_value_to_confirm_a_guess() {
     let collisions = (0..3_000_000u32).filter(|n| key(&format!("guess{n}")) == target).count();
     assert!(collisions >= 1, "{collisions}");
 }
+
+#[test]
+fn inventory_cells_and_pack_diagnostics_are_redacted_before_they_are_cut_or_framed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(
+        d,
+        "nhi.toml",
+        &format!("version = 1\n\n[[identity]]\nkind = \"service-account\"\nname = \"svc-deploy-{PAT}\"\n"),
+    );
+    let table = output(d, &["inventory", ".", "--now", NOW, "--format", "table"], &[]);
+    // The 30 random characters of the token are never shown together.
+    assert!(!table.contains(&PAT[4..34]), "{table}");
+    write(
+        d,
+        "p/e.nhi",
+        &format!(
+            "detector x \"x\" {{\n  provider \"{PAT}\"\n  severity bogus\n  keywords \"\u{1b}]0;t\u{7}\u{1b}[2J\"\n}}\n"
+        ),
+    );
+    let err = output(d, &["rules", "compile", "p"], &[]);
+    assert!(err.contains("bogus"), "{err}");
+    assert!(!err.contains(PAT) && !err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+}

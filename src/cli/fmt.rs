@@ -1,6 +1,6 @@
 //! `nhigate fmt`: rewrite packs in canonical form, or `--check` that they are.
 
-use super::{Exit, FmtArgs, fail, packs, stderr_color};
+use super::{Exit, FmtArgs, fail, packs};
 use crate::lang::{self, CompileErrors, FileDiagnostic, Verify};
 
 pub fn run(args: FmtArgs) -> Exit {
@@ -20,7 +20,7 @@ pub fn run(args: FmtArgs) -> Exit {
                         .map(|e| FileDiagnostic { source: named.clone(), error: e.into() })
                         .collect(),
                 };
-                eprint!("{}", errors.render(stderr_color()));
+                packs::show(&errors);
                 return fail(&format!("cannot format `{}`: it does not parse", src.path), None);
             }
         };

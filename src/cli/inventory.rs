@@ -30,7 +30,8 @@ pub fn run(args: InventoryArgs) -> Exit {
     for s in &output.skipped {
         eprintln!("skipped {}: {}", one_line(&scrub.text(&s.path)), one_line(&scrub.text(&s.reason)));
     }
-    let inv = inventory::build(&output.facts, args.now.unwrap_or_else(Date::today));
+    let mut inv = inventory::build(&output.facts, args.now.unwrap_or_else(Date::today));
+    inv.map_text(&|s| scrub.text(s));
     let mut rendered = Vec::new();
     if let Err(e) = inventory::write(&inv, args.format, &mut rendered) {
         return fail(&format!("cannot write the inventory: {e}"), None);

@@ -253,10 +253,14 @@ fn stdout_color() -> bool {
 /// redaction step as reports, with the built-in detectors, and control
 /// characters are neutralised.
 fn scrub_error(message: &str) -> String {
+    crate::report::terminal_safe(&scrub_secrets(message))
+}
+
+/// Text with every secret the built-in detectors know redacted.
+fn scrub_secrets(text: &str) -> String {
     static BUILTIN: std::sync::OnceLock<Option<crate::lang::Program>> = std::sync::OnceLock::new();
     let program = BUILTIN.get_or_init(|| crate::lang::compile(&crate::builtin::sources(&[])).ok().map(|c| c.program));
-    let scrubbed = crate::report::scrub::Scrubber::new(program.as_ref().map(|p| &p.detectors), []).text(message);
-    crate::report::terminal_safe(&scrubbed)
+    crate::report::scrub::Scrubber::new(program.as_ref().map(|p| &p.detectors), []).text(text)
 }
 
 fn usage_error(e: &clap::Error) -> Exit {

@@ -42,9 +42,22 @@ pub fn load_with(with: &[String], no_builtin: bool, extra: Vec<PackSource>) -> R
 /// Compile, printing every diagnostic on failure.
 pub fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
     lang::compile(sources).map_err(|errors| {
-        eprint!("{}", errors.render(stderr_color()));
+        show(&errors);
         let n = errors.diagnostics.iter().filter(|d| !d.error.is_warning()).count();
         eprintln!("error: could not compile the rule packs: {n} error{}", if n == 1 { "" } else { "s" });
         Exit::Error
     })
+}
+
+/// Print diagnostics to stderr. Frames quote the packs' source, which may
+/// hold a secret or control characters: colour only for sources without
+/// the latter, and secrets redacted either way.
+pub fn show(diagnostics: &lang::CompileErrors) {
+    let controls = diagnostics
+        .diagnostics
+        .iter()
+        .any(|d| d.source.inner().chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')));
+    let color = stderr_color() && !controls;
+    let rendered = diagnostics.render(color);
+    eprint!("{}", if color { super::scrub_secrets(&rendered) } else { super::scrub_error(&rendered) });
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Exit, ListFormat, RulesCommand, fail, packs, stderr_color};
+use super::{Exit, ListFormat, RulesCommand, fail, packs};
 use crate::engine::FindingKind;
 use crate::lang::{Verify, error::did_you_mean};
 use crate::report::RuleInfo;
@@ -49,7 +49,7 @@ pub fn run(command: RulesCommand) -> Exit {
                 Err(code) => return code,
             };
             if !compiled.warnings.is_empty() {
-                eprint!("{}", compiled.warnings.render(stderr_color()));
+                packs::show(&compiled.warnings);
             }
             let p = &compiled.program;
             eprintln!(

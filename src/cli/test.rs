@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, TestArgs, packs, stderr_color};
+use super::{Exit, TestArgs, packs};
 use crate::engine::{self, Finding};
 use crate::facts::Date;
 use crate::lang::Verify;
@@ -30,7 +30,7 @@ pub fn run(args: TestArgs) -> Exit {
     let mut failures: Vec<String> = Vec::new();
 
     if !compiled.warnings.is_empty() {
-        eprint!("{}", compiled.warnings.render(stderr_color()));
+        packs::show(&compiled.warnings);
         if args.deny_warnings {
             failures.extend(
                 compiled.warnings.diagnostics.iter().map(|d| format!("warning treated as an error: {}", d.error)),

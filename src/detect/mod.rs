@@ -611,7 +611,12 @@ impl DetectorSet {
         if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
             return found;
         }
-        let Ok(as_str) = std::str::from_utf8(text) else { return found };
+        // One byte that is not UTF-8 (a Latin-1 comment) must not turn the
+        // assignment detectors off: read the text lossily. Lines stay where
+        // they are, and columns count an invalid byte as one character, as
+        // positions do everywhere.
+        let lossy = String::from_utf8_lossy(text);
+        let as_str: &str = &lossy;
         // Line-oriented formats are read only on the lines where an
         // assignment keyword occurs; structured ones are parsed whole.
         let (assignments, parse_error) = assign::assignments(path, as_str, Some(&assignment_hits));

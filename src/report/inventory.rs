@@ -74,6 +74,37 @@ pub struct CredentialEntry {
     pub location: String,
 }
 
+impl Inventory {
+    /// Every text field passed through `f` (the redaction step), before any
+    /// rendering cuts a cell and with it a secret out of `f`'s sight.
+    pub fn map_text(&mut self, f: &dyn Fn(&str) -> String) {
+        let opt = |o: &mut Option<String>| {
+            if let Some(s) = o {
+                *s = f(s);
+            }
+        };
+        let cred = |c: &mut CredentialEntry| {
+            c.kind = f(&c.kind);
+            opt(&mut c.name);
+            opt(&mut c.identity);
+            c.location = f(&c.location);
+        };
+        for e in &mut self.identities {
+            e.kind = f(&e.kind);
+            e.name = f(&e.name);
+            for o in [&mut e.provider, &mut e.owner, &mut e.purpose, &mut e.env] {
+                opt(o);
+            }
+            for s in &mut e.scopes {
+                *s = f(s);
+            }
+            e.location = f(&e.location);
+            e.credentials.iter_mut().for_each(cred);
+        }
+        self.unattached_credentials.iter_mut().for_each(cred);
+    }
+}
+
 fn place(l: &Location) -> String {
     if l.path.is_empty() { "-".into() } else { format!("{}:{}", l.path, l.line) }
 }

@@ -24,12 +24,14 @@ pub fn decode(bytes: &[u8]) -> Content<'_> {
     Content::Text(Cow::Borrowed(bytes))
 }
 
-/// Binary by content: NUL bytes beyond a stray one or two (a text file
-/// with a stray NUL is still text), or many control bytes.
+/// Binary by content: NULs in more than 1% of the probe (and more than a
+/// handful: a text file with stray NULs is still text), or control bytes in
+/// more than 30% of it. Binary units are still searched for token shapes
+/// (see `scan`), so this decides how a unit is read, not whether it is.
 fn looks_binary(probe: &[u8]) -> bool {
     let nuls = probe.iter().filter(|&&b| b == 0).count();
     let controls = probe.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b | 0)).count();
-    nuls > 2.max(probe.len() / 1000) || controls * 10 > probe.len().max(1)
+    (nuls > 8 && nuls * 100 > probe.len()) || controls * 10 > probe.len().max(1) * 3
 }
 
 /// Decode UTF-16: with a byte-order mark, or without one when the NULs
@@ -93,6 +95,10 @@ mod tests {
     #[test]
     fn nul_bytes_mean_binary_but_a_stray_one_does_not() {
         assert!(matches!(decode(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"), Content::Binary));
+        let padded =
+            b"#!/bin/sh\n# \x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\nexport TOKEN=value\necho $TOKEN\n"
+                .repeat(2);
+        assert!(matches!(decode(&padded), Content::Text(_)));
         assert!(matches!(decode(b"plain text"), Content::Text(_)));
         assert!(matches!(decode(b"token = ghp_x\0 and more text after the stray NUL byte"), Content::Text(_)));
     }

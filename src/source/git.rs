@@ -69,7 +69,7 @@ fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<Changed> {
     }
     let file = delta.new_file();
     // Paths are git's, '/'-separated; a backslash is part of a name.
-    let path = file.path()?.to_string_lossy().into_owned();
+    let path = super::path_text(file.path_bytes()?);
     // Submodules and symlinks are not content; say so rather than pass them by.
     Some(match file.mode() {
         git2::FileMode::Commit => Changed::NotContent(super::Skipped {
@@ -230,11 +230,7 @@ fn changed_blobs(
 /// The files the index tracks (not links or submodules), as paths relative
 /// to the work tree.
 pub fn tracked_files(index: &git2::Index) -> Vec<String> {
-    index
-        .iter()
-        .filter(|e| e.mode & 0o170000 == 0o100000)
-        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
-        .collect()
+    index.iter().filter(|e| e.mode & 0o170000 == 0o100000).map(|e| super::path_text(&e.path)).collect()
 }
 
 /// The most an ignore file may hold.
@@ -267,7 +263,7 @@ pub fn ignore_files_in_index(repo: &Repository, index: &git2::Index) -> Vec<supe
     index
         .iter()
         .filter_map(|e| {
-            let path = String::from_utf8_lossy(&e.path).into_owned();
+            let path = super::path_text(&e.path);
             let dir = if path == name { String::new() } else { path.strip_suffix(&format!("/{name}"))?.to_string() };
             let blob = repo.find_blob(e.id).ok()?;
             (blob.size() as u64 <= IGNORE_FILE_LIMIT)

@@ -60,6 +60,21 @@ fn read_error(e: &std::io::Error) -> String {
     }
 }
 
+/// A path's bytes as text. Valid UTF-8 is kept as it is; each byte that is
+/// not is written `//xNN`. A walked or tracked path never holds `//` (it
+/// has no empty components), so an escaped name can never equal another
+/// file's: an ignore, waiver or baseline entry of one cannot reach the other.
+pub fn path_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("//x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// What a symbolic link is to the scan.
 pub const LINK_NOT_FOLLOWED: &str = "a symbolic link: not followed; its target path was scanned as text";
 
@@ -73,4 +88,17 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 pub fn human_size(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if n >= MIB { format!("{:.1} MiB", n as f64 / MIB as f64) } else { format!("{n} bytes") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_are_not_utf8_stay_apart() {
+        assert_eq!(path_text(b"src/app.py"), "src/app.py");
+        assert_eq!(path_text(b"c\xff.env"), "c//xff.env");
+        assert_ne!(path_text(b"c\xff.env"), path_text(b"c\xfe.env"));
+        assert_ne!(path_text(b"c\xff.env"), "c\\xff.env");
+    }
 }
