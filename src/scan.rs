@@ -141,7 +141,10 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
     let listing = git::staged(&repo, &index)?;
     let excluder = match &options.ignore_files {
         Some(files) => Excluder::new(&options.excludes, files),
-        None => Excluder::new(&options.excludes, &git::ignore_files_in_index(&repo, &index)),
+        None => Excluder::new(
+            &options.excludes,
+            &git::ignore_files_in_index(&repo, &index, listing.blobs.iter().map(|(b, _)| b.path.as_str())),
+        ),
     };
     let staged: Vec<_> = listing.blobs.into_iter().filter(|(b, _)| !excluder.excludes(&b.path)).collect();
     let mut before: Vec<Unit> = staged

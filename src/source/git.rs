@@ -257,15 +257,31 @@ pub fn ignore_files_in_tree(repo: &Repository, tree: &Tree<'_>) -> Vec<super::ex
     out
 }
 
-/// Every .nhigateignore in the index.
-pub fn ignore_files_in_index(repo: &Repository, index: &git2::Index) -> Vec<super::exclude::IgnoreFile> {
+/// The .nhigateignore files in the index that govern `paths` (those in
+/// their folders and above): looked up, not listed, so that a pre-commit
+/// check does not walk a large index.
+pub fn ignore_files_in_index<'p>(
+    repo: &Repository,
+    index: &git2::Index,
+    paths: impl Iterator<Item = &'p str>,
+) -> Vec<super::exclude::IgnoreFile> {
     let name = super::exclude::IGNORE_FILE;
-    index
-        .iter()
-        .filter_map(|e| {
-            let path = super::path_text(&e.path);
-            let dir = if path == name { String::new() } else { path.strip_suffix(&format!("/{name}"))?.to_string() };
-            let blob = repo.find_blob(e.id).ok()?;
+    let mut dirs: HashSet<String> = HashSet::new();
+    for p in paths {
+        let mut dir = p;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            dirs.insert(parent.to_string());
+            dir = parent;
+        }
+        dirs.insert(String::new());
+    }
+    let mut dirs: Vec<String> = dirs.into_iter().collect();
+    dirs.sort();
+    dirs.into_iter()
+        .filter_map(|dir| {
+            let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+            let entry = index.get_path(Path::new(&path), 0)?;
+            let blob = repo.find_blob(entry.id).ok()?;
             (blob.size() as u64 <= IGNORE_FILE_LIMIT)
                 .then(|| super::exclude::IgnoreFile { dir, text: String::from_utf8_lossy(blob.content()).into_owned() })
         })
