@@ -225,14 +225,23 @@ mod pull_request {
         findings(doc, rule).iter().filter(|f| f.get("suppression").is_none()).count()
     }
 
-    /// A base with an empty config, and a branch that adds a token and `files`.
-    fn branch(files: &[(&str, &str)]) -> tempfile::TempDir {
+    /// A repository with one base commit of `files` on `main`, checked out
+    /// on a new branch `feature`.
+    fn feature_branch(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = repo();
         let d = dir.path();
-        write(d, "README.md", "base\n");
-        write(d, "nhigate.toml", "# the gate's settings\n");
+        for (path, text) in files {
+            write(d, path, text);
+        }
         commit(d, "base", DAY1);
         git(d, &["checkout", "-q", "-b", "feature"], DAY1);
+        dir
+    }
+
+    /// A base with an empty config, and a branch that adds a token and `files`.
+    fn branch(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = feature_branch(&[("README.md", "base\n"), ("nhigate.toml", "# the gate's settings\n")]);
+        let d = dir.path();
         write(d, "src/settings.py", &format!("TOKEN = \"{TOKEN}\"\n"));
         for (path, text) in files {
             write(d, path, text);
@@ -348,11 +357,8 @@ mod pull_request {
 
     #[test]
     fn an_ignore_added_later_does_not_cover_a_secret_committed_earlier() {
-        let dir = repo();
+        let dir = feature_branch(&[("README.md", "base\n")]);
         let d = dir.path();
-        write(d, "README.md", "base\n");
-        commit(d, "base", DAY1);
-        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
         write(d, "app.env", &format!("API_TOKEN={TOKEN}\n"));
         commit(d, "add a token", DAY1);
         write(d, "app.env", &format!("API_TOKEN={TOKEN} # nhigate:ignore github-pat test fixture\n"));
@@ -364,11 +370,9 @@ mod pull_request {
 
     #[test]
     fn a_blob_at_several_paths_is_judged_at_each() {
-        let dir = repo();
+        let dir =
+            feature_branch(&[("nhigate.toml", "[[paths]]\nglob = \"fixtures/**\"\ndisable = [\"github-pat\"]\n")]);
         let d = dir.path();
-        write(d, "nhigate.toml", "[[paths]]\nglob = \"fixtures/**\"\ndisable = [\"github-pat\"]\n");
-        commit(d, "base", DAY1);
-        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
         let text = format!("API_TOKEN={TOKEN}\n");
         write(d, "fixtures/a.env", &text);
         write(d, "deploy/prod.env", &text);
@@ -382,11 +386,8 @@ mod pull_request {
 
     #[test]
     fn a_shallow_clone_that_does_not_reach_the_base_is_an_error() {
-        let dir = repo();
+        let dir = feature_branch(&[("README.md", "base\n")]);
         let d = dir.path();
-        write(d, "README.md", "base\n");
-        commit(d, "base", DAY1);
-        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
         write(d, "app.env", &format!("API_TOKEN={TOKEN}\n"));
         commit(d, "add", DAY1);
         std::fs::remove_file(d.join("app.env")).unwrap_or_else(|e| panic!("{e}"));
@@ -503,11 +504,8 @@ mod pull_request {
 
     #[test]
     fn padding_a_file_with_control_bytes_or_a_latin1_byte_does_not_hide_a_secret() {
-        let dir = repo();
+        let dir = feature_branch(&[("README.md", "base\n")]);
         let d = dir.path();
-        write(d, "README.md", "base\n");
-        commit(d, "base", DAY1);
-        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
         let pad = "\u{1}".repeat(14);
         write(d, "d.sh", &format!("#!/bin/sh\n# {pad}\nexport T={TOKEN}\n"));
         std::fs::write(d.join("b.py"), format!("# \0\0\0\nT = \"{TOKEN}\"\n")).unwrap_or_else(|e| panic!("{e}"));
@@ -537,11 +535,8 @@ mod pull_request {
     #[test]
     fn file_names_that_are_not_utf8_do_not_share_ignores() {
         use std::os::unix::ffi::OsStrExt;
-        let dir = repo();
+        let dir = feature_branch(&[("README.md", "base\n")]);
         let d = dir.path();
-        write(d, "README.md", "base\n");
-        commit(d, "base", DAY1);
-        git(d, &["checkout", "-q", "-b", "feature"], DAY1);
         let name = |b: &[u8]| d.join(std::ffi::OsStr::from_bytes(b));
         std::fs::write(name(b"c\xff.env"), "# nhigate:ignore github-pat test fixture\n")
             .unwrap_or_else(|e| panic!("{e}"));

@@ -249,25 +249,30 @@ fn a_push_of_a_new_branch_checks_the_tree_with_a_notice() {
     }
 }
 
+/// A pull request's runner environment for `event` in `r`, with a
+/// `nhigate` first on PATH that logs each call to `log`.
+fn counted_pull_request(r: &Path, t: &Path, log: &Path, event: &str) -> Vec<(&'static str, String)> {
+    let (base, head) = pull_request_repo(r);
+    with(
+        &runner_env(r, t),
+        &[
+            ("PATH", &counting_nhigate(t, log)),
+            ("GITHUB_EVENT_NAME", event),
+            ("NHIGATE_BASE_SHA", &base),
+            ("NHIGATE_HEAD_SHA", &head),
+        ],
+    )
+}
+
 /// pull_request_target runs with the base repository's secrets and write
 /// token: refused (exit 2, with why) unless the workflow opts in.
 #[test]
 fn pull_request_target_is_refused_unless_opted_in() {
-    let repo = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let r = repo.path();
-    let (base, head) = pull_request_repo(r);
-    let runner = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let t = runner.path();
+    let (repo, runner) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    let (r, t) = (repo.path(), runner.path());
     let log = t.join("calls.log");
-    let env = with(
-        &runner_env(r, t),
-        &[
-            ("PATH", &counting_nhigate(t, &log)),
-            ("GITHUB_EVENT_NAME", "pull_request_target"),
-            ("NHIGATE_BASE_SHA", &base),
-            ("NHIGATE_HEAD_SHA", &head),
-        ],
-    );
+    let env = counted_pull_request(r, t, &log, "pull_request_target");
 
     for refused in [env.clone(), with(&env, &[("NHIGATE_ALLOW_PULL_REQUEST_TARGET", "")])] {
         let o = step(r, "run.sh", &refused);
@@ -309,21 +314,11 @@ fn counting_nhigate(dir: &Path, log: &Path) -> String {
 /// file; an error (exit 2) is one run too, and announces no SARIF.
 #[test]
 fn the_action_runs_the_check_once() {
-    let repo = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let r = repo.path();
-    let (base, head) = pull_request_repo(r);
-    let runner = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let t = runner.path();
+    let (repo, runner) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    let (r, t) = (repo.path(), runner.path());
     let log = t.join("calls.log");
-    let env = with(
-        &runner_env(r, t),
-        &[
-            ("PATH", &counting_nhigate(t, &log)),
-            ("GITHUB_EVENT_NAME", "pull_request"),
-            ("NHIGATE_BASE_SHA", &base),
-            ("NHIGATE_HEAD_SHA", &head),
-        ],
-    );
+    let env = counted_pull_request(r, t, &log, "pull_request");
 
     let o = step(r, "run.sh", &env);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
