@@ -118,8 +118,13 @@ fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[St
         .filter(|p| p.rsplit('/').next() == Some(source::exclude::IGNORE_FILE))
         .filter_map(|p| {
             let dir = p.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
-            let text = crate::settings::read::read_bounded(&root.join(p), 1 << 20).ok()?;
-            Some(IgnoreFile { dir, text: String::from_utf8_lossy(&text).into_owned() })
+            let full = root.join(p);
+            // As git modes do: a plain file within the limit, never a link.
+            if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+                return None;
+            }
+            let text = crate::settings::read::read_bounded(&full, 1 << 20).ok()?;
+            Some(IgnoreFile { dir, text: String::from_utf8_lossy(&text).into_owned(), unusual: None })
         })
         .collect();
     let excluder = Excluder::new(excludes, &ignore_files);
@@ -212,6 +217,8 @@ pub fn scan_range(
     out.facts.identities = at_head.facts.identities;
     out.facts.credentials = at_head.facts.credentials;
     out.facts.grants = at_head.facts.grants;
+    out.facts.literals.0.extend(at_head.facts.literals.0);
+    out.secret_values.extend(at_head.secret_values);
     out.skipped.extend(at_head.skipped);
     out.ignores.extend(at_head.ignores);
     out.skipped.extend(listing.skipped);
@@ -348,6 +355,7 @@ fn is_lfs_pointer(bytes: &[u8]) -> bool {
 }
 
 fn finish(mut out: ScanOutput) -> ScanOutput {
+    out.secret_values.append(&mut out.facts.literals.0);
     extract::inventory::merge(&mut out.facts);
     out.skipped.sort();
     out.skipped.dedup();
@@ -379,9 +387,12 @@ fn first_seen_per_value(facts: &mut FactSet) {
     }
 }
 
-/// Run `f` on a pool of `threads` workers (0: one per core).
+/// The most worker threads a scan starts, whatever `-j` asks for.
+pub const MAX_THREADS: usize = 256;
+
+/// Run `f` on a pool of `threads` workers (0: one per core; at most `MAX_THREADS`).
 pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads.min(MAX_THREADS)).build() {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
     }
@@ -476,6 +487,16 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
             }
         };
     }
+    // A token spelled with escapes (`"gh\u0070_…"`) is the token to any
+    // parser: the decoded values of JSON and YAML are searched too.
+    let escaped = program.detectors.escaped(path, &text);
+    if !escaped.is_empty() {
+        let (found, values) = secrets_of(program, path, escaped, commit);
+        let known: std::collections::HashSet<String> =
+            result.facts.secrets.iter().map(|s| s.value_hash.clone()).collect();
+        result.facts.secrets.extend(found.into_iter().filter(|s| !known.contains(&s.value_hash)));
+        result.secret_values.extend(values);
+    }
     if let Some(raw) = source::also_raw(bytes) {
         let candidates = program.detectors.prefilter(&raw);
         if !candidates.nothing_to_do(path, &raw) {
@@ -555,6 +576,16 @@ fn detect_secrets(
     report: &mut detect::Report,
 ) -> (Vec<Secret>, Vec<String>) {
     let found = program.detectors.detect_with(path, text, candidates, report);
+    secrets_of(program, path, found, commit)
+}
+
+/// Secret facts (and their raw values) for what the detectors found.
+fn secrets_of(
+    program: &Program,
+    path: &str,
+    found: Vec<detect::Found>,
+    commit: Option<&git::Commit>,
+) -> (Vec<Secret>, Vec<String>) {
     let secrets = found
         .iter()
         .filter_map(|f| {

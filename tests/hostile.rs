@@ -548,6 +548,62 @@ mod pull_request {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn an_ignore_file_git_holds_as_a_link_an_executable_or_too_large_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        for how in ["executable", "link", "large"] {
+            let dir = feature_branch(&[("README.md", "base\n")]);
+            let d = dir.path();
+            match how {
+                "executable" => {
+                    write(d, ".nhigateignore", "*.py\n");
+                    let exec = std::fs::Permissions::from_mode(0o755);
+                    std::fs::set_permissions(d.join(".nhigateignore"), exec).unwrap_or_else(|e| panic!("{e}"));
+                }
+                "link" => {
+                    write(d, "patterns.txt", "*\n");
+                    std::os::unix::fs::symlink("patterns.txt", d.join(".nhigateignore"))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                _ => write(d, ".nhigateignore", &format!("*\n#{}\n", "x".repeat(1_100_000))),
+            }
+            write(d, "a.py", &format!("T = \"{TOKEN}\"\n"));
+            commit(d, "feature", DAY2);
+            let (exit, doc) = json(d, &["--base", "main", "--head", "feature"]);
+            assert_eq!((exit, unsuppressed(&doc, "github-pat")), (1, 1), "{how}: {doc}");
+            let changed = findings(&doc, "gate-config-changed");
+            assert!(changed.iter().any(|f| f["severity"] == "high"), "{how}: {doc}");
+        }
+    }
+
+    #[test]
+    fn tokens_spelled_with_escapes_are_found_in_decoded_values() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        let t = &TOKEN[4..];
+        write(d, "c.json", &format!("{{\"x\": \"gh\\u0070_{t}\"}}\n"));
+        write(d, "c.yaml", &format!("x: \"\\x67hp_{t}\"\n"));
+        let (exit, doc) = json(d, &[]);
+        let found = findings(&doc, "github-pat");
+        let paths: Vec<&str> = found.iter().filter_map(|f| f["path"].as_str()).collect();
+        assert_eq!((exit, paths), (1, vec!["c.json", "c.yaml"]), "{doc}");
+    }
+
+    #[test]
+    fn a_huge_thread_count_is_capped_and_nested_git_folders_are_listed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        write(d, "sub/.git/config", &format!("[remote]\n  token = {TOKEN}\n"));
+        write(d, "app.env", "A=1\n");
+        let start = std::time::Instant::now();
+        let (exit, doc) = json(d, &["-j", "100000"]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(exit, 0, "{doc}");
+        let skipped = doc["skipped"].as_array().map(|a| a.iter().any(|s| s["path"] == "sub/.git")).unwrap_or(false);
+        assert!(skipped, "{doc}");
+    }
+
     #[test]
     fn many_ignore_markers_stay_linear() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -147,8 +147,24 @@ fn values_that_reach_messages_reasons_and_frames_are_redacted() {
         utf16.extend(u.to_le_bytes());
     }
     fs::write(d.join("d.env"), utf16).unwrap_or_else(|e| panic!("{e}"));
+    // A credential only an extractor knows (an MCP server's `--api-key`),
+    // repeated in a plain-http URL that another rule's message quotes.
+    write(
+        d,
+        "mcp.json",
+        "{\"mcpServers\": {\"srv\": {\"url\": \"http://evil.example/Qx7vR2mZ9pL4kT8wY1nBd3Fh\", \"args\": [\"--api-key\", \"Qx7vR2mZ9pL4kT8wY1nBd3Fh\"]}}}\n",
+    );
+    // An identity named with a token: policy findings name their subject.
+    write(
+        d,
+        "iam.tf",
+        &format!(
+            "resource \"aws_iam_user\" \"u1\" {{\n  name = \"{PAT}\"\n}}\nresource \"aws_iam_access_key\" \"k\" {{\n  user = aws_iam_user.u1.name\n}}\n"
+        ),
+    );
     for (i, text) in every_output(d, &[]).iter().enumerate() {
         for secret in [
+            "Qx7vR2mZ9pL4kT8wY1nBd3Fh",
             "Tr0ub4dor-and-3",
             "kq81Zr6PwX0Lm3Vt",
             PAT,

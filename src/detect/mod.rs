@@ -361,6 +361,26 @@ fn may_hold_encoded_secrets(path: &str, text: &[u8]) -> bool {
         && (memmem(text, b"kind: Secret") || memmem(text, b"\"kind\": \"Secret\"") || memmem(text, b"\"auths\""))
 }
 
+/// String values (and keys) whose text does not stand in the file as it
+/// is: written with escapes.
+fn collect_decoded(node: &crate::syntax::tree::Node, text: &[u8], out: &mut Vec<(Pos, String)>) {
+    use crate::syntax::tree::Kind;
+    let differs = |s: &str| s.len() >= 8 && memchr::memmem::find(text, s.as_bytes()).is_none();
+    match &node.kind {
+        Kind::Scalar(s) if differs(&s.text) => out.push((node.pos, s.text.clone())),
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                if differs(&k.text) {
+                    out.push((k.pos, k.text.clone()));
+                }
+                collect_decoded(v, text, out);
+            }
+        }
+        Kind::Seq(items) => items.iter().for_each(|i| collect_decoded(i, text, out)),
+        _ => {}
+    }
+}
+
 fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -583,6 +603,40 @@ impl DetectorSet {
             return Vec::new();
         }
         self.detect_with(path, text, candidates, report)
+    }
+
+    /// Tokens in JSON and YAML string values that the file spells with
+    /// escapes (`\u0067`, `\x67`, a backslash-newline), found in the
+    /// decoded values. Files without such escapes cost one search.
+    pub fn escaped(&self, path: &str, text: &[u8]) -> Vec<Found> {
+        let yaml_or_json =
+            matches!(crate::syntax::format_of(path), crate::syntax::Format::Yaml | crate::syntax::Format::Json);
+        let has_escapes =
+            || [&b"\\u"[..], b"\\x", b"\\U", b"\\\n"].iter().any(|e| memchr::memmem::find(text, e).is_some());
+        if !yaml_or_json || !has_escapes() {
+            return Vec::new();
+        }
+        let lossy = String::from_utf8_lossy(text);
+        let Ok(docs) = crate::syntax::tree::parse(&lossy) else { return Vec::new() };
+        let mut values = Vec::new();
+        for d in &docs {
+            collect_decoded(d, text, &mut values);
+        }
+        let mut out = Vec::new();
+        for (pos, value) in values {
+            for m in self.scan(value.as_bytes(), &mut Vec::new()) {
+                if let Some(v) = value.get(m.start..m.end) {
+                    out.push(Found {
+                        detector: m.detector,
+                        start: pos,
+                        end: pos,
+                        value: v.to_string(),
+                        entropy: m.entropy,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// `detect` after the prefilter has run.

@@ -73,11 +73,15 @@ fn variables(path: &str, vars: Option<&Node>, holder: &str, facts: &mut FactSet)
                 c.long_lived = Some(true);
                 c.attrs.insert("from".into(), if value.starts_with('$') { "variable" } else { "literal" }.into());
                 c.embedded = !value.starts_with('$') && literal_secret(&k.text, value);
+                if c.embedded {
+                    facts.literals.0.push(value.to_string());
+                }
                 facts.credentials.push(c);
             }
             continue;
         }
         if literal_secret(&k.text, value) {
+            facts.literals.0.push(value.to_string());
             let mut c = credential(path, k, "token", "gitlab", holder);
             c.embedded = true;
             c.attrs.insert("from".into(), "literal".into());

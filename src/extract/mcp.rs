@@ -55,8 +55,9 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
         id.at.insert("attrs.plain_http".into(), loc(path, k.pos));
     }
     for (k, v) in server.get("env").map(Node::entries).unwrap_or_default() {
-        if v.str().is_some_and(|s| literal_secret(&k.text, s)) {
+        if let Some(s) = v.str().filter(|s| literal_secret(&k.text, s)) {
             facts.credentials.push(embedded(path, k.pos, &k.text, &id.name, "env"));
+            facts.literals.0.push(s.to_string());
         }
     }
     for (k, v) in server.get("headers").map(Node::entries).unwrap_or_default() {
@@ -66,6 +67,7 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
             || k.text.eq_ignore_ascii_case("authorization") && literal_secret("token", bare)
         {
             facts.credentials.push(embedded(path, k.pos, &k.text, &id.name, "header"));
+            facts.literals.0.push(bare.to_string());
         }
     }
     // `--api-key sk-...` or `--token=...` in args.
@@ -80,6 +82,7 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
             && literal_secret(flag.trim_start_matches('-'), value)
         {
             facts.credentials.push(embedded(path, a.pos, flag, &id.name, "args"));
+            facts.literals.0.push(value.to_string());
         }
     }
     facts.identities.push(id);

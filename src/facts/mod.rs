@@ -172,6 +172,21 @@ pub struct FactSet {
     pub credentials: Vec<Credential>,
     pub grants: Vec<Grant>,
     pub secrets: Vec<Secret>,
+    /// Raw values the extractors judged to be literal secrets (an MCP
+    /// server's `--api-key`, a pipeline variable): never serialized, held
+    /// only so that the redaction step can find them in any other text.
+    #[serde(skip)]
+    pub literals: Literals,
+}
+
+/// Raw secret values; their `Debug` shows only how many there are.
+#[derive(Clone, Default)]
+pub struct Literals(pub Vec<String>);
+
+impl std::fmt::Debug for Literals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Literals({} values)", self.0.len())
+    }
 }
 
 impl FactSet {
@@ -180,6 +195,7 @@ impl FactSet {
         self.credentials.extend(other.credentials);
         self.grants.extend(other.grants);
         self.secrets.extend(other.secrets);
+        self.literals.0.extend(other.literals.0);
     }
 
     pub fn is_empty(&self) -> bool {

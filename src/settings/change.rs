@@ -232,9 +232,29 @@ fn ignore_changes(base: &[IgnoreFile], head: &[IgnoreFile]) -> Vec<(String, Chan
         m
     };
     let (b, h) = (patterns(base), patterns(head));
+    let mut out = Vec::new();
+    // A file git holds as a link or over the limit is not applied here, but
+    // a reader of the work tree might apply it after the merge.
+    for f in head.iter().filter(|f| f.unusual.is_some()) {
+        let was = base.iter().any(|g| g.dir == f.dir && g.unusual == f.unusual);
+        if !was {
+            let path = if f.dir.is_empty() {
+                super::IGNORE_FILE.to_string()
+            } else {
+                format!("{}/{}", f.dir, super::IGNORE_FILE)
+            };
+            let why = f.unusual.as_deref().unwrap_or("");
+            out.push((
+                path.clone(),
+                Change {
+                    weakens: vec![format!("adds `{path}`, which {why}: what it excludes cannot be reviewed here")],
+                    ..Default::default()
+                },
+            ));
+        }
+    }
     let empty = BTreeSet::new();
     let paths: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
-    let mut out = Vec::new();
     for path in paths {
         let (bp, hp) = (b.get(path).unwrap_or(&empty), h.get(path).unwrap_or(&empty));
         let mut c = Change::default();
@@ -312,11 +332,11 @@ mod tests {
     #[test]
     fn added_ignore_patterns_weaken_at_their_line() {
         let base = Settings {
-            ignore_files: Some(vec![IgnoreFile { dir: String::new(), text: "vendor/\n".into() }]),
+            ignore_files: Some(vec![IgnoreFile { dir: String::new(), text: "vendor/\n".into(), unusual: None }]),
             ..Default::default()
         };
         let head = Settings {
-            ignore_files: Some(vec![IgnoreFile { dir: String::new(), text: "vendor/\n*.env\n".into() }]),
+            ignore_files: Some(vec![IgnoreFile { dir: String::new(), text: "vendor/\n*.env\n".into(), unusual: None }]),
             ..Default::default()
         };
         let found = compare(&base, Ok(&head), &defaults);

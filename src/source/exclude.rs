@@ -16,6 +16,8 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 pub struct IgnoreFile {
     pub dir: String,
     pub text: String,
+    /// Why it is not applied (a symbolic link, too large), when it is not.
+    pub unusual: Option<String>,
 }
 
 pub const IGNORE_FILE: &str = ".nhigateignore";
@@ -31,6 +33,7 @@ impl Excluder {
     pub fn new(excludes: &[String], ignore_files: &[IgnoreFile]) -> Excluder {
         let mut files: Vec<(String, Gitignore)> = ignore_files
             .iter()
+            .filter(|f| f.unusual.is_none())
             .map(|f| {
                 let mut b = GitignoreBuilder::new(Path::new(&f.dir));
                 for line in f.text.lines() {
@@ -85,7 +88,7 @@ mod tests {
     use super::*;
 
     fn file(dir: &str, text: &str) -> IgnoreFile {
-        IgnoreFile { dir: dir.into(), text: text.into() }
+        IgnoreFile { dir: dir.into(), text: text.into(), unusual: None }
     }
 
     #[test]

@@ -241,20 +241,35 @@ pub fn ignore_files_in_tree(repo: &Repository, tree: &Tree<'_>) -> Vec<super::ex
     let name = super::exclude::IGNORE_FILE;
     let mut out = Vec::new();
     let _ = tree.walk(git2::TreeWalkMode::PreOrder, |prefix, entry| {
-        if entry.name() == Some(name) && entry.filemode() == i32::from(git2::FileMode::Blob) {
-            if let Ok(blob) = repo.find_blob(entry.id()) {
-                if blob.size() as u64 <= IGNORE_FILE_LIMIT {
-                    let dir = prefix.trim_end_matches('/').to_string();
-                    out.push(super::exclude::IgnoreFile {
-                        dir,
-                        text: String::from_utf8_lossy(blob.content()).into_owned(),
-                    });
-                }
-            }
+        if entry.name() == Some(name) && entry.kind() == Some(git2::ObjectType::Blob) {
+            let dir = prefix.trim_end_matches('/').to_string();
+            out.push(ignore_file(repo, dir, entry.id(), entry.filemode()));
         }
         git2::TreeWalkResult::Ok
     });
     out
+}
+
+/// One ignore file as git holds it. Only a plain file (executable or not)
+/// up to the size limit is applied; any other is kept with the reason, so
+/// that a branch that adds one is reported rather than trusted later by a
+/// reader that follows links or reads without a limit.
+fn ignore_file(repo: &Repository, dir: String, oid: Oid, mode: i32) -> super::exclude::IgnoreFile {
+    let plain = mode == i32::from(git2::FileMode::Blob) || mode == i32::from(git2::FileMode::BlobExecutable);
+    let blob = repo.find_blob(oid).ok();
+    let size = blob.as_ref().map_or(0, |b| b.size() as u64);
+    let unusual = if !plain {
+        Some("is a symbolic link, not a file".to_string())
+    } else if size > IGNORE_FILE_LIMIT {
+        Some(format!("is over the {} limit for ignore files", super::human_size(IGNORE_FILE_LIMIT)))
+    } else {
+        None
+    };
+    let text = match (&unusual, blob) {
+        (None, Some(b)) => String::from_utf8_lossy(b.content()).into_owned(),
+        _ => String::new(),
+    };
+    super::exclude::IgnoreFile { dir, text, unusual }
 }
 
 /// The .nhigateignore files in the index that govern `paths` (those in
@@ -281,9 +296,7 @@ pub fn ignore_files_in_index<'p>(
         .filter_map(|dir| {
             let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
             let entry = index.get_path(Path::new(&path), 0)?;
-            let blob = repo.find_blob(entry.id).ok()?;
-            (blob.size() as u64 <= IGNORE_FILE_LIMIT)
-                .then(|| super::exclude::IgnoreFile { dir, text: String::from_utf8_lossy(blob.content()).into_owned() })
+            Some(ignore_file(repo, dir, entry.id, i32::try_from(entry.mode).unwrap_or(0)))
         })
         .collect()
 }

@@ -29,8 +29,24 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         // .nhigateignore counts everywhere.
         .require_git(true)
         .git_global(false)
-        .add_custom_ignore_filename(".nhigateignore")
-        .filter_entry(|e| e.file_name() != ".git");
+        .add_custom_ignore_filename(".nhigateignore");
+    // `.git` is git's own data, not content: the repository's own is passed
+    // over quietly, any other (a nested repository, a file named `.git`) is
+    // listed as skipped.
+    let own_git = root.join(".git");
+    let other_git = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_git = other_git.clone();
+    builder.filter_entry(move |e| {
+        if e.file_name() != ".git" {
+            return true;
+        }
+        if e.path() != own_git {
+            if let Ok(mut seen) = seen_git.lock() {
+                seen.push(e.path().to_path_buf());
+            }
+        }
+        false
+    });
     if !options.excludes.is_empty() {
         let mut overrides = ignore::overrides::OverrideBuilder::new(root);
         for pattern in &options.excludes {
@@ -64,6 +80,12 @@ pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>
         }
         // NOTE: no stat here; the reader enforces the size cap as it reads.
         files.push(FileEntry { path: rel, full: entry.into_path(), link: false });
+    }
+    if let Ok(seen) = other_git.lock() {
+        skipped.extend(
+            seen.iter()
+                .map(|p| Skipped { path: relative(root, p), reason: "git's own data (`.git`), not scanned".into() }),
+        );
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)
