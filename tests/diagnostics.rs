@@ -265,3 +265,37 @@ fn a_bad_escape_in_a_string() {
     assert_eq!(s[0].message, "unknown escape `\\q` in a string");
     assert_eq!(s[0].underlined, "\\q");
 }
+
+/// The warnings of packs that compile.
+fn warnings(src: &str) -> Vec<(String, String)> {
+    let sources = [nhigate::lang::PackSource {
+        path: "p.nhi".into(),
+        text: src.to_string(),
+        verify: nhigate::lang::Verify::Full,
+    }];
+    let compiled = nhigate::lang::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    compiled
+        .warnings
+        .diagnostics
+        .iter()
+        .filter(|d| d.error.to_string().contains("`and` inside `or`"))
+        .map(|d| {
+            use miette::Diagnostic;
+            let label = d.labels().and_then(|mut l| l.next()).map(|l| l.offset()..l.offset() + l.len());
+            (d.error.to_string(), label.and_then(|r| src.get(r)).unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn and_inside_or_without_parentheses_is_a_warning() {
+    let mixed = rule("  on grant\n  deny any a in actions: a == \"x\" or a == \"y\" and len(resources) > 0");
+    assert_eq!(
+        warnings(&mixed),
+        vec![("`and` inside `or` without parentheses".to_string(), "a == \"y\" and len(resources) > 0".to_string())]
+    );
+    let grouped = rule("  on grant\n  deny any a in actions: (a == \"x\" or a == \"y\") and len(resources) > 0");
+    assert!(warnings(&grouped).is_empty());
+    let explicit = rule("  on grant\n  deny any a in actions: a == \"x\" or (a == \"y\" and len(resources) > 0)");
+    assert!(warnings(&explicit).is_empty());
+}

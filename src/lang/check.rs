@@ -65,6 +65,13 @@ impl<'s> Checker<'s> {
         self.errors.push(LangError::Check(e));
     }
 
+    /// Whether the source wraps `span` in its own parentheses.
+    fn parenthesized(&self, span: ast::Span) -> bool {
+        let before = self.source.get(..span.start).map(|t| t.trim_end().ends_with('('));
+        let after = self.source.get(span.end..).map(|t| t.trim_start().starts_with(')'));
+        before == Some(true) && after == Some(true)
+    }
+
     fn warn(&mut self, w: CheckWarning) {
         self.errors.push(LangError::Warning(w));
     }
@@ -561,6 +568,16 @@ impl<'s> Checker<'s> {
                 Typed { ty: Type::Bool, ir: Expr::Not(Box::new(a.ir)) }
             }
             ExprKind::Logic(op, l, r) => {
+                if *op == ast::BoolOp::Or {
+                    for side in [l, r] {
+                        if matches!(side.kind, ExprKind::Logic(ast::BoolOp::And, ..)) && !self.parenthesized(side.span)
+                        {
+                            let text = self.source.get(side.span.start..side.span.end).unwrap_or("");
+                            let span = ast::Span::new(side.span.start, side.span.start + text.trim_end().len());
+                            self.warn(CheckWarning::MixedAndOr { span: span.into() });
+                        }
+                    }
+                }
                 let a = self.expr(l, scope);
                 let b = self.expr(r, scope);
                 let word = if *op == ast::BoolOp::And { "and" } else { "or" };

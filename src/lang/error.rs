@@ -301,6 +301,19 @@ pub enum CheckWarning {
         span: SourceSpan,
     },
 
+    #[error("`and` inside `or` without parentheses")]
+    #[diagnostic(
+        severity(Warning),
+        code(nhigate::mixed_and_or),
+        help(
+            "`and` binds tighter than `or`, so this reads `a or (b and c)`; write the parentheses you mean, e.g. `(a or b) and c`"
+        )
+    )]
+    MixedAndOr {
+        #[label("this `and` groups first")]
+        span: SourceSpan,
+    },
+
     #[error("rule `{id}` has no test in which it {what}")]
     #[diagnostic(
         severity(Warning),

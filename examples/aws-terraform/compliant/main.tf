@@ -21,11 +21,25 @@ resource "aws_iam_policy" "billing_queue" {
   name = "billing-queue"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
-      Resource = "arn:aws:sqs:eu-west-1:123456789012:billing"
-    }]
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+        Resource = "arn:aws:sqs:eu-west-1:123456789012:billing"
+      },
+      {
+        # PassRole limited to the one role the worker hands to its tasks.
+        Effect   = "Allow"
+        Action   = "iam:PassRole"
+        Resource = "arn:aws:iam::123456789012:role/billing-task"
+      },
+      {
+        # Service-linked roles only: AWS manages their policies.
+        Effect   = "Allow"
+        Action   = "iam:AttachRolePolicy"
+        Resource = "arn:aws:iam::123456789012:role/aws-service-role/*"
+      },
+    ]
   })
 }
 
