@@ -74,6 +74,12 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                     g.resources = v.strings().into_iter().map(str::to_string).collect();
                     g.at.insert("resources".into(), loc(path, k.pos));
                 }
+                // URLs such as `/healthz` are not API resources: kept, and
+                // named as what they are, never as an empty or `*` resource.
+                if let Some((k, v)) = rule.entry("nonResourceURLs") {
+                    g.resources.extend(v.strings().into_iter().map(|u| format!("nonResourceURL:{u}")));
+                    g.at.entry("resources".into()).or_insert_with(|| loc(path, k.pos));
+                }
                 if let Some(groups) = rule.get("apiGroups") {
                     g.attrs.insert("api_groups".into(), groups.strings().join(","));
                 }

@@ -117,6 +117,17 @@ fn cloudformation_short_form_tags_and_refs() {
 }
 
 #[test]
+fn kubernetes_non_resource_urls_are_named_as_such() {
+    let f = facts(
+        "rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: probes\nrules:\n  - nonResourceURLs: [\"/healthz\", \"*\"]\n    verbs: [get]\n",
+    );
+    let g = &f.grants[0];
+    assert_eq!(g.resources, vec!["nonResourceURL:/healthz".to_string(), "nonResourceURL:*".to_string()]);
+    assert_eq!(g.at["resources"].line, 6);
+}
+
+#[test]
 fn kubernetes_multi_document_workloads_and_tokens() {
     let f = facts(
         "app.yaml",
