@@ -274,6 +274,22 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 /// Why a value cannot be a secret, if it cannot.
+/// A value that spells its own name (`SSHPrivateKey: "SSHPrivateKey"`,
+/// `PrivateToken = "PRIVATE-TOKEN"`, `api_key = "x-api-key"`) is a label
+/// or a header name, not a secret: compared with case, `-`, `_`, `.` and
+/// spaces ignored: equal, a part of the name, or the name as an `X-` header.
+pub fn names_itself(name: &str, value: &str) -> Option<&'static str> {
+    let fold =
+        |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    let (n, v) = (fold(name.rsplit(['.', '/']).next().unwrap_or(name)), fold(value));
+    let long_enough = n.len() >= 6 && v.len() >= 6;
+    // Only values made of name characters: a real key has no reason to look like `x-api-key`.
+    let wordy = value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
+    // Equal, a part of the name, or the name as an `X-` header.
+    let spelled = v == n || n.contains(&v) || v.strip_prefix('x') == Some(n.as_str());
+    (long_enough && wordy && spelled).then_some("the value spells its own name")
+}
+
 pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
@@ -410,6 +426,26 @@ fn is_uuid(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_spells_its_own_name_is_not_a_secret() {
+        for (name, value) in [
+            ("SSHPrivateKey", "SSHPrivateKey"),
+            ("PrivateToken", "PRIVATE-TOKEN"),
+            ("api_key", "x-api-key"),
+            ("config.auth_token", "AUTH_TOKEN"),
+        ] {
+            assert!(names_itself(name, value).is_some(), "{name} = {value}");
+        }
+        for (name, value) in [
+            ("api_key", "x9Kq2LmP4vR8tW1z"),
+            ("private_token", "glpat-Xz8qL2vN5mK9pR4tY7wB"),
+            ("password", "hunter2hunter2"),
+            ("password", "password123"),
+        ] {
+            assert_eq!(names_itself(name, value), None, "{name} = {value}");
+        }
+    }
 
     #[test]
     fn names_become_snake_case() {

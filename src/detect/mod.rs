@@ -188,7 +188,8 @@ impl Detector {
             return Ok(None);
         }
         let shown = || crate::facts::Redacted::new(&a.value).to_string();
-        if let Some(why) = assign::implausible(&a.value, a.context) {
+        if let Some(why) = assign::implausible(&a.value, a.context).or_else(|| assign::names_itself(&a.name, &a.value))
+        {
             rejected.push(Rejection::Implausible { value: shown(), why });
             return Ok(None);
         }
