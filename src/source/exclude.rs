@@ -53,10 +53,6 @@ impl Excluder {
         Excluder { files, excludes }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.excludes.is_none()
-    }
-
     /// Whether a file (a '/'-separated path relative to the root) is excluded.
     pub fn excludes(&self, path: &str) -> bool {
         if let Some(g) = &self.excludes {
