@@ -8,6 +8,7 @@
 //! disable = ["NHI-GHA-002"]
 //! exclude = ["vendor/**"]
 //! fail_on = "high"
+//! confidence = "low"                 # report low-confidence secrets too
 //! baseline = ".nhigate-baseline.json"
 //!
 //! [severity]
@@ -33,6 +34,7 @@ use serde::Deserialize;
 
 use crate::engine::Finding;
 use crate::facts::{Date, Location};
+use crate::detect::Confidence;
 use crate::severity::Severity;
 
 pub const FILE_NAME: &str = "nhigate.toml";
@@ -47,6 +49,8 @@ pub struct Config {
     pub disable: Vec<String>,
     pub exclude: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// The least confidence of a secret finding that is reported.
+    pub confidence: Option<Confidence>,
     /// The baseline, as written (relative to the config's folder).
     pub baseline: Option<PathBuf>,
     pub severity: BTreeMap<String, Severity>,
@@ -97,6 +101,7 @@ struct Raw {
     #[serde(default)]
     exclude: Vec<String>,
     fail_on: Option<String>,
+    confidence: Option<String>,
     baseline: Option<PathBuf>,
     #[serde(default)]
     severity: BTreeMap<String, String>,
@@ -153,6 +158,11 @@ pub fn parse(path: &str, text: &str) -> Result<Config, String> {
         disable: raw.disable,
         exclude: raw.exclude,
         fail_on: raw.fail_on.as_deref().map(|s| severity_of(s, "fail_on")).transpose()?,
+        confidence: raw
+            .confidence
+            .as_deref()
+            .map(|s| s.parse::<Confidence>().map_err(|e| format!("{path}: confidence: {e}")))
+            .transpose()?,
         baseline: raw.baseline,
         ..Default::default()
     };

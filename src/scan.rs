@@ -401,19 +401,20 @@ pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 /// Units already scanned, by content: a copy of a file (vendored code,
 /// fixtures) is scanned once and its secrets reported at every path. Only
 /// units that pass the keyword prefilter are hashed, so that the common case
-/// costs nothing. The format is part of the key: it decides how a text is read.
+/// costs nothing. The format and the place (code, tests, docs) are part of
+/// the key: they decide how a text is read and how sure its finds are.
 #[derive(Default)]
 struct Seen {
-    by_content: std::sync::Mutex<std::collections::HashMap<(crate::syntax::Format, usize, u64), Vec<Secret>>>,
+    by_content: std::sync::Mutex<std::collections::HashMap<ContentKey, Vec<Secret>>>,
     /// Randomly keyed per run: two different contents cannot be crafted to
     /// share one entry (and one content's findings) ahead of time.
     hasher: std::collections::hash_map::RandomState,
 }
 
 impl Seen {
-    fn key(&self, path: &str, text: &[u8]) -> (crate::syntax::Format, usize, u64) {
+    fn key(&self, path: &str, text: &[u8]) -> ContentKey {
         use std::hash::BuildHasher;
-        (crate::syntax::format_of(path), text.len(), self.hasher.hash_one(text))
+        (crate::syntax::format_of(path), detect::Place::of(path), text.len(), self.hasher.hash_one(text))
     }
 
     fn lookup(&self, path: &str, text: &[u8]) -> Option<Vec<Secret>> {
@@ -428,6 +429,8 @@ impl Seen {
         }
     }
 }
+
+type ContentKey = (crate::syntax::Format, detect::Place, usize, u64);
 
 /// A secret found in identical content elsewhere, placed at this unit.
 fn at(s: &Secret, path: &str, commit: Option<&git::Commit>) -> Secret {
@@ -596,6 +599,7 @@ fn secrets_of(
                 value: Redacted::new(&f.value),
                 value_hash: value_hash(&f.value),
                 entropy: f.entropy,
+                confidence: f.confidence,
                 first_seen: commit.map(|c| FirstSeen { commit: c.id.clone(), date: Some(c.date) }),
                 location: Location {
                     path: path.to_string(),

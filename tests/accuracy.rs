@@ -159,3 +159,81 @@ fn values_that_spell_their_own_name_are_not_secrets() {
         .collect();
     assert_eq!(found, vec![("generic-password".to_string(), 3)], "{doc}");
 }
+
+/// The secrets in `tests/fixtures/field` (copied outside the repository, so
+/// that its own paths decide their place), at the given confidence.
+fn field_fixture_secrets(confidence: &str) -> BTreeSet<(String, u64, String)> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_tree(&repo_root().join("tests/fixtures/field"), dir.path());
+    let o = run(dir.path(), &["check", ".", "--now", NOW, "--format", "json", "--confidence", confidence]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "secret")
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("").to_string();
+            (path, f["line"].as_u64().unwrap_or(0), f["rule_id"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")).flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// One file per class of false positive seen in the field; each fired
+/// before (noted per file) and sits beside a true positive that still fires.
+#[test]
+fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire() {
+    let expected: BTreeSet<(String, u64, String)> = [
+        // Placeholders: `some-token-value`, `test_password_3` and
+        // `MySuperSecretPassword1` (lines 1, 2, 9) fired.
+        ("config/placeholders.env", 10, "generic-password"),
+        // Sequences and repeats: lines 1 and 2 (a Slack token) fired.
+        ("src/sequences.py", 4, "generic-api-key"),
+        // Weak passwords of example hosts: lines 1 and 2 fired.
+        ("config/urls.yaml", 4, "url-basic-auth"),
+        // jwt.io's published token: line 2 fired.
+        ("web/published.js", 3, "jwt"),
+        // An elided PEM block does not match; the whole key does.
+        ("deploy/tls.txt", 11, "private-key-rsa"),
+        // CloudFormation `!Ref`, `!ImportValue`, an ARN: lines 7, 13 and 19 fired.
+        ("cfn/template.yaml", 20, "generic-password"),
+        ("cfn/template.json", 8, "generic-password"),
+        // Terraform references and Helm values are expressions.
+        ("terraform/main.tf", 13, "generic-api-key"),
+        ("chart/templates/secret.yaml", 9, "generic-api-key"),
+        // `valueFrom` is a reference; a literal `value` is not.
+        ("k8s/deployment.yaml", 17, "generic-api-key"),
+        // A Secret's timestamp (line 10) fired; its username, host, URL
+        // and address are not credentials either.
+        ("k8s/secret.yaml", 12, "generic-password"),
+        // A provider's format in a test is still reported (medium).
+        ("tests/test_client.py", 2, "github-pat"),
+    ]
+    .iter()
+    .map(|(p, l, r)| (p.to_string(), *l, r.to_string()))
+    .collect();
+    assert_eq!(field_fixture_secrets("medium"), expected);
+    // Generic finds in tests and docs are low confidence: shown on request.
+    let low = field_fixture_secrets("low");
+    let extra: Vec<_> = low.difference(&expected).collect();
+    assert_eq!(
+        extra,
+        vec![
+            &("docs/setup.md".to_string(), 6, "generic-password".to_string()),
+            &("tests/test_client.py".to_string(), 1, "generic-api-key".to_string())
+        ]
+    );
+    assert!(field_fixture_secrets("high").iter().all(|(_, _, r)| r == "private-key-rsa" || r == "jwt"));
+}

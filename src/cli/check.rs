@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::{BaselineArgs, CheckArgs, Exit, fail, packs, stderr_color, stdout_color};
+use crate::detect::Confidence;
 use crate::engine;
 use crate::facts::{Date, FactSet, Location};
 use crate::report::scrub::Scrubber;
@@ -22,6 +23,8 @@ struct Checked {
     rules: Vec<RuleInfo>,
     settings: Settings,
     program: crate::lang::Program,
+    /// Secret findings below the confidence asked for, dropped.
+    below_confidence: u64,
 }
 
 /// Which scan a check runs.
@@ -45,6 +48,7 @@ struct Request<'a> {
     exclude: &'a [String],
     baseline: Option<&'a Path>,
     read_baseline: bool,
+    confidence: Option<Confidence>,
 }
 
 /// Load the settings and packs, scan, evaluate, and apply the config's rule
@@ -62,6 +66,7 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
         exclude,
         baseline: baseline_path,
         read_baseline,
+        confidence,
     } = r;
     if !path.exists() {
         return Err(fail(&format!("path `{}` does not exist", path.display()), None));
@@ -151,8 +156,12 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
         findings.extend(settings::change::compare(&trusted, at_head.as_ref().map_err(String::as_str), &severity_of));
     }
     trusted.config.adjust(&mut findings);
+    let bar = confidence.or(trusted.config.confidence).unwrap_or(Confidence::Medium);
+    let found = findings.len();
+    findings.retain(|f| f.secret.as_ref().is_none_or(|s| s.confidence >= bar));
+    let below_confidence = (found - findings.len()) as u64;
     let rules = RuleInfo::all(&program);
-    Ok(Checked { findings, output, rules, settings: trusted, program })
+    Ok(Checked { findings, output, rules, settings: trusted, program, below_confidence })
 }
 
 /// Every id a config or an ignore may name: rules, detectors, gate rules.
@@ -197,11 +206,12 @@ pub fn run(args: CheckArgs) -> Exit {
         exclude: &args.exclude,
         baseline: args.baseline.as_deref(),
         read_baseline: true,
+        confidence: args.confidence,
     }) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let Checked { mut findings, mut output, rules, settings, program } = checked;
+    let Checked { mut findings, mut output, rules, settings, program, below_confidence } = checked;
     let config = &settings.config;
     suppress::apply(
         &mut findings,
@@ -227,6 +237,7 @@ pub fn run(args: CheckArgs) -> Exit {
             files_scanned: output.files_scanned,
             bytes_scanned: output.bytes_scanned,
             files_skipped: output.skipped.len() as u64,
+            secrets_below_confidence: below_confidence,
         },
         threshold: args.severity.or(config.fail_on).unwrap_or(Severity::Low),
         inventory: Some(report::inventory::build(&output.facts, now).summary),
@@ -257,6 +268,7 @@ pub fn baseline(args: BaselineArgs) -> Exit {
         exclude: &[],
         baseline: None,
         read_baseline: false,
+        confidence: None,
     }) {
         Ok(c) => c,
         Err(code) => return code,

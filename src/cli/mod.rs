@@ -133,6 +133,10 @@ struct CheckArgs {
     /// nhigate.toml, else low)
     #[arg(long, value_name = "LEVEL")]
     severity: Option<Severity>,
+    /// Report secret findings of at least this confidence: high, medium or
+    /// low (default: `confidence` in nhigate.toml, else medium)
+    #[arg(long, value_name = "LEVEL")]
+    confidence: Option<crate::detect::Confidence>,
     /// The config file (default: nhigate.toml at the scanned root, if any)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,

@@ -152,6 +152,9 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     ));
     out.push_str(&format!("  severity:  {}\n", info.severity));
     out.push_str(&format!("  pack:      {}\n", info.pack));
+    if let Some(d) = program.detector_index(&info.id).and_then(|i| program.detectors.get(i)) {
+        out.push_str(&format!("  confidence: {}\n", crate::detect::confidence::describe(d.is_generic())));
+    }
     if !info.maps.is_empty() {
         out.push_str(&format!("  maps to:   {}\n", info.maps.join(", ")));
     }

@@ -137,6 +137,9 @@ fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
                     continue;
                 }
                 match &v.kind {
+                    // A local tag is a CloudFormation function (`!Ref`,
+                    // `!GetAtt`, `!ImportValue`, `!Sub`): a reference.
+                    Kind::Scalar(_) if is_function_tag(v) => {}
                     Kind::Scalar(s) if !s.text.is_empty() && k.text != "value" => out.push(Assignment {
                         name: k.text.clone(),
                         value: s.text.clone(),
@@ -165,6 +168,10 @@ fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
         }
         Kind::Scalar(_) | Kind::Alias => {}
     }
+}
+
+fn is_function_tag(node: &Node) -> bool {
+    node.tag.as_deref().is_some_and(|t| !t.starts_with("!!") && !t.starts_with("tag:"))
 }
 
 fn is_env_name(s: &str) -> bool {
@@ -273,6 +280,32 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
+/// Why a key of a Kubernetes Secret does not hold a credential, if it
+/// does not: a Secret keeps usernames, hosts, URLs and certificates beside
+/// its passwords. Judged by the key's name and by the decoded value: a URL
+/// without a password, a timestamp, a boolean, an address.
+pub fn not_a_credential(a: &Assignment) -> Option<&'static str> {
+    if a.context != Context::KubernetesSecret {
+        return None;
+    }
+    const NAMES: [&str; 30] = [
+        "username", "user", "user_name", "login", "email", "host", "hostname", "port", "url", "uri", "endpoint",
+        "address", "server", "database", "db", "db_name", "dbname", "name", "namespace", "region", "project",
+        "project_id", "account", "account_id", "bucket", "cluster", "ca_crt", "tls_crt", "ca_bundle", "service",
+    ];
+    let name = normalize_name(&a.name);
+    let v = a.value.trim();
+    let lower = v.to_ascii_lowercase();
+    let url_without_password = lower.contains("://") && !v.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'));
+    if NAMES.contains(&name.as_str()) && !v.contains("://") || url_without_password {
+        return Some("a Secret's key that holds no credential");
+    }
+    let timestamp = v.len() >= 8 && v.chars().all(|c| c.is_ascii_digit() || "-:TZ.+ ".contains(c));
+    let boolean = ["true", "false", "yes", "no", "on", "off", "enabled", "disabled"].contains(&lower.as_str());
+    let address = v.split(':').next().is_some_and(|h| h.parse::<std::net::IpAddr>().is_ok());
+    (timestamp || boolean || address).then_some("a Secret's key that holds no credential")
+}
+
 /// Why a value cannot be a secret, if it cannot.
 /// A value that spells its own name (`SSHPrivateKey: "SSHPrivateKey"`,
 /// `PrivateToken = "PRIVATE-TOKEN"`, `api_key = "x-api-key"`) is a label
@@ -303,7 +336,7 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
     if is_reference(v, &lower) {
         return Some("a reference to a value kept elsewhere");
     }
-    if is_placeholder(&lower) {
+    if is_placeholder(&lower) || super::confidence::made_of_words(v) {
         return Some("a placeholder");
     }
     if v.starts_with("ENC[") || v.starts_with("$ANSIBLE_VAULT") || lower.starts_with("vault:v1:") {
@@ -384,11 +417,17 @@ fn is_reference(v: &str, lower: &str) -> bool {
         || lower.starts_with("arn:aws:secretsmanager")
         || lower.starts_with("projects/") && lower.contains("/secrets/")
         || lower.starts_with("ref+")
-        || lower.starts_with("!ref")
+        || ["!ref", "!getatt", "!importvalue", "!sub", "!join", "!findinmap", "!select"].iter().any(|f| lower.starts_with(f))
+        // An ARN names a resource (a Lambda's `ServiceToken`, a secret), and
+        // Terraform's `var.`, `local.`, `data.`, `module.` are expressions.
+        || lower.starts_with("arn:")
+        || ["var.", "local.", "data.", "module.", "each.", "self."].iter().any(|p| {
+            lower.starts_with(p) && lower[p.len()..].chars().all(|c| c.is_ascii_alphanumeric() || "_.-[]\"*".contains(c))
+        })
 }
 
 fn is_placeholder(lower: &str) -> bool {
-    const WORDS: [&str; 22] = [
+    const WORDS: [&str; 23] = [
         "xxxx",
         "****",
         "....",
@@ -404,6 +443,7 @@ fn is_placeholder(lower: &str) -> bool {
         "dummy",
         "sample",
         "redacted",
+        "masked",
         "todo",
         "fixme",
         "insert",

@@ -10,6 +10,7 @@
 
 pub mod assign;
 pub mod checksum;
+pub mod confidence;
 
 use std::sync::OnceLock;
 
@@ -18,6 +19,7 @@ use regex::bytes::{Regex, RegexBuilder};
 
 pub use assign::Context;
 pub use checksum::Checksum;
+pub use confidence::{Confidence, Place};
 
 use crate::syntax::{LineIndex, Pos, SyntaxError};
 
@@ -109,6 +111,7 @@ pub struct Found {
     pub end: Pos,
     pub value: String,
     pub entropy: f64,
+    pub confidence: Confidence,
 }
 
 /// One secret found: the byte range of the value inside the haystack, and of
@@ -176,6 +179,12 @@ impl Detector {
         matches!(self.spec.matcher, Matcher::Assigned(_))
     }
 
+    /// A detector that knows no provider's format: it reads values assigned
+    /// to names, or its provider is `generic` (a URL's password).
+    pub fn is_generic(&self) -> bool {
+        self.is_assignment() || self.spec.provider.as_deref() == Some("generic")
+    }
+
     fn looks_in(&self, context: Context) -> bool {
         self.spec.contexts.is_empty() || self.spec.contexts.contains(&context)
     }
@@ -188,7 +197,10 @@ impl Detector {
             return Ok(None);
         }
         let shown = || crate::facts::Redacted::new(&a.value).to_string();
-        if let Some(why) = assign::implausible(&a.value, a.context).or_else(|| assign::names_itself(&a.name, &a.value))
+        if let Some(why) = assign::implausible(&a.value, a.context)
+            .or_else(|| assign::names_itself(&a.name, &a.value))
+            .or_else(|| assign::not_a_credential(a))
+            .or_else(|| confidence::not_a_secret(&a.value))
         {
             rejected.push(Rejection::Implausible { value: shown(), why });
             return Ok(None);
@@ -268,6 +280,13 @@ impl Detector {
             }
             if compiled.allow.iter().any(|a| a.is_match(bytes)) {
                 rejected.push(Rejection::Allowed { value: shown() });
+                continue;
+            }
+            let text = String::from_utf8_lossy(bytes);
+            let why = confidence::not_a_secret(&text)
+                .or_else(|| confidence::example_credentials(&String::from_utf8_lossy(whole.as_bytes()), &text));
+            if let Some(why) = why {
+                rejected.push(Rejection::Implausible { value: shown(), why });
                 continue;
             }
             out.push(Match {
@@ -596,6 +615,12 @@ impl DetectorSet {
         })
     }
 
+    /// How sure detector `d`'s find of `value` is, at `place`.
+    fn confidence(&self, d: usize, value: &str, place: Place) -> Confidence {
+        let generic = self.detectors.get(d).is_some_and(Detector::is_generic);
+        confidence::judge(&confidence::Evidence { generic, value, place })
+    }
+
     /// Everything the detectors find in one unit. `path` selects how its
     /// syntax is read for assignment detectors and decoded secret stores.
     pub fn detect(&self, path: &str, text: &[u8], report: &mut Report) -> Vec<Found> {
@@ -633,6 +658,7 @@ impl DetectorSet {
                         end: pos,
                         value: v.to_string(),
                         entropy: m.entropy,
+                        confidence: self.confidence(m.detector, v, Place::of(path)),
                     });
                 }
             }
@@ -643,6 +669,7 @@ impl DetectorSet {
     /// `detect` after the prefilter has run.
     pub fn detect_with(&self, path: &str, text: &[u8], candidates: Candidates, report: &mut Report) -> Vec<Found> {
         let Candidates { detectors: candidates, assignment_hits } = candidates;
+        let place = Place::of(path);
         let lines = std::cell::OnceCell::new();
         let pos = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).pos(text, offset);
         let patterns: Vec<usize> = candidates.iter().copied().filter(|&d| !self.detectors[d].is_assignment()).collect();
@@ -652,12 +679,13 @@ impl DetectorSet {
         let mut found: Vec<Found> = matches
             .iter()
             .filter_map(|m| {
-                let value = text.get(m.start..m.end)?;
+                let value = String::from_utf8_lossy(text.get(m.start..m.end)?).into_owned();
                 Some(Found {
                     detector: m.detector,
                     start: pos(m.start),
                     end: pos(m.end),
-                    value: String::from_utf8_lossy(value).into_owned(),
+                    confidence: self.confidence(m.detector, &value, place),
+                    value,
                     entropy: m.entropy,
                 })
             })
@@ -683,11 +711,13 @@ impl DetectorSet {
                 let value = a.value.as_bytes();
                 for m in self.scan(value, &mut report.failures) {
                     if let Some(v) = value.get(m.start..m.end) {
+                        let v = String::from_utf8_lossy(v).into_owned();
                         extra.push(Found {
                             detector: m.detector,
                             start: a.pos,
                             end: a.pos,
-                            value: String::from_utf8_lossy(v).into_owned(),
+                            confidence: self.confidence(m.detector, &v, place),
+                            value: v,
                             entropy: m.entropy,
                         });
                     }
@@ -710,7 +740,8 @@ impl DetectorSet {
                         } else {
                             Pos { line: a.pos.line.saturating_add(newlines), col: u32::MAX }
                         };
-                        extra.push(Found { detector: d, start: a.pos, end, value: a.value.clone(), entropy });
+                        let confidence = self.confidence(d, &a.value, place);
+                        extra.push(Found { detector: d, start: a.pos, end, value: a.value.clone(), entropy, confidence });
                         break;
                     }
                     Ok(_) => {}

@@ -82,6 +82,7 @@ pub struct Finding {
 pub struct SecretDetails {
     pub value: Redacted,
     pub entropy: f64,
+    pub confidence: crate::detect::Confidence,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,6 +105,7 @@ impl Finding {
             secret: Some(SecretDetails {
                 value: s.value.clone(),
                 entropy: (s.entropy * 100.0).round() / 100.0,
+                confidence: s.confidence,
                 provider: s.provider.clone(),
                 first_seen: s.first_seen.clone(),
             }),

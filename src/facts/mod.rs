@@ -159,6 +159,9 @@ pub struct Secret {
     pub value_hash: String,
     #[serde(default)]
     pub entropy: f64,
+    /// How sure the detector is; a facts file's secret is taken at its word.
+    #[serde(default)]
+    pub confidence: crate::detect::Confidence,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<FirstSeen>,
     pub location: Location,

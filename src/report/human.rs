@@ -63,6 +63,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
         if let Some(clause) = &f.clause {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= failed:"), one_line(clause))?;
         }
+        if let Some(secret) = &f.secret {
+            writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;
+        }
         if let Some(fix) = &f.fix {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= fix:"), one_line(fix))?;
         }
@@ -96,6 +99,11 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
         if suppressed > 0 {
             write!(out, ", {suppressed} suppressed")?;
         }
+    }
+    let hidden = report.stats.secrets_below_confidence;
+    if hidden > 0 {
+        let s = if hidden == 1 { "" } else { "s" };
+        write!(out, "; {hidden} secret{s} below the confidence asked for not shown (`--confidence low` shows all)")?;
     }
     writeln!(
         out,

@@ -75,6 +75,7 @@ struct JsonSecret<'a> {
     /// Redacted: at most the first 4 and last 2 characters.
     value: &'a str,
     entropy: f64,
+    confidence: crate::detect::Confidence,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +118,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 secret: f.secret.as_ref().map(|s| JsonSecret {
                     value: s.value.as_str(),
                     entropy: s.entropy,
+                    confidence: s.confidence,
                     provider: s.provider.as_deref(),
                     first_seen: s.first_seen.as_ref(),
                 }),

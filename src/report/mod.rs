@@ -92,6 +92,8 @@ pub struct Stats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub files_skipped: u64,
+    /// Secret findings below the confidence asked for: not reported.
+    pub secrets_below_confidence: u64,
 }
 
 pub struct Report<'a> {

@@ -97,6 +97,10 @@ struct SarifResult<'a> {
     partial_fingerprints: serde_json::Value,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    /// How sure the finding is, 0 to 100 (SARIF §3.27.27): from a secret's
+    /// confidence; absent for policy findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<f64>,
     properties: ResultProperties<'a>,
 }
 
@@ -157,6 +161,8 @@ struct ResultProperties<'a> {
     kind: FindingKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     redacted: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<crate::detect::Confidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a str>,
 }
@@ -276,10 +282,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 )],
                 partial_fingerprints: serde_json::json!({ "nhigate/v1": f.fingerprint }),
                 suppressions: f.suppression.iter().map(suppression).collect(),
+                rank: f.secret.as_ref().map(|s| s.confidence.sarif_rank()),
                 properties: ResultProperties {
                     severity: f.severity.name(),
                     kind: f.kind,
                     redacted: f.secret.as_ref().map(|s| s.value.as_str()),
+                    confidence: f.secret.as_ref().map(|s| s.confidence),
                     commit: f.location.commit.as_deref(),
                 },
             }

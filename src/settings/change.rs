@@ -141,6 +141,12 @@ fn config_change(base: &Settings, head: &Settings, default_severity: &dyn Fn(&st
         (was, now) if now < was => c.strengthens.push(format!("lowers `fail_on` from {was} to {now}")),
         _ => {}
     }
+    let bar = |cfg: &crate::config::Config| cfg.confidence.unwrap_or(crate::detect::Confidence::Medium);
+    match (bar(b), bar(h)) {
+        (was, now) if now > was => c.weakens.push(format!("raises `confidence` from {was} to {now}")),
+        (was, now) if now < was => c.strengthens.push(format!("lowers `confidence` from {was} to {now}")),
+        _ => {}
+    }
     let waiver = |w: &crate::config::Waiver| {
         let what = match (&w.fingerprint, &w.rule, &w.path) {
             (Some(fp), _, _) => format!("fingerprint {fp}"),
