@@ -81,6 +81,10 @@ resource "aws_iam_role_policy" "ops_admin" {
         Effect   = "Allow"
         Action   = "sts:AssumeRole"
         Resource = "*"
+      },      {
+        Effect   = "Allow"
+        Action   = ["ec2:Describe*", "s3:ListAllMyBuckets"]
+        Resource = "*"
       },
     ]
   })

@@ -134,6 +134,8 @@ fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
         (Function::Len, Value::Map(entries)) => Value::Num(entries.len() as f64),
         (Function::Lower, Value::Str(s)) => Value::Str(Cow::Owned(s.to_lowercase())),
         (Function::Upper, Value::Str(s)) => Value::Str(Cow::Owned(s.to_uppercase())),
+        (Function::ResourceScoped, Value::Str(s)) => Value::Bool(super::aws_actions::resource_scoped(&s)),
+        (Function::ReadOnly, Value::Str(s)) => Value::Bool(super::aws_actions::read_only(&s)),
         _ => Value::Null,
     }
 }

@@ -6,6 +6,7 @@
 //! is not definitely true or the first `deny` that is. One fact fires a rule
 //! at most once. Findings come out sorted, whatever order the facts came in.
 
+mod aws_actions;
 mod eval;
 mod finding;
 pub mod gate;

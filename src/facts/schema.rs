@@ -212,6 +212,19 @@ fn identity_name<'a>(r: RecordRef<'a>, _env: &Env<'a>) -> Value<'a> {
     }
 }
 
+/// Grants by the identity's name: also for an identity only named (a
+/// workload's service account that no manifest here declares).
+fn identity_grants<'a>(r: RecordRef<'a>, env: &Env<'a>) -> Value<'a> {
+    let name = match r {
+        RecordRef::Identity(i) => i.name.as_str(),
+        RecordRef::NamedIdentity(n) => n,
+        _ => return Value::Null,
+    };
+    Value::List(
+        env.grants.get(name).map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect()),
+    )
+}
+
 static IDENTITY: &[FieldDef] = &[
     field!(
         "kind",
@@ -282,16 +295,7 @@ static IDENTITY: &[FieldDef] = &[
                 .map_or_else(Vec::new, |cs| cs.iter().map(|c| Value::Record(RecordRef::Credential(c))).collect())
         ))
     ),
-    field!(
-        "grants",
-        Type::List(Elem::Record(RecordKind::Grant)),
-        "the grants this identity holds",
-        get!(Identity, |i, e| Value::List(
-            e.grants
-                .get(i.name.as_str())
-                .map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect())
-        ))
-    ),
+    field!("grants", Type::List(Elem::Record(RecordKind::Grant)), "the grants this identity holds", identity_grants),
     field!(
         "location",
         Type::Record(RecordKind::Location),

@@ -718,10 +718,12 @@ impl<'s> Checker<'s> {
         let ty = match (function, a.ty) {
             (_, Type::Error) => match function {
                 Function::Len => Type::Num,
-                _ => Type::Str,
+                Function::ResourceScoped | Function::ReadOnly => Type::Bool,
+                Function::Lower | Function::Upper => Type::Str,
             },
             (Function::Len, Type::Str | Type::List(_) | Type::Map(_)) => Type::Num,
             (Function::Lower | Function::Upper, Type::Str) => Type::Str,
+            (Function::ResourceScoped | Function::ReadOnly, Type::Str) => Type::Bool,
             (Function::Len, t) => {
                 self.mismatch(args[0].span, format!("`len` takes a string, list or map, not {}", t.describe()), None)
             }

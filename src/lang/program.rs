@@ -140,16 +140,22 @@ pub enum Function {
     Len,
     Lower,
     Upper,
+    /// An AWS action (or pattern) accepts a resource other than `*`.
+    ResourceScoped,
+    /// Every AWS action a pattern matches only reads.
+    ReadOnly,
 }
 
 impl Function {
-    pub const NAMES: [&'static str; 3] = ["len", "lower", "upper"];
+    pub const NAMES: [&'static str; 5] = ["len", "lower", "upper", "resource_scoped", "read_only"];
 
     pub fn from_name(name: &str) -> Option<Function> {
         match name {
             "len" => Some(Function::Len),
             "lower" => Some(Function::Lower),
             "upper" => Some(Function::Upper),
+            "resource_scoped" => Some(Function::ResourceScoped),
+            "read_only" => Some(Function::ReadOnly),
             _ => None,
         }
     }

@@ -1,0 +1,136 @@
+//! What AWS publishes about its IAM actions (the Service Authorization
+//! Reference, as generated into data/aws-iam-actions.txt): each action's
+//! access level, and whether it accepts resource-level permissions or only
+//! `Resource: "*"`. Rules ask through `resource_scoped(a)` and
+//! `read_only(a)`; an action pattern (`s3:Get*`) stands for every action it
+//! matches.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("../../data/aws-iam-actions.txt");
+
+struct Action {
+    /// Lower case, for matching: IAM action names are case-insensitive.
+    name: String,
+    read_only: bool,
+    /// Takes no resource type: only `Resource: "*"` applies.
+    star_only: bool,
+}
+
+fn services() -> &'static HashMap<&'static str, Vec<Action>> {
+    static SERVICES: OnceLock<HashMap<&'static str, Vec<Action>>> = OnceLock::new();
+    SERVICES.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|line| {
+                let mut cells = line.split(' ');
+                let service = cells.next()?;
+                let actions = cells
+                    .filter_map(|c| {
+                        let (name, flags) = c.split_once('=')?;
+                        Some(Action {
+                            name: name.to_ascii_lowercase(),
+                            read_only: flags.starts_with('L') || flags.starts_with('R'),
+                            star_only: flags.ends_with('*'),
+                        })
+                    })
+                    .collect();
+                Some((service, actions))
+            })
+            .collect()
+    })
+}
+
+/// The known actions an action or pattern names; `None` when its service is
+/// not AWS's (or not known), or it is not `service:action`.
+fn matching(action: &str) -> Option<Vec<&'static Action>> {
+    let (service, name) = action.split_once(':')?;
+    let actions = services().get(service.to_ascii_lowercase().as_str())?;
+    let name = name.to_ascii_lowercase();
+    Some(actions.iter().filter(|a| glob_match(&name, &a.name)).collect())
+}
+
+/// IAM's wildcards: `*` any run of characters, `?` one character.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Whether the action accepts a resource other than `*`; for a pattern,
+/// whether at least half the actions it matches do (`ec2:Describe*`
+/// matches 194 actions, 17 of which accept one: it is a `*` grant by
+/// nature). Unknown actions are taken to accept one, so a wildcard resource
+/// on them is still reported.
+pub fn resource_scoped(action: &str) -> bool {
+    match matching(action) {
+        Some(found) if !found.is_empty() => 2 * found.iter().filter(|a| !a.star_only).count() >= found.len(),
+        _ => true,
+    }
+}
+
+/// Whether every action the pattern matches only reads (List and Read
+/// access levels). Unknown actions are not read-only.
+pub fn read_only(action: &str) -> bool {
+    match matching(action) {
+        Some(found) if !found.is_empty() => found.iter().all(|a| a.read_only),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_that_only_take_a_star_resource() {
+        assert!(!resource_scoped("s3:ListAllMyBuckets"));
+        assert!(!resource_scoped("ec2:DescribeInstances"));
+        assert!(!resource_scoped("sts:GetCallerIdentity"));
+        assert!(resource_scoped("s3:GetObject"));
+        assert!(resource_scoped("S3:getobject"), "names are case-insensitive");
+        assert!(resource_scoped("s3:*"));
+        assert!(!resource_scoped("ec2:Describe*"));
+        assert!(resource_scoped("acme:DoThing"), "unknown services keep the finding");
+        assert!(resource_scoped("*"));
+    }
+
+    #[test]
+    fn read_only_patterns() {
+        assert!(read_only("ec2:Describe*"));
+        assert!(read_only("s3:Get*"));
+        assert!(read_only("s3:List*"));
+        assert!(!read_only("s3:*"));
+        assert!(!read_only("iam:*"));
+        assert!(!read_only("*"));
+        assert!(!read_only("s3:Put*"));
+        assert!(!read_only("acme:Get*"));
+    }
+
+    #[test]
+    fn iam_globs() {
+        assert!(glob_match("get*", "getobject"));
+        assert!(glob_match("*object", "getobject"));
+        assert!(glob_match("get?bject", "getobject"));
+        assert!(!glob_match("put*", "getobject"));
+        assert!(glob_match("*", "anything"));
+    }
+}
