@@ -38,6 +38,9 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     }
     static_keys(path, doc.get("env"), &wf.name, facts);
     let mut oidc = wf.scopes.iter().any(|s| s == "id-token:write" || s == "write-all");
+    // Triggers that run in the base repository's context for anyone's pull request.
+    let for_others = triggers.iter().any(|t| t == "pull_request_target" || t == "workflow_run");
+    let mut runs_pr_code = false;
     for (job_key, job) in jobs.entries() {
         let job_name = format!("{stem}/{}", job_key.text);
         if let Some((k, v)) = job.entry("permissions") {
@@ -66,15 +69,22 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             let uses = step.get("uses").and_then(Node::str).unwrap_or("");
             static_keys(path, step.get("with").filter(|_| !uses.is_empty()), &wf.name, facts);
             if uses.starts_with("actions/checkout")
-                && triggers.iter().any(|t| t == "pull_request_target" || t == "workflow_run")
+                && for_others
                 && let Some((k, r)) = step.get("with").and_then(|w| w.entry("ref"))
                 && r.str().is_some_and(|r| {
-                    r.contains("github.event.pull_request.head") || r.contains("head_ref") || r.contains("refs/pull/")
+                    r.contains("github.event.pull_request.head")
+                        || r.contains("github.event.workflow_run.head")
+                        || r.contains("head_ref")
+                        || r.contains("refs/pull/")
                 })
             {
                 wf.attrs.insert("untrusted_checkout".into(), r.str().unwrap_or("").to_string());
                 wf.at.insert("attrs.untrusted_checkout".into(), loc(path, k.pos));
+                runs_pr_code = true;
             }
+            // A workflow_run that downloads the triggering run's artifacts
+            // handles what the pull request built.
+            runs_pr_code |= uses.starts_with("actions/download-artifact") && triggers.iter().any(|t| t == "workflow_run");
             if let Some(c) = secrets_to_unpinned_action(path, step, uses, &wf.name) {
                 facts.credentials.push(c);
             }
@@ -82,6 +92,9 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     }
     if oidc {
         wf.attrs.insert("oidc".into(), "true".into());
+    }
+    if for_others {
+        wf.attrs.insert("runs_pr_code".into(), runs_pr_code.to_string());
     }
     facts.identities.push(wf);
 }
