@@ -104,6 +104,26 @@ impl<'a, 'e> Eval<'a, 'e> {
         }
     }
 
+    /// The items of `list` that decide a quantifier: for `any`, each item
+    /// the body holds for; for `all`, each it does not definitely hold for.
+    pub fn deciding(&mut self, list: &'a Expr, body: &'a Expr, any: bool) -> Vec<(usize, Value<'a>)> {
+        let items = match self.eval(list) {
+            Value::List(items) => items,
+            Value::Map(entries) => entries.into_iter().map(|(k, _)| Value::Str(k)).collect(),
+            _ => return Vec::new(),
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            self.vars.push(item);
+            let t = self.truth(body);
+            let item = self.vars.pop().unwrap_or(Value::Null);
+            if (any && t == Some(true)) || (!any && t != Some(true)) {
+                out.push((i, item));
+            }
+        }
+        out
+    }
+
     /// `any` stops at the first true, `all` at the first false; otherwise an
     /// unknown body makes the whole unknown. `all` over an empty list is true.
     fn quantify(&mut self, list: &'a Expr, body: &'a Expr, any: bool) -> Value<'a> {

@@ -66,6 +66,9 @@ pub struct Finding {
     /// The clause that fired, for a policy finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
+    /// The list item that made the clause fail (a scope, an action).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<Subject>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +104,7 @@ impl Finding {
             fingerprint: fingerprint(&spec.id, &s.location.path, value_key(&s.value_hash)),
             location: s.location.clone(),
             clause: None,
+            witness: None,
             subject: None,
             secret: Some(SecretDetails {
                 value: s.value.clone(),
@@ -116,8 +120,21 @@ impl Finding {
         }
     }
 
-    pub fn policy(rule: &Rule, subject: Subject, location: &Location, message: String, clause: &str) -> Finding {
-        let key = format!("{}\u{0}{}\u{0}{}", subject.fact, subject.kind, subject.name);
+    /// A rule's finding on one fact; `witness` is the list item that made a
+    /// quantifier clause fail, when one did (each item is its own finding).
+    pub fn policy(
+        rule: &Rule,
+        subject: Subject,
+        location: &Location,
+        message: String,
+        clause: &str,
+        witness: Option<String>,
+    ) -> Finding {
+        let mut key = format!("{}\u{0}{}\u{0}{}", subject.fact, subject.kind, subject.name);
+        if let Some(w) = &witness {
+            key.push('\u{0}');
+            key.push_str(w);
+        }
         Finding {
             rule_id: rule.id.clone(),
             kind: FindingKind::Policy,
@@ -127,6 +144,7 @@ impl Finding {
             fingerprint: fingerprint(&rule.id, &location.path, &key),
             location: location.clone(),
             clause: Some(clause.to_string()),
+            witness,
             subject: Some(subject),
             secret: None,
             fix: rule.fix.clone(),

@@ -55,6 +55,7 @@ pub fn finding(rule: &GateRule, location: Location, message: String, key: &str) 
         fingerprint: fingerprint(rule.id, &location.path, key),
         location,
         clause: None,
+        witness: None,
         subject: None,
         secret: None,
         fix: Some(rule.fix.into()),

@@ -15,7 +15,7 @@ pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, so
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};
-use crate::lang::program::{Clause, ClauseKind, Program, Rule, Segment, Template};
+use crate::lang::program::{Clause, ClauseKind, Expr, Program, Rule, Segment};
 
 use eval::Eval;
 
@@ -86,21 +86,6 @@ pub fn keep_first_per_fingerprint(findings: &mut Vec<Finding>) {
     });
 }
 
-/// Whether `rule` fires on one fact, and which clause made it fire.
-pub fn check_fact<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Option<&'a Clause> {
-    let mut eval = Eval::new(env, Value::Record(fact));
-    if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
-        return None;
-    }
-    rule.clauses.iter().find(|c| {
-        let t = eval.truth(&c.expr);
-        match c.kind {
-            ClauseKind::Require => t != Some(true),
-            ClauseKind::Deny => t == Some(true),
-        }
-    })
-}
-
 fn fire<'a>(
     rule: &'a Rule,
     env: &Env<'a>,
@@ -109,24 +94,83 @@ fn fire<'a>(
     location: &crate::facts::Location,
     out: &mut Vec<Finding>,
 ) {
-    if let Some(clause) = check_fact(rule, env, fact) {
-        let message = match &rule.message {
-            Some(t) => render(t, env, fact),
-            None => rule.title.clone(),
-        };
+    let at = fact.locations().map(|(_, at)| at);
+    for clause in failing_clauses(rule, env, fact) {
         // Point at the field the failing clause read, where the fact knows it.
-        let at = fact.locations().and_then(|(_, at)| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
-        out.push(Finding::policy(rule, subject, at, message, &clause.text));
+        let field_at = at.and_then(|at| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
+        let witnesses = deciding(clause, env, fact);
+        if witnesses.is_empty() {
+            let message = render(rule, env, fact, None);
+            out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, None));
+            continue;
+        }
+        let field = quantified_field(clause);
+        for (i, item) in witnesses {
+            // Each offending item at its own line, where the fact knows it.
+            let item_at = field.and_then(|f| at?.get(&format!("{f}[{i}]"))).unwrap_or(field_at);
+            let message = render(rule, env, fact, Some(&item));
+            out.push(Finding::policy(rule, subject.clone(), item_at, message, &clause.text, Some(item.to_string())));
+        }
     }
 }
 
-fn render<'a>(t: &'a Template, env: &Env<'a>, fact: RecordRef<'a>) -> String {
+/// The clauses that make `rule` fire on one fact: the first that is not
+/// satisfied (a `require` that is not definitely true, a `deny` that is
+/// true), then every later one that definitely fails, so that one fact
+/// reports each of its problems once, and an absent field only once.
+fn failing_clauses<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<&'a Clause> {
+    let mut eval = Eval::new(env, Value::Record(fact));
+    if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
+        return Vec::new();
+    }
+    let mut out: Vec<&Clause> = Vec::new();
+    for c in &rule.clauses {
+        let t = eval.truth(&c.expr);
+        let fails = match c.kind {
+            ClauseKind::Require if out.is_empty() => t != Some(true),
+            ClauseKind::Require => t == Some(false),
+            ClauseKind::Deny => t == Some(true),
+        };
+        if fails {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The items that made a quantifier clause fail: each item of a
+/// `deny any x in L: …` the body holds for, each of a `require all x in L:
+/// …` it does not.
+fn deciding<'a>(clause: &'a Clause, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<(usize, Value<'a>)> {
+    let mut eval = Eval::new(env, Value::Record(fact));
+    match (clause.kind, &clause.expr) {
+        (ClauseKind::Deny, Expr::Any(list, body)) => eval.deciding(list, body, true),
+        (ClauseKind::Require, Expr::All(list, body)) => eval.deciding(list, body, false),
+        _ => Vec::new(),
+    }
+}
+
+/// The fact's own field a quantifier clause ranges over (`scopes` in
+/// `require all s in scopes: …`).
+fn quantified_field(clause: &Clause) -> Option<&'static str> {
+    match &clause.expr {
+        Expr::Any(list, _) | Expr::All(list, _) => match list.as_ref() {
+            Expr::Field(base, def) if matches!(base.as_ref(), Expr::Var(0)) => Some(def.name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn render<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>, witness: Option<&Value<'a>>) -> String {
+    let Some(t) = &rule.message else { return rule.title.clone() };
     let mut eval = Eval::new(env, Value::Record(fact));
     let mut out = String::new();
     for s in &t.segments {
         match s {
             Segment::Text(text) => out.push_str(text),
             Segment::Field(e) => out.push_str(&eval.eval(e).to_string()),
+            Segment::Witness => out.push_str(&witness.map(Value::to_string).unwrap_or_default()),
         }
     }
     out

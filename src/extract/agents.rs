@@ -68,6 +68,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     }
     for (key, field) in [("scopes", "scopes"), ("tools", "scopes")] {
         if let Some((k, v)) = spec.entry(key) {
+            super::item_locations(&mut id.at, path, field, id.scopes.len(), v.string_positions());
             id.scopes.extend(v.strings().into_iter().map(str::to_string));
             id.at.entry(field.into()).or_insert_with(|| loc(path, k.pos));
         }

@@ -28,6 +28,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
         Some((k, v)) => {
             wf.scopes = permissions(v);
             wf.at.insert("scopes".into(), loc(path, k.pos));
+            super::item_locations(&mut wf.at, path, "scopes", 0, permission_positions(v));
             wf.attrs.insert("permissions".into(), "set".into());
         }
         None => {
@@ -54,6 +55,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 ..Default::default()
             };
             j.at.insert("scopes".into(), loc(path, k.pos));
+            super::item_locations(&mut j.at, path, "scopes", 0, permission_positions(v));
             oidc |= j.scopes.iter().any(|s| s == "id-token:write" || s == "write-all");
             facts.identities.push(j);
         }
@@ -114,6 +116,14 @@ fn permissions(v: &Node) -> Vec<String> {
     match v.str() {
         Some(s) => vec![s.to_string()],
         None => v.entries().iter().map(|(k, v)| format!("{}:{}", k.text, v.str().unwrap_or(""))).collect(),
+    }
+}
+
+/// Where each of `permissions(v)` is written.
+fn permission_positions(v: &Node) -> Vec<crate::syntax::Pos> {
+    match v.str() {
+        Some(_) => vec![v.pos],
+        None => v.entries().iter().map(|(k, _)| k.pos).collect(),
     }
 }
 

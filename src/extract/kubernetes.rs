@@ -69,10 +69,12 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 if let Some((k, v)) = rule.entry("verbs") {
                     g.actions = v.strings().into_iter().map(str::to_string).collect();
                     g.at.insert("actions".into(), loc(path, k.pos));
+                    super::item_locations(&mut g.at, path, "actions", 0, v.string_positions());
                 }
                 if let Some((k, v)) = rule.entry("resources") {
                     g.resources = v.strings().into_iter().map(str::to_string).collect();
                     g.at.insert("resources".into(), loc(path, k.pos));
+                    super::item_locations(&mut g.at, path, "resources", 0, v.string_positions());
                 }
                 // URLs such as `/healthz` are not API resources: kept, and
                 // named as what they are, never as an empty or `*` resource.

@@ -139,6 +139,20 @@ pub(crate) fn loc(path: &str, pos: Pos) -> Location {
     Location { path: path.to_string(), line: pos.line.max(1), column: pos.col.max(1), ..Default::default() }
 }
 
+/// Record where each item of a list field is written, as `field[i]` from
+/// index `first`: a finding about one item (a scope, an action) points at it.
+pub(crate) fn item_locations(
+    at: &mut std::collections::BTreeMap<String, Location>,
+    path: &str,
+    field: &str,
+    first: usize,
+    positions: impl IntoIterator<Item = Pos>,
+) {
+    for (i, pos) in positions.into_iter().enumerate() {
+        at.insert(format!("{field}[{}]", first + i), loc(path, pos));
+    }
+}
+
 /// Where the owner of something is recorded: an `owner` key (any case), or
 /// an annotation whose name ends in `/owner`.
 pub(crate) fn owner_of(tags: &BTreeMap<String, String>) -> Option<String> {

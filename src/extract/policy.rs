@@ -32,6 +32,7 @@ fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, 
         match s.entry(key) {
             Some((k, v)) => {
                 at.insert(field.to_string(), loc(path, k.pos));
+                super::item_locations(&mut at, path, field, 0, v.string_positions());
                 v.strings().into_iter().map(str::to_string).collect()
             }
             None => Vec::new(),

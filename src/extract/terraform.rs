@@ -403,6 +403,13 @@ impl<'a> File<'a> {
             if let Some(a) = s.body.attr(attr) {
                 let list = strings(&a.value);
                 g.at.insert(field.into(), self.at(a.pos));
+                let items = match &a.value.kind {
+                    ExprKind::List(items) => items.iter().map(|i| i.pos).collect(),
+                    _ => vec![a.value.pos],
+                };
+                for (i, pos) in items.into_iter().enumerate() {
+                    g.at.insert(format!("{field}[{i}]"), self.at(pos));
+                }
                 match field {
                     "actions" => g.actions = list,
                     "not_actions" => g.not_actions = list,

@@ -258,7 +258,11 @@ impl<'s> Checker<'s> {
                     }
                     let inner = &raw[i + 1..i + close];
                     let at = base + i + 1;
-                    segments.push(Segment::Field(self.placeholder(inner, at, root)));
+                    segments.push(if inner.trim() == "witness" {
+                        Segment::Witness
+                    } else {
+                        Segment::Field(self.placeholder(inner, at, root))
+                    });
                     i += close + 1;
                 }
                 _ => {

@@ -87,6 +87,8 @@ pub struct Template {
 pub enum Segment {
     Text(String),
     Field(Expr),
+    /// `{witness}`: the list item that made a quantifier clause fail.
+    Witness,
 }
 
 /// A test block, with paths still relative to the pack file.

@@ -61,7 +61,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
             writeln!(out, "{:gutter$} {bar} {caret}{}", "", paint.wrap(severity_code(f.severity), "^"))?;
         }
         if let Some(clause) = &f.clause {
-            writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= failed:"), one_line(clause))?;
+            let item = f.witness.as_deref().map(|w| format!(" (for `{}`)", one_line(w))).unwrap_or_default();
+            writeln!(out, "{:gutter$} {} {}{item}", "", paint.wrap("34", "= failed:"), one_line(clause))?;
         }
         if let Some(secret) = &f.secret {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;

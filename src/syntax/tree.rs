@@ -98,6 +98,14 @@ impl Node {
             _ => self.str().into_iter().collect(),
         }
     }
+
+    /// Where each of `strings()` is written, in the same order.
+    pub fn string_positions(&self) -> Vec<Pos> {
+        match &self.kind {
+            Kind::Seq(items) => items.iter().filter(|i| i.str().is_some()).map(|i| i.pos).collect(),
+            _ => self.str().map(|_| self.pos).into_iter().collect(),
+        }
+    }
 }
 
 fn is_null(s: &str) -> bool {
