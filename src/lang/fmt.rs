@@ -342,7 +342,16 @@ fn bare(e: &Expr) -> String {
         ExprKind::Not(inner) => format!("not {}", at(inner, NOT)),
         ExprKind::Logic(op, l, r) => {
             let (word, lvl) = if *op == BoolOp::Or { ("or", OR) } else { ("and", AND) };
-            format!("{} {word} {}", at(l, lvl), at(r, lvl + 1))
+            // An `and` inside an `or` keeps its parentheses: without them
+            // the compiler warns (`nhigate::mixed_and_or`).
+            let side = |e: &Expr, min: u8| {
+                if *op == BoolOp::Or && matches!(e.kind, ExprKind::Logic(BoolOp::And, ..)) {
+                    format!("({})", bare(e))
+                } else {
+                    at(e, min)
+                }
+            };
+            format!("{} {word} {}", side(l, lvl), side(r, lvl + 1))
         }
         ExprKind::Quantified { quantifier, var, list, body } => {
             let q = if *quantifier == Quantifier::Any { "any" } else { "all" };
