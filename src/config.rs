@@ -32,9 +32,9 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
+use crate::detect::Confidence;
 use crate::engine::Finding;
 use crate::facts::{Date, Location};
-use crate::detect::Confidence;
 use crate::severity::Severity;
 
 pub const FILE_NAME: &str = "nhigate.toml";

@@ -237,3 +237,80 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
     );
     assert!(field_fixture_secrets("high").iter().all(|(_, _, r)| r == "private-key-rsa" || r == "jwt"));
 }
+
+/// Policy findings from the report of a check of `dir`: (rule, path, line, witness).
+fn policy_findings(dir: &Path) -> (Vec<(String, String, u64, String)>, serde_json::Value) {
+    let o = run(dir, &["check", ".", "--now", NOW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let found = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "policy")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["witness"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (found, doc)
+}
+
+#[test]
+fn wildcard_actions_and_resources_are_separate_findings_at_their_own_lines() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "iam:*"],
+      "Resource": "*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": ["s3:ListAllMyBuckets", "ec2:Describe*"],
+      "Resource": "*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "ec2:TerminateInstances",
+      "Resource": "*",
+      "Condition": {"StringEquals": {"aws:ResourceTag/team": "batch"}}
+    }
+  ]
+}
+"#;
+    std::fs::write(dir.path().join("policy.json"), policy).unwrap_or_else(|e| panic!("{e}"));
+    let (found, _) = policy_findings(dir.path());
+    let scope: Vec<_> = found.iter().filter(|f| f.0.starts_with("NHI-SCOPE")).cloned().collect();
+    let want = |r: &str, l: u64, w: &str| (r.to_string(), "policy.json".to_string(), l, w.to_string());
+    // `iam:*` at its own line; `*` as a resource only for the statement
+    // whose actions accept one, and not under a resource-tag condition.
+    assert_eq!(scope, vec![want("NHI-SCOPE-001", 6, "iam:*"), want("NHI-SCOPE-002", 7, "*")]);
+}
+
+#[test]
+fn identical_findings_in_generated_copies_are_one_finding_with_every_place() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let manifest = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ops\nsubjects:\n  - kind: ServiceAccount\n    name: ops\n    namespace: ops\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n";
+    for bundle in ["bundle/v1", "bundle/v2", "bundle/v3"] {
+        std::fs::create_dir_all(dir.path().join(bundle)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(bundle).join("rbac.yaml"), manifest).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (found, doc) = policy_findings(dir.path());
+    let admin: Vec<_> = found.iter().filter(|f| f.0 == "NHI-K8S-002").collect();
+    assert_eq!(admin.len(), 1, "{found:?}");
+    assert_eq!(admin[0].1, "bundle/v1/rbac.yaml");
+    let f = doc["findings"].as_array().into_iter().flatten().find(|f| f["rule_id"] == "NHI-K8S-002");
+    let also: Vec<&str> = f
+        .and_then(|f| f["also_in"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert_eq!(also, vec!["bundle/v2/rbac.yaml", "bundle/v3/rbac.yaml"]);
+}

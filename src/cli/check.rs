@@ -227,6 +227,7 @@ pub fn run(args: CheckArgs) -> Exit {
     if args.staged || args.base.is_some() || args.history {
         engine::keep_first_per_fingerprint(&mut findings);
     }
+    engine::group_copies(&mut findings);
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     scrub.findings(&mut findings, &mut output.skipped);
     let report = Report {

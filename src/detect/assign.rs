@@ -289,14 +289,42 @@ pub fn not_a_credential(a: &Assignment) -> Option<&'static str> {
         return None;
     }
     const NAMES: [&str; 30] = [
-        "username", "user", "user_name", "login", "email", "host", "hostname", "port", "url", "uri", "endpoint",
-        "address", "server", "database", "db", "db_name", "dbname", "name", "namespace", "region", "project",
-        "project_id", "account", "account_id", "bucket", "cluster", "ca_crt", "tls_crt", "ca_bundle", "service",
+        "username",
+        "user",
+        "user_name",
+        "login",
+        "email",
+        "host",
+        "hostname",
+        "port",
+        "url",
+        "uri",
+        "endpoint",
+        "address",
+        "server",
+        "database",
+        "db",
+        "db_name",
+        "dbname",
+        "name",
+        "namespace",
+        "region",
+        "project",
+        "project_id",
+        "account",
+        "account_id",
+        "bucket",
+        "cluster",
+        "ca_crt",
+        "tls_crt",
+        "ca_bundle",
+        "service",
     ];
     let name = normalize_name(&a.name);
     let v = a.value.trim();
     let lower = v.to_ascii_lowercase();
-    let url_without_password = lower.contains("://") && !v.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'));
+    let url_without_password =
+        lower.contains("://") && !v.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'));
     if NAMES.contains(&name.as_str()) && !v.contains("://") || url_without_password {
         return Some("a Secret's key that holds no credential");
     }

@@ -121,9 +121,8 @@ impl Place {
         if in_folder(TEST_FOLDERS) || is_test_file(file) {
             return Place::Test;
         }
-        let docs_file = [".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".ipynb"]
-            .iter()
-            .any(|e| file.ends_with(e));
+        let docs_file =
+            [".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".ipynb"].iter().any(|e| file.ends_with(e));
         if docs_file || in_folder(&["docs", "doc", "documentation", "website", "site"]) {
             return Place::Docs;
         }
@@ -189,11 +188,7 @@ pub fn judge(e: &Evidence<'_>) -> Confidence {
         let base = Confidence::High;
         return if sample_place { base.lower() } else { base };
     }
-    if sample_place || weak(e.value) {
-        Confidence::Low
-    } else {
-        Confidence::Medium
-    }
+    if sample_place || weak(e.value) { Confidence::Low } else { Confidence::Medium }
 }
 
 /// A value a person could have typed or read aloud: short, low in entropy,
@@ -351,18 +346,153 @@ const MAX_WORD: usize = 12;
 
 /// Words that placeholder, test and default values are made of.
 const WORDS: &[&str] = &[
-    "my", "the", "a", "an", "your", "our", "some", "any", "new", "old", "no", "not", "is", "to", "of", "for", "and",
-    "test", "tests", "testing", "example", "sample", "demo", "dummy", "fake", "mock", "stub", "fixture", "foo", "bar",
-    "baz", "qux", "hello", "world", "password", "passwd", "pass", "pwd", "secret", "secrets", "token", "tokens",
-    "key", "keys", "api", "access", "auth", "login", "user", "username", "users", "admin", "administrator", "root",
-    "guest", "default", "super", "master", "private", "public", "client", "server", "service", "account", "app",
-    "application", "value", "string", "random", "change", "me", "it", "this", "that", "here", "there", "insert",
-    "put", "replace", "enter", "set", "get", "local", "localhost", "dev", "development", "prod", "production",
-    "stage", "staging", "qa", "db", "database", "mysql", "postgres", "redis", "mongo", "kafka", "rabbit", "cache",
-    "data", "bot", "web", "site", "mail", "email", "org", "team", "project", "name", "id", "code", "word", "letmein",
-    "welcome", "qwerty", "abc", "xyz", "one", "two", "three", "first", "second", "valid", "invalid", "wrong", "bad",
-    "good", "real", "live", "temp", "tmp", "shared", "signing", "session", "cookie", "jwt", "hmac", "webhook",
-    "bearer", "oauth", "credential", "credentials", "do", "use", "only", "in",
+    "my",
+    "the",
+    "a",
+    "an",
+    "your",
+    "our",
+    "some",
+    "any",
+    "new",
+    "old",
+    "no",
+    "not",
+    "is",
+    "to",
+    "of",
+    "for",
+    "and",
+    "test",
+    "tests",
+    "testing",
+    "example",
+    "sample",
+    "demo",
+    "dummy",
+    "fake",
+    "mock",
+    "stub",
+    "fixture",
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "hello",
+    "world",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "key",
+    "keys",
+    "api",
+    "access",
+    "auth",
+    "login",
+    "user",
+    "username",
+    "users",
+    "admin",
+    "administrator",
+    "root",
+    "guest",
+    "default",
+    "super",
+    "master",
+    "private",
+    "public",
+    "client",
+    "server",
+    "service",
+    "account",
+    "app",
+    "application",
+    "value",
+    "string",
+    "random",
+    "change",
+    "me",
+    "it",
+    "this",
+    "that",
+    "here",
+    "there",
+    "insert",
+    "put",
+    "replace",
+    "enter",
+    "set",
+    "get",
+    "local",
+    "localhost",
+    "dev",
+    "development",
+    "prod",
+    "production",
+    "stage",
+    "staging",
+    "qa",
+    "db",
+    "database",
+    "mysql",
+    "postgres",
+    "redis",
+    "mongo",
+    "kafka",
+    "rabbit",
+    "cache",
+    "data",
+    "bot",
+    "web",
+    "site",
+    "mail",
+    "email",
+    "org",
+    "team",
+    "project",
+    "name",
+    "id",
+    "code",
+    "word",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "abc",
+    "xyz",
+    "one",
+    "two",
+    "three",
+    "first",
+    "second",
+    "valid",
+    "invalid",
+    "wrong",
+    "bad",
+    "good",
+    "real",
+    "live",
+    "temp",
+    "tmp",
+    "shared",
+    "signing",
+    "session",
+    "cookie",
+    "jwt",
+    "hmac",
+    "webhook",
+    "bearer",
+    "oauth",
+    "credential",
+    "credentials",
+    "do",
+    "use",
+    "only",
+    "in",
 ];
 
 #[cfg(test)]
@@ -407,8 +537,12 @@ mod tests {
         for v in ["MySuperSecretPassword1", "test_password_3", "hello-world-token", "abcdefgh", "Password!"] {
             assert!(weak(v), "{v}");
         }
-        for v in ["52e3e9c81d03e75a7ffb79b1b5d2243a", "8_IvApvldhjuHV!UjZn", "=UuJF8PU!p*.ZUYQu-", "tk_9fQ2mX7vLp3RzK8wN4bY6cH1"]
-        {
+        for v in [
+            "52e3e9c81d03e75a7ffb79b1b5d2243a",
+            "8_IvApvldhjuHV!UjZn",
+            "=UuJF8PU!p*.ZUYQu-",
+            "tk_9fQ2mX7vLp3RzK8wN4bY6cH1",
+        ] {
             assert!(!weak(v), "{v}");
         }
     }
@@ -434,8 +568,11 @@ mod tests {
         ] {
             assert!(not_a_secret(v).is_some(), "{v}");
         }
-        for v in ["52e3e9c81d03e75a7ffb79b1b5d2243a", "xoxb-2947561038-8817263541-Zq8vT2pL9wXa1b2C3d4E5f6G", "AKIAYI6GIR5MDJBGEJMN"]
-        {
+        for v in [
+            "52e3e9c81d03e75a7ffb79b1b5d2243a",
+            "xoxb-2947561038-8817263541-Zq8vT2pL9wXa1b2C3d4E5f6G",
+            "AKIAYI6GIR5MDJBGEJMN",
+        ] {
             assert_eq!(not_a_secret(v), None, "{v}");
         }
     }

@@ -741,7 +741,14 @@ impl DetectorSet {
                             Pos { line: a.pos.line.saturating_add(newlines), col: u32::MAX }
                         };
                         let confidence = self.confidence(d, &a.value, place);
-                        extra.push(Found { detector: d, start: a.pos, end, value: a.value.clone(), entropy, confidence });
+                        extra.push(Found {
+                            detector: d,
+                            start: a.pos,
+                            end,
+                            value: a.value.clone(),
+                            entropy,
+                            confidence,
+                        });
                         break;
                     }
                     Ok(_) => {}

@@ -78,6 +78,10 @@ pub struct Finding {
     /// Why it does not fail the check, when it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<crate::suppress::Suppression>,
+    /// The same finding in copies of the same content elsewhere
+    /// (`group_copies`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Location>,
 }
 
 /// What a report may show of a secret. The value is redacted by type.
@@ -117,6 +121,7 @@ impl Finding {
                 "revoke the secret at its provider, remove it from the code, and load it from a secret store".into(),
             ),
             suppression: None,
+            also: Vec::new(),
         }
     }
 
@@ -149,6 +154,7 @@ impl Finding {
             secret: None,
             fix: rule.fix.clone(),
             suppression: None,
+            also: Vec::new(),
         }
     }
 }
@@ -192,6 +198,42 @@ pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
     h.update([0]);
     h.update(key.as_bytes());
     hex::encode(&h.finalize()[..16])
+}
+
+/// One finding for one problem: identical policy findings (same rule,
+/// subject, message, item and suppression) in different files, as
+/// generated bundles and vendored copies of manifests make, are kept once,
+/// at the first path, with the other places in `also`.
+pub fn group_copies(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| {
+        (f.kind == FindingKind::Policy && f.subject.is_some()).then(|| {
+            (f.rule_id.clone(), f.subject.clone(), f.message.clone(), f.witness.clone(), f.suppression.is_some())
+        })
+    };
+    let mut first: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
+    let mut copies: Vec<(usize, Location)> = Vec::new();
+    let mut keep = vec![true; findings.len()];
+    for (i, f) in findings.iter().enumerate() {
+        let Some(k) = key(f) else { continue };
+        match first.get(&k) {
+            Some(&j) if findings[j].location.path != f.location.path => {
+                keep[i] = false;
+                copies.push((j, f.location.clone()));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(k, i);
+            }
+        }
+    }
+    for (j, at) in copies {
+        findings[j].also.push(at);
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Sort by path, line, column, rule id, then the rest, so that output is

@@ -60,5 +60,6 @@ pub fn finding(rule: &GateRule, location: Location, message: String, key: &str) 
         secret: None,
         fix: Some(rule.fix.into()),
         suppression: None,
+        also: Vec::new(),
     }
 }

@@ -11,7 +11,7 @@ mod eval;
 mod finding;
 pub mod gate;
 
-pub use finding::{Finding, FindingKind, Subject, fingerprint, normalize_path, sort, value_key};
+pub use finding::{Finding, FindingKind, Subject, fingerprint, group_copies, normalize_path, sort, value_key};
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};

@@ -86,7 +86,8 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             }
             // A workflow_run that downloads the triggering run's artifacts
             // handles what the pull request built.
-            runs_pr_code |= uses.starts_with("actions/download-artifact") && triggers.iter().any(|t| t == "workflow_run");
+            runs_pr_code |=
+                uses.starts_with("actions/download-artifact") && triggers.iter().any(|t| t == "workflow_run");
             if let Some(c) = secrets_to_unpinned_action(path, step, uses, &wf.name) {
                 facts.credentials.push(c);
             }

@@ -221,7 +221,9 @@ fn identity_grants<'a>(r: RecordRef<'a>, env: &Env<'a>) -> Value<'a> {
         _ => return Value::Null,
     };
     Value::List(
-        env.grants.get(name).map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect()),
+        env.grants
+            .get(name)
+            .map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect()),
     )
 }
 

@@ -64,6 +64,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
             let item = f.witness.as_deref().map(|w| format!(" (for `{}`)", one_line(w))).unwrap_or_default();
             writeln!(out, "{:gutter$} {} {}{item}", "", paint.wrap("34", "= failed:"), one_line(clause))?;
         }
+        if !f.also.is_empty() {
+            let n = f.also.len();
+            let shown: Vec<String> =
+                f.also.iter().take(3).map(|l| format!("{}:{}", one_line(&l.path), l.line)).collect();
+            let more = if n > 3 { ", …" } else { "" };
+            let files = if n == 1 { "file" } else { "files" };
+            writeln!(out, "{:gutter$} {} {n} {files} ({}{more})", "", paint.wrap("34", "= also in"), shown.join(", "))?;
+        }
         if let Some(secret) = &f.secret {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;
         }

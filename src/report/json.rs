@@ -61,6 +61,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     clause: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    witness: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a Subject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<JsonSecret<'a>>,
@@ -68,6 +70,15 @@ struct JsonFinding<'a> {
     fix: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<&'a crate::suppress::Suppression>,
+    /// The same finding in copies of the same content elsewhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_in: Vec<Place<'a>>,
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    path: &'a str,
+    line: u32,
 }
 
 #[derive(Serialize)]
@@ -114,6 +125,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 commit: f.location.commit.as_deref(),
                 fingerprint: &f.fingerprint,
                 clause: f.clause.as_deref(),
+                witness: f.witness.as_deref(),
                 subject: f.subject.as_ref(),
                 secret: f.secret.as_ref().map(|s| JsonSecret {
                     value: s.value.as_str(),
@@ -124,6 +136,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 }),
                 fix: f.fix.as_deref(),
                 suppression: f.suppression.as_ref(),
+                also_in: f.also.iter().map(|l| Place { path: &l.path, line: l.line }).collect(),
             })
             .collect(),
         skipped: report.skipped,

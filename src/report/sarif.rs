@@ -94,6 +94,9 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    /// Copies of the same finding in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
     partial_fingerprints: serde_json::Value,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
@@ -280,6 +283,19 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                         end_column: f.location.end_column,
                     }),
                 )],
+                related_locations: f
+                    .also
+                    .iter()
+                    .map(|l| {
+                        let region = Region {
+                            start_line: l.line.max(1),
+                            start_column: l.column.max(1),
+                            end_line: None,
+                            end_column: None,
+                        };
+                        location(&l.path, Some(region))
+                    })
+                    .collect(),
                 partial_fingerprints: serde_json::json!({ "nhigate/v1": f.fingerprint }),
                 suppressions: f.suppression.iter().map(suppression).collect(),
                 rank: f.secret.as_ref().map(|s| s.confidence.sarif_rank()),
