@@ -306,11 +306,7 @@ fn identical_findings_in_generated_copies_are_one_finding_with_every_place() {
     assert_eq!(admin.len(), 1, "{found:?}");
     assert_eq!(admin[0].1, "bundle/v1/rbac.yaml");
     let f = doc["findings"].as_array().into_iter().flatten().find(|f| f["rule_id"] == "NHI-K8S-002");
-    let also: Vec<&str> = f
-        .and_then(|f| f["also_in"].as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["path"].as_str())
-        .collect();
+    let also: Vec<&str> =
+        f.and_then(|f| f["also_in"].as_array()).into_iter().flatten().filter_map(|p| p["path"].as_str()).collect();
     assert_eq!(also, vec!["bundle/v2/rbac.yaml", "bundle/v3/rbac.yaml"]);
 }

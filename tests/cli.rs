@@ -84,7 +84,7 @@ fn output_goes_to_the_file_and_the_summary_to_stderr() {
     let o = run(&root, &demo_args(&["--format", "sarif", "--output", &file_arg]));
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).is_empty(), "stdout: {}", stdout(&o));
-    assert!(stderr(&o).contains("10 findings"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("11 findings"), "{}", stderr(&o));
     let written = fs::read_to_string(&file).unwrap_or_default();
     assert!(written.contains("\"partialFingerprints\""));
 }
@@ -171,7 +171,7 @@ fn test_runs_examples_and_fixtures_and_counts() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     fs::write(
         dir.path().join("p.nhi"),
-        "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /tok_[a-z]{8}/\n  example \"tok_ABCDEFGH\"\n  negative \"tok_abcdefgh\"\n}\n",
+        "detector d \"d\" {\n  severity low\n  keywords \"tok_\"\n  pattern /tok_[a-z]{8}/\n  example \"tok_ABCDEFGH\"\n  negative \"tok_qhxmpwza\"\n}\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let o = run(dir.path(), &["test", "p.nhi"]);

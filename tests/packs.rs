@@ -105,6 +105,9 @@ fn the_design_pack_compiles_and_evaluates_as_documented() {
         ("NHI-OWN-001", "a.tf", 1),
         ("NHI-AGE-001", "a.tf", 2),
         ("NHI-SCOPE-001", "a.tf", 3),
+        // A grant with a wildcard action and a wildcard resource: each
+        // failing clause is a finding.
+        ("NHI-SCOPE-001", "a.tf", 7),
         ("NHI-SCOPE-001", "a.tf", 7),
         ("NHI-AGENT-001", "c.yaml", 1),
     ]

@@ -227,7 +227,15 @@ pub fn run(args: CheckArgs) -> Exit {
     if args.staged || args.base.is_some() || args.history {
         engine::keep_first_per_fingerprint(&mut findings);
     }
-    engine::group_copies(&mut findings);
+    // Copies are told by their content on disk: a tree check only.
+    let in_tree = !(args.staged || args.base.is_some() || args.history);
+    let scan_dir = if args.path.is_dir() { args.path.clone() } else { std::path::PathBuf::new() };
+    engine::group_copies(&mut findings, |path| {
+        use sha2::Digest;
+        let bytes = (in_tree && args.path.is_dir()).then(|| std::fs::read(scan_dir.join(path)).ok()).flatten()?;
+        let digest = sha2::Sha256::digest(&bytes);
+        digest.get(..8).and_then(|d| d.try_into().ok()).map(u64::from_le_bytes)
+    });
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     scrub.findings(&mut findings, &mut output.skipped);
     let report = Report {

@@ -283,7 +283,7 @@ fn sequential(value: &str) -> bool {
 /// (`abcabcabc`, `1a2b1a2b1a2b`), allowing a partial unit at the end.
 fn repeated(value: &str) -> bool {
     let b = value.as_bytes();
-    (1..=b.len() / 3).any(|unit| b.iter().enumerate().all(|(i, c)| *c == b[i % unit]))
+    b.len() >= 8 && (1..=b.len() / 3).any(|unit| b.iter().enumerate().all(|(i, c)| *c == b[i % unit]))
 }
 
 /// Whether the value's letters are mostly dictionary words

@@ -99,7 +99,11 @@ fn fire<'a>(
         // Point at the field the failing clause read, where the fact knows it.
         let field_at = at.and_then(|at| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
         let witnesses = deciding(clause, env, fact);
-        if witnesses.is_empty() {
+        // Items that are records (an identity's credentials) have no place
+        // or name of their own here: one finding for the clause.
+        if witnesses.is_empty()
+            || witnesses.iter().any(|(_, v)| matches!(v, Value::Record(_) | Value::List(_) | Value::Map(_)))
+        {
             let message = render(rule, env, fact, None);
             out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, None));
             continue;
