@@ -310,3 +310,47 @@ fn identical_findings_in_generated_copies_are_one_finding_with_every_place() {
         f.and_then(|f| f["also_in"].as_array()).into_iter().flatten().filter_map(|p| p["path"].as_str()).collect();
     assert_eq!(also, vec!["bundle/v2/rbac.yaml", "bundle/v3/rbac.yaml"]);
 }
+
+#[test]
+fn a_secret_a_detector_reports_is_not_reported_again_by_a_policy_rule() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = r#"{
+  "mcpServers": {
+    "github": {
+      "command": "npx",
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "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" }
+    },
+    "jira": {
+      "command": "npx",
+      "env": { "JIRA_API_TOKEN": "Zk3pQ8vN" }
+    }
+  }
+}
+"#;
+    std::fs::create_dir_all(dir.path().join(".cursor")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join(".cursor/mcp.json"), config).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["check", ".", "--now", NOW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let found: Vec<(String, u64, bool)> = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule_id"] == "github-pat" || f["rule_id"] == "NHI-MCP-001")
+        .map(|f| {
+            (f["rule_id"].as_str().unwrap_or("").to_string(), f["line"].as_u64().unwrap_or(0), f["repeats"].is_string())
+        })
+        .collect();
+    // The machine report keeps the policy finding at the token, marked as
+    // repeating the detector's; a literal too weak for any detector to
+    // report is the policy rule's alone.
+    let want = vec![
+        ("NHI-MCP-001".to_string(), 5, true),
+        ("github-pat".to_string(), 5, false),
+        ("NHI-MCP-001".to_string(), 9, false),
+    ];
+    assert_eq!(found, want, "{doc}");
+    // People read it once: with the secret.
+    let human = stdout(&run(dir.path(), &["check", ".", "--now", NOW]));
+    assert_eq!(human.matches("critical[NHI-MCP-001]").count(), 1, "{human}");
+    assert!(human.contains("= also: NHI-MCP-001: MCP server `github`"), "{human}");
+}

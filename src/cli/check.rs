@@ -230,6 +230,7 @@ pub fn run(args: CheckArgs) -> Exit {
     // Copies are told by their content on disk: a tree check only.
     let in_tree = !(args.staged || args.base.is_some() || args.history);
     let scan_dir = if args.path.is_dir() { args.path.clone() } else { std::path::PathBuf::new() };
+    engine::link_repeats_of_secrets(&mut findings);
     engine::group_copies(&mut findings, |path| {
         use sha2::Digest;
         let bytes = (in_tree && args.path.is_dir()).then(|| std::fs::read(scan_dir.join(path)).ok()).flatten()?;

@@ -82,6 +82,10 @@ pub struct Finding {
     /// (`group_copies`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<Location>,
+    /// The fingerprint of the secret finding this policy finding repeats
+    /// (`link_repeats_of_secrets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<String>,
 }
 
 /// What a report may show of a secret. The value is redacted by type.
@@ -122,6 +126,7 @@ impl Finding {
             ),
             suppression: None,
             also: Vec::new(),
+            repeats: None,
         }
     }
 
@@ -155,6 +160,7 @@ impl Finding {
             fix: rule.fix.clone(),
             suppression: None,
             also: Vec::new(),
+            repeats: None,
         }
     }
 }
@@ -247,6 +253,26 @@ pub fn group_copies(findings: &mut Vec<Finding>, content: impl Fn(&str) -> Optio
         i += 1;
         keep[i - 1]
     });
+}
+
+/// One problem, one finding: a policy finding about a credential (a literal
+/// in an MCP config or a pipeline) where a detector reports the secret
+/// itself, unsuppressed, at the same line, repeats it. It keeps its place
+/// in JSON and SARIF, which tools and labelled sets read, marked with the
+/// secret finding's fingerprint; the reports people read show it once,
+/// with the secret. The policy rule alone still reports what no detector
+/// recognises.
+pub fn link_repeats_of_secrets(findings: &mut [Finding]) {
+    let secrets: std::collections::HashMap<(String, u32), String> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Secret && f.suppression.is_none())
+        .map(|f| ((f.location.path.clone(), f.location.line), f.fingerprint.clone()))
+        .collect();
+    for f in findings.iter_mut() {
+        if f.subject.as_ref().is_some_and(|s| s.fact == "credential") {
+            f.repeats = secrets.get(&(f.location.path.clone(), f.location.line)).cloned();
+        }
+    }
 }
 
 /// Sort by path, line, column, rule id, then the rest, so that output is

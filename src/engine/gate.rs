@@ -61,5 +61,6 @@ pub fn finding(rule: &GateRule, location: Location, message: String, key: &str) 
         fix: Some(rule.fix.into()),
         suppression: None,
         also: Vec::new(),
+        repeats: None,
     }
 }

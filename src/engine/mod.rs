@@ -11,7 +11,9 @@ mod eval;
 mod finding;
 pub mod gate;
 
-pub use finding::{Finding, FindingKind, Subject, fingerprint, group_copies, normalize_path, sort, value_key};
+pub use finding::{
+    Finding, FindingKind, Subject, fingerprint, group_copies, link_repeats_of_secrets, normalize_path, sort, value_key,
+};
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, FactSet, FactType, RecordRef, Value};

@@ -27,7 +27,7 @@ fn property(s: &str) -> String {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+    for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         let mut message = f.message.clone();
         if let Some(fix) = &f.fix {
             message.push_str("\nfix: ");

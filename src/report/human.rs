@@ -33,7 +33,7 @@ fn severity_code(s: Severity) -> &'static str {
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
-    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+    for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         writeln!(
             out,
             "{}[{}]: {}",
@@ -74,6 +74,16 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
         }
         if let Some(secret) = &f.secret {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;
+            for r in report.findings.iter().filter(|r| r.repeats.as_deref() == Some(f.fingerprint.as_str())) {
+                writeln!(
+                    out,
+                    "{:gutter$} {} {}: {}",
+                    "",
+                    paint.wrap("34", "= also:"),
+                    one_line(&r.rule_id),
+                    one_line(&r.message)
+                )?;
+            }
         }
         if let Some(fix) = &f.fix {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= fix:"), one_line(fix))?;

@@ -73,6 +73,9 @@ struct JsonFinding<'a> {
     /// The same finding in copies of the same content elsewhere.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     also_in: Vec<Place<'a>>,
+    /// The fingerprint of the secret finding this one repeats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeats: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +140,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 fix: f.fix.as_deref(),
                 suppression: f.suppression.as_ref(),
                 also_in: f.also.iter().map(|l| Place { path: &l.path, line: l.line }).collect(),
+                repeats: f.repeats.as_deref(),
             })
             .collect(),
         skipped: report.skipped,
