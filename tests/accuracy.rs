@@ -196,9 +196,10 @@ fn copy_tree(from: &Path, to: &Path) {
 #[test]
 fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire() {
     let expected: BTreeSet<(String, u64, String)> = [
-        // Placeholders: `some-token-value`, `test_password_3` and
-        // `MySuperSecretPassword1` (lines 1, 2, 9) fired.
-        ("config/placeholders.env", 10, "generic-password"),
+        // Placeholders: `some-token-value`, `test_password_3`,
+        // `MySuperSecretPassword1` and `sstuser:changethis` (lines 1, 2, 9,
+        // 10) fired.
+        ("config/placeholders.env", 11, "generic-password"),
         // Sequences and repeats: lines 1 and 2 (a Slack token) fired.
         ("src/sequences.py", 4, "generic-api-key"),
         // Weak passwords of example hosts: lines 1 and 2 fired.
@@ -213,11 +214,13 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         // Terraform references and Helm values are expressions.
         ("terraform/main.tf", 13, "generic-api-key"),
         ("chart/templates/secret.yaml", 9, "generic-api-key"),
-        // `valueFrom` is a reference; a literal `value` is not.
-        ("k8s/deployment.yaml", 17, "generic-api-key"),
-        // A Secret's timestamp (line 10) fired; its username, host, URL
-        // and address are not credentials either.
-        ("k8s/secret.yaml", 12, "generic-password"),
+        // `valueFrom` is a reference; a literal `value` is not. A value
+        // whose comment asks for your own (line 17, fired) is low.
+        ("k8s/deployment.yaml", 19, "generic-api-key"),
+        // A Secret's timestamp (line 10) and the base64 text of a word
+        // (line 12) fired; its username, host, URL and address are not
+        // credentials either.
+        ("k8s/secret.yaml", 13, "generic-password"),
         // A provider's format in a test is still reported (medium).
         ("tests/test_client.py", 2, "github-pat"),
     ]
@@ -232,6 +235,7 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         extra,
         vec![
             &("docs/setup.md".to_string(), 6, "generic-password".to_string()),
+            &("k8s/deployment.yaml".to_string(), 17, "generic-api-key".to_string()),
             &("tests/test_client.py".to_string(), 1, "generic-api-key".to_string())
         ]
     );

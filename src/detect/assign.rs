@@ -72,7 +72,7 @@ pub fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignm
     let parsed: Result<(), SyntaxError> = match format {
         Format::Yaml | Format::Json => syntax::tree::parse(text).map(|docs| {
             for doc in &docs {
-                walk_tree(doc, &mut out);
+                walk_document(doc, &mut out);
                 decode_stores(doc, &mut out);
             }
         }),
@@ -115,6 +115,19 @@ fn from_pair(p: lines::Pair, context: Context) -> Assignment {
 /// Keys whose values are encrypted at rest (SealedSecret, SOPS): safe to
 /// commit by design, so not read.
 const ENCRYPTED_KEYS: [&str; 3] = ["encryptedData", "encrypted_data", "sops"];
+
+/// A document's assignments. A Kubernetes Secret's `data` is base64:
+/// read decoded (`decode_stores`), never as the encoded text.
+fn walk_document(doc: &Node, out: &mut Vec<Assignment>) {
+    if doc.get("kind").and_then(Node::str) != Some("Secret") {
+        return walk_tree(doc, out);
+    }
+    for (k, v) in doc.entries() {
+        if k.text != "data" {
+            walk_tree(&Node { pos: doc.pos, tag: None, kind: Kind::Map(vec![(k.clone(), v.clone())]) }, out);
+        }
+    }
+}
 
 /// Every scalar under a key, `{name: X, value: Y}` entries (Kubernetes and
 /// CI `env` lists) and `X=Y` list items (docker-compose `environment`) as
@@ -364,7 +377,9 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
     if is_reference(v, &lower) {
         return Some("a reference to a value kept elsewhere");
     }
-    if is_placeholder(&lower) || super::confidence::made_of_words(v) {
+    // `user:changethis`: credentials whose password is a placeholder.
+    let password = v.rsplit_once(':').map_or(v, |(_, p)| p);
+    if is_placeholder(&lower) || super::confidence::made_of_words(v) || super::confidence::made_of_words(password) {
         return Some("a placeholder");
     }
     if v.starts_with("ENC[") || v.starts_with("$ANSIBLE_VAULT") || lower.starts_with("vault:v1:") {

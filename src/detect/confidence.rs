@@ -214,6 +214,23 @@ pub fn made_of_words(value: &str) -> bool {
     !runs.is_empty() && digits <= 4 && runs.iter().all(|r| splits_into_words(r))
 }
 
+/// A comment near a value that asks the reader to put their own in
+/// (`# replace with your access key`): the value is a sample.
+pub fn asks_for_a_value(line: &[u8]) -> bool {
+    const HINTS: [&str; 8] = [
+        "replace with your",
+        "replace this",
+        "change this",
+        "your own",
+        "insert your",
+        "put your",
+        "fill in",
+        "use your",
+    ];
+    let lower = String::from_utf8_lossy(line).to_ascii_lowercase();
+    HINTS.iter().any(|h| lower.contains(h))
+}
+
 /// Why a value any detector found is not a secret, if it is not: a run of
 /// sequential characters (`0123456789`, `abcdefgh`), a repeated pattern,
 /// or a sample a provider or a well-known site publishes.

@@ -740,7 +740,10 @@ impl DetectorSet {
                         } else {
                             Pos { line: a.pos.line.saturating_add(newlines), col: u32::MAX }
                         };
-                        let confidence = self.confidence(d, &a.value, place);
+                        let near = |line: u32| lines.get_or_init(|| LineIndex::new(text)).line(text, line);
+                        let asked = confidence::asks_for_a_value(near(a.pos.line))
+                            || confidence::asks_for_a_value(near(a.pos.line.saturating_sub(1)));
+                        let confidence = if asked { Confidence::Low } else { self.confidence(d, &a.value, place) };
                         extra.push(Found {
                             detector: d,
                             start: a.pos,

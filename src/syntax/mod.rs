@@ -48,6 +48,15 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// The text of a 1-based line, without its newline.
+    pub fn line<'t>(&self, text: &'t [u8], line: u32) -> &'t [u8] {
+        let Some(&start) = usize::try_from(line).ok().and_then(|l| self.starts.get(l.checked_sub(1)?)) else {
+            return &[];
+        };
+        let end = text[start..].iter().position(|&b| b == b'\n').map_or(text.len(), |e| start + e);
+        &text[start..end]
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn pos(&self, text: &[u8], offset: usize) -> Pos {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
