@@ -219,8 +219,9 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         ("k8s/deployment.yaml", 19, "generic-api-key"),
         // A Secret's timestamp (line 10) and the base64 text of a word
         // (line 12) fired; its username, host, URL and address are not
-        // credentials either.
-        ("k8s/secret.yaml", 13, "generic-password"),
+        // credentials either; a person's password (`sCaleio123`, line 13)
+        // is low.
+        ("k8s/secret.yaml", 14, "generic-password"),
         // A provider's format in a test is still reported (medium).
         ("tests/test_client.py", 2, "github-pat"),
     ]
@@ -236,6 +237,7 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         vec![
             &("docs/setup.md".to_string(), 6, "generic-password".to_string()),
             &("k8s/deployment.yaml".to_string(), 17, "generic-api-key".to_string()),
+            &("k8s/secret.yaml".to_string(), 13, "generic-password".to_string()),
             &("tests/test_client.py".to_string(), 1, "generic-api-key".to_string())
         ]
     );

@@ -203,7 +203,24 @@ pub fn weak(value: &str) -> bool {
     .iter()
     .filter(|x| **x)
     .count();
-    value.chars().count() < 10 || shannon_entropy(value.as_bytes()) < 3.0 || classes < 2 || mostly_words(value)
+    value.chars().count() < 10
+        || shannon_entropy(value.as_bytes()) < 3.0
+        || classes < 2
+        || mostly_words(value)
+        || typed_by_a_person(value)
+}
+
+/// The shape of a password a person made up: a word, a few digits, maybe
+/// one symbol (`sCaleio123`, `Summer2024!`).
+fn typed_by_a_person(value: &str) -> bool {
+    let letters = value.chars().take_while(char::is_ascii_alphabetic).count();
+    let rest = &value[letters..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let tail = &rest[digits..];
+    (3..=12).contains(&letters)
+        && digits <= 4
+        && tail.chars().count() <= 1
+        && tail.chars().all(|c| !c.is_ascii_alphanumeric())
 }
 
 /// A placeholder spelled in words, with at most a few digits:
@@ -551,7 +568,15 @@ mod tests {
 
     #[test]
     fn weak_values() {
-        for v in ["MySuperSecretPassword1", "test_password_3", "hello-world-token", "abcdefgh", "Password!"] {
+        for v in [
+            "MySuperSecretPassword1",
+            "test_password_3",
+            "hello-world-token",
+            "abcdefgh",
+            "Password!",
+            "sCaleio123",
+            "Summer2024!",
+        ] {
             assert!(weak(v), "{v}");
         }
         for v in [
