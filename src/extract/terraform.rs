@@ -337,6 +337,13 @@ impl<'a> File<'a> {
         {
             id.owner = Some(strings(&owners.value).join(","));
         }
+        // Tags a module's caller passes in (`tags = var.tags`, `merge(var.tags,
+        // {…})`, `local.tags`) may carry the owner: not known from here.
+        if id.owner.is_none()
+            && let Some(input) = tags_attr.and_then(|a| input_reference(&a.value))
+        {
+            id.attrs.insert("owner_from_input".into(), input);
+        }
         id.env = env_of(&tags);
         if let Some(a) = tags_attr.filter(|_| id.owner.is_some()) {
             id.at.insert("owner".into(), self.at(a.pos));
@@ -560,6 +567,16 @@ fn strings(e: &Expr) -> Vec<String> {
     match &e.kind {
         ExprKind::List(items) => items.iter().map(Expr::text).collect(),
         _ => vec![e.text()],
+    }
+}
+
+/// The input (`var.x`) or local (`local.x`) an expression takes its value
+/// from, directly or through `merge(…)`.
+fn input_reference(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Other(s) if s.starts_with("var.") || s.starts_with("local.") => Some(s.clone()),
+        ExprKind::Call(name, args) if name == "merge" => args.iter().find_map(input_reference),
+        _ => None,
     }
 }
 

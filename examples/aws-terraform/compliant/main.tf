@@ -108,3 +108,17 @@ resource "aws_iam_role" "vendor_billing_export" {
     owner = "team-billing"
   }
 }
+
+# A reusable module's role: the caller passes the owner in its tags.
+resource "aws_iam_role" "module_worker" {
+  name = "module-worker"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+    }]
+  })
+  tags = merge(var.tags, { Name = "module-worker" })
+}
