@@ -200,7 +200,8 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         // `MySuperSecretPassword1` and `sstuser:changethis` (lines 1, 2, 9,
         // 10) fired.
         ("config/placeholders.env", 11, "generic-password"),
-        // Sequences and repeats: lines 1 and 2 (a Slack token) fired.
+        // Sequences and repeats: lines 1, 2 and 6 (Slack tokens) fired;
+        // line 7 is a component's name.
         ("src/sequences.py", 4, "generic-api-key"),
         // Weak passwords of example hosts: lines 1 and 2 fired.
         ("config/urls.yaml", 4, "url-basic-auth"),
@@ -229,7 +230,8 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
     .map(|(p, l, r)| (p.to_string(), *l, r.to_string()))
     .collect();
     assert_eq!(field_fixture_secrets("medium"), expected);
-    // Generic finds in tests and docs are low confidence: shown on request.
+    // Generic finds in tests and docs, and key material a test suite makes
+    // (a private key under tests/), are low confidence: shown on request.
     let low = field_fixture_secrets("low");
     let extra: Vec<_> = low.difference(&expected).collect();
     assert_eq!(
@@ -238,6 +240,7 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
             &("docs/setup.md".to_string(), 6, "generic-password".to_string()),
             &("k8s/deployment.yaml".to_string(), 17, "generic-api-key".to_string()),
             &("k8s/secret.yaml".to_string(), 13, "generic-password".to_string()),
+            &("tests/certs/server.key".to_string(), 2, "private-key-rsa".to_string()),
             &("tests/test_client.py".to_string(), 1, "generic-api-key".to_string())
         ]
     );

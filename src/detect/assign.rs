@@ -423,10 +423,11 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
     if v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == ':') {
         return Some("a number, date or version");
     }
-    // An identifier-like word (`OPENAI_API_KEY`, `my-service-account`) is a
-    // name, not a secret.
+    // An identifier-like word (`OPENAI_API_KEY`, `my-service-account`,
+    // `argocd-k8s-auth`) is a name, not a secret.
     if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         || v.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+        || kebab_identifier(v)
     {
         return Some("a word or an identifier");
     }
@@ -435,6 +436,21 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
         return Some("one repeated character");
     }
     None
+}
+
+/// `argocd-k8s-auth`, `svc.v2.internal`: lower-case words joined by
+/// separators, each with at most two digits (a hex or random segment has
+/// more).
+fn kebab_identifier(v: &str) -> bool {
+    let segments: Vec<&str> = v.split(['-', '_', '.']).collect();
+    segments.len() >= 2
+        && segments.iter().all(|s| {
+            let digits = s.chars().filter(char::is_ascii_digit).count();
+            !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && digits <= 2
+                && s.chars().any(|c| c.is_ascii_lowercase())
+        })
 }
 
 fn is_reference(v: &str, lower: &str) -> bool {
@@ -556,6 +572,7 @@ mod tests {
             "short",
             "xxxxxxxxxxxx",
             "my-service-name",
+            "argocd-k8s-auth",
             "sha512-UnQ5/1NZ+llTz4z3em0bAZjql3KA",
             "2025-01-01",
             "Enter your password",

@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | a provider's format, or a verified checksum | high |
 //! | the same in tests, documentation or examples | medium |
+//! | key material anyone can make (private keys, JWTs) in tests, documentation or examples | low |
 //! | a generic find (an assigned value, a URL's password) with a strong value in code or configuration | medium |
 //! | a generic find with a weak value: short, low entropy, one class of characters, made of words | low |
 //! | a generic find in tests, documentation or examples | low |
@@ -45,13 +46,6 @@ impl Confidence {
             Confidence::High => 90.0,
             Confidence::Medium => 60.0,
             Confidence::Low => 30.0,
-        }
-    }
-
-    fn lower(self) -> Confidence {
-        match self {
-            Confidence::High => Confidence::Medium,
-            Confidence::Medium | Confidence::Low => Confidence::Low,
         }
     }
 }
@@ -167,6 +161,9 @@ pub struct Evidence<'a> {
     /// A generic detector: an assignment detector, or one whose provider is
     /// `generic` (a URL's password, a .netrc entry).
     pub generic: bool,
+    /// Key material anyone generates (a private key, a JWT), not a
+    /// credential a provider issued: test suites make their own.
+    pub self_made: bool,
     pub value: &'a str,
     pub place: Place,
 }
@@ -185,8 +182,11 @@ pub fn describe(generic: bool) -> &'static str {
 pub fn judge(e: &Evidence<'_>) -> Confidence {
     let sample_place = e.place != Place::Live;
     if !e.generic {
-        let base = Confidence::High;
-        return if sample_place { base.lower() } else { base };
+        return match (sample_place, e.self_made) {
+            (false, _) => Confidence::High,
+            (true, false) => Confidence::Medium,
+            (true, true) => Confidence::Low,
+        };
     }
     if sample_place || weak(e.value) { Confidence::Low } else { Confidence::Medium }
 }
@@ -289,13 +289,15 @@ const PUBLISHED_SAMPLES: [&str; 3] = [
 ];
 
 /// Runs of at least five characters that step by one (`12345`, `abcde`,
-/// `98765`) make up half the letters and digits.
+/// `98765`) make up half the letters and digits, or one run is eight long
+/// (`1234567890`), which a random value practically never holds.
 fn sequential(value: &str) -> bool {
     let chars: Vec<u8> = value.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase()).collect();
     if chars.len() < 8 {
         return false;
     }
     let mut in_runs = 0;
+    let mut longest = 0;
     let mut i = 0;
     while i < chars.len() {
         let mut j = i + 1;
@@ -308,9 +310,10 @@ fn sequential(value: &str) -> bool {
         if j - i >= 5 {
             in_runs += j - i;
         }
+        longest = longest.max(j - i);
         i = j;
     }
-    in_runs * 2 >= chars.len()
+    in_runs * 2 >= chars.len() || longest >= 8
 }
 
 /// The value is one short unit written three or more times over
@@ -558,9 +561,12 @@ mod tests {
 
     #[test]
     fn the_model_table() {
-        let e = |generic, value, place| Evidence { generic, value, place };
+        let e = |generic, value, place| Evidence { generic, self_made: false, value, place };
         assert_eq!(judge(&e(false, "ghp_x", Place::Live)), Confidence::High);
         assert_eq!(judge(&e(false, "ghp_x", Place::Test)), Confidence::Medium);
+        let key = Evidence { self_made: true, ..e(false, "MIIEv…", Place::Test) };
+        assert_eq!(judge(&key), Confidence::Low);
+        assert_eq!(judge(&Evidence { place: Place::Live, ..key }), Confidence::High);
         assert_eq!(judge(&e(true, "h.pQFE8CZtY#OY2nGXXw*B", Place::Live)), Confidence::Medium);
         assert_eq!(judge(&e(true, "h.pQFE8CZtY#OY2nGXXw*B", Place::Docs)), Confidence::Low);
         assert_eq!(judge(&e(true, "hunter2hunter", Place::Live)), Confidence::Low);

@@ -33,6 +33,11 @@ const REGEX_SIZE_LIMIT: usize = 4 << 20;
 // and 250 detectors on two threads must stay well under 100 MiB together.
 const REGEX_DFA_LIMIT: usize = 256 << 10;
 
+/// Providers of key material anyone generates: private keys, SSH and age
+/// keys, JWTs. A test suite makes its own; a provider-issued token in a
+/// test is another matter.
+const SELF_MADE: [&str; 4] = ["pki", "ssh", "jwt", "age"];
+
 /// A detector as the language declares it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorSpec {
@@ -617,8 +622,10 @@ impl DetectorSet {
 
     /// How sure detector `d`'s find of `value` is, at `place`.
     fn confidence(&self, d: usize, value: &str, place: Place) -> Confidence {
-        let generic = self.detectors.get(d).is_some_and(Detector::is_generic);
-        confidence::judge(&confidence::Evidence { generic, value, place })
+        let detector = self.detectors.get(d);
+        let generic = detector.is_some_and(Detector::is_generic);
+        let self_made = detector.and_then(|d| d.spec.provider.as_deref()).is_some_and(|p| SELF_MADE.contains(&p));
+        confidence::judge(&confidence::Evidence { generic, self_made, value, place })
     }
 
     /// Everything the detectors find in one unit. `path` selects how its
