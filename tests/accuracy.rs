@@ -305,16 +305,25 @@ fn wildcard_actions_and_resources_are_separate_findings_at_their_own_lines() {
 #[test]
 fn identical_findings_in_generated_copies_are_one_finding_with_every_place() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let manifest = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ops\nsubjects:\n  - kind: ServiceAccount\n    name: ops\n    namespace: ops\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n";
-    for bundle in ["bundle/v1", "bundle/v2", "bundle/v3"] {
+    let binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ops\nsubjects:\n  - kind: ServiceAccount\n    name: ops\n    namespace: ops\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n";
+    // Generated bundles: the same binding, among different other documents.
+    for (bundle, before) in [("bundle/v1", 0), ("bundle/v2", 1), ("bundle/v3", 2)] {
+        let others = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n---\n".repeat(before);
         std::fs::create_dir_all(dir.path().join(bundle)).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join(bundle).join("rbac.yaml"), manifest).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(bundle).join("rbac.yaml"), format!("{others}{binding}"))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
+    // The same subject and message, in a document that differs: its own finding.
+    let changed = binding.replace("name: ops\nsubjects", "name: ops\n  labels: {tier: gold}\nsubjects");
+    std::fs::write(dir.path().join("rbac-gold.yaml"), changed).unwrap_or_else(|e| panic!("{e}"));
     let (found, doc) = policy_findings(dir.path());
-    let admin: Vec<_> = found.iter().filter(|f| f.0 == "NHI-K8S-002").collect();
-    assert_eq!(admin.len(), 1, "{found:?}");
-    assert_eq!(admin[0].1, "bundle/v1/rbac.yaml");
-    let f = doc["findings"].as_array().into_iter().flatten().find(|f| f["rule_id"] == "NHI-K8S-002");
+    let admin: Vec<_> = found.iter().filter(|f| f.0 == "NHI-K8S-002").map(|f| f.1.as_str()).collect();
+    assert_eq!(admin, vec!["bundle/v1/rbac.yaml", "rbac-gold.yaml"], "{found:?}");
+    let f = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule_id"] == "NHI-K8S-002" && f["path"] == "bundle/v1/rbac.yaml");
     let also: Vec<&str> =
         f.and_then(|f| f["also_in"].as_array()).into_iter().flatten().filter_map(|p| p["path"].as_str()).collect();
     assert_eq!(also, vec!["bundle/v2/rbac.yaml", "bundle/v3/rbac.yaml"]);

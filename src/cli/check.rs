@@ -231,10 +231,16 @@ pub fn run(args: CheckArgs) -> Exit {
     let in_tree = !(args.staged || args.base.is_some() || args.history);
     let scan_dir = if args.path.is_dir() { args.path.clone() } else { std::path::PathBuf::new() };
     engine::link_repeats_of_secrets(&mut findings);
-    engine::group_copies(&mut findings, |path| {
+    let mut files: std::collections::HashMap<String, Option<Vec<u8>>> = std::collections::HashMap::new();
+    engine::group_copies(&mut findings, |path, line| {
         use sha2::Digest;
-        let bytes = (in_tree && args.path.is_dir()).then(|| std::fs::read(scan_dir.join(path)).ok()).flatten()?;
-        let digest = sha2::Sha256::digest(&bytes);
+        let text = files
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                (in_tree && args.path.is_dir()).then(|| std::fs::read(scan_dir.join(path)).ok()).flatten()
+            })
+            .as_deref()?;
+        let digest = sha2::Sha256::digest(crate::syntax::unit_around(path, text, line));
         digest.get(..8).and_then(|d| d.try_into().ok()).map(u64::from_le_bytes)
     });
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));

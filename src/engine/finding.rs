@@ -207,21 +207,18 @@ pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
 }
 
 /// One finding for one problem: identical policy findings (same rule,
-/// subject, message, item, place in the file and suppression) in files of
-/// identical content, as generated bundles and vendored copies of manifests
+/// subject, message, item and suppression) on identical content in
+/// different files, as generated bundles and vendored copies of manifests
 /// make, are kept once, at the first path, with the other places in `also`.
-/// `content` identifies a file's content (a hash); files it cannot read
-/// are never grouped.
-pub fn group_copies(findings: &mut Vec<Finding>, content: impl Fn(&str) -> Option<u64>) {
-    let mut contents: std::collections::HashMap<String, Option<u64>> = std::collections::HashMap::new();
+/// `content` identifies the content a finding sits in (a hash of its YAML
+/// document, or of its file); what it cannot read is never grouped.
+pub fn group_copies(findings: &mut Vec<Finding>, mut content: impl FnMut(&str, u32) -> Option<u64>) {
     let mut key = |f: &Finding| {
         if f.kind != FindingKind::Policy || f.subject.is_none() {
             return None;
         }
-        let hash = *contents.entry(f.location.path.clone()).or_insert_with(|| content(&f.location.path));
         Some((
-            hash?,
-            f.location.line,
+            content(&f.location.path, f.location.line)?,
             f.rule_id.clone(),
             f.subject.clone(),
             f.message.clone(),

@@ -66,6 +66,27 @@ impl LineIndex {
     }
 }
 
+/// The part of a file that holds `line` as one unit of content: in YAML,
+/// the document (between `---` lines) around it; elsewhere the whole text.
+pub fn unit_around<'t>(path: &str, text: &'t [u8], line: u32) -> &'t [u8] {
+    if format_of(path) != Format::Yaml {
+        return text;
+    }
+    let mut start = 0;
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if l.starts_with(b"---") {
+            if at > line {
+                return &text[start..offset];
+            }
+            start = offset + l.len();
+        }
+        offset += l.len();
+    }
+    &text[start..]
+}
+
 /// What a file is, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -121,6 +142,15 @@ pub fn format_of(path: &str) -> Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_yaml_unit_is_the_document_around_a_line() {
+        let text = b"a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n";
+        assert_eq!(unit_around("x.yaml", text, 3), b"b: 2\nc: 3\n");
+        assert_eq!(unit_around("x.yaml", text, 1), b"a: 1\n");
+        assert_eq!(unit_around("x.yaml", text, 6), b"d: 4\n");
+        assert_eq!(unit_around("x.json", text, 3), &text[..]);
+    }
 
     #[test]
     fn line_index_gives_one_based_positions() {
