@@ -48,8 +48,12 @@ pub struct Entry {
     pub kind: String,
     pub name: String,
     pub provider: Option<String>,
-    /// `None` is an orphan.
+    /// `None` is an orphan, unless the owner comes from a module's caller.
     pub owner: Option<String>,
+    /// The input the owner's tags come from (`var.tags`), when the caller
+    /// of a Terraform module decides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_from_input: Option<String>,
     pub purpose: Option<String>,
     pub env: Option<String>,
     pub scopes: Vec<String>,
@@ -131,6 +135,7 @@ fn identity_entry(i: &Identity, credentials: Vec<CredentialEntry>) -> Entry {
         name: i.name.clone(),
         provider: i.provider.clone(),
         owner: i.owner.clone(),
+        owner_from_input: i.attrs.get("owner_from_input").cloned(),
         purpose: i.purpose.as_ref().and_then(|p| p.description.clone().or_else(|| Some(p.allowed.join(", ")))),
         env: i.env.clone(),
         scopes: i.scopes.clone(),
@@ -176,7 +181,7 @@ pub fn build(facts: &FactSet, now: Date) -> Inventory {
         .collect();
     let summary = Summary {
         identities: entries.len(),
-        orphans: entries.iter().filter(|e| e.owner.is_none() && owned(&e.kind)).count(),
+        orphans: entries.iter().filter(|e| is_orphan(e)).count(),
         declared: entries.iter().filter(|e| e.declared).count(),
         declared_not_found: entries.iter().filter(|e| e.declared && !e.discovered).count(),
         found_not_declared: entries.iter().filter(|e| e.discovered && !e.declared).count(),
@@ -199,11 +204,16 @@ fn owned(kind: &str) -> bool {
     !matches!(kind, "github_workflow" | "github_job" | "gitlab_job" | "mcp_server")
 }
 
+fn is_orphan(e: &Entry) -> bool {
+    e.owner.is_none() && e.owner_from_input.is_none() && owned(&e.kind)
+}
+
 fn owner_cell(e: &Entry) -> String {
-    match &e.owner {
-        Some(o) => o.clone(),
-        None if owned(&e.kind) => "ORPHAN".into(),
-        None => "-".into(),
+    match (&e.owner, &e.owner_from_input) {
+        (Some(o), _) => o.clone(),
+        (None, Some(input)) => format!("(from {input})"),
+        (None, None) if owned(&e.kind) => "ORPHAN".into(),
+        (None, None) => "-".into(),
     }
 }
 
