@@ -124,7 +124,7 @@ fn fire<'a>(
 /// satisfied (a `require` that is not definitely true, a `deny` that is
 /// true), then every later one that definitely fails, so that one fact
 /// reports each of its problems once, and an absent field only once.
-fn failing_clauses<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<&'a Clause> {
+pub fn failing_clauses<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<&'a Clause> {
     let mut eval = Eval::new(env, Value::Record(fact));
     if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
         return Vec::new();

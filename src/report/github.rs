@@ -29,6 +29,9 @@ fn property(s: &str) -> String {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         let mut message = f.message.clone();
+        for r in report.repeating(f) {
+            message.push_str(&format!("\nalso {}: {}", r.rule_id, r.message));
+        }
         if let Some(fix) = &f.fix {
             message.push_str("\nfix: ");
             message.push_str(fix);

@@ -74,7 +74,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
         }
         if let Some(secret) = &f.secret {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;
-            for r in report.findings.iter().filter(|r| r.repeats.as_deref() == Some(f.fingerprint.as_str())) {
+            for r in report.repeating(f) {
                 writeln!(
                     out,
                     "{:gutter$} {} {}: {}",

@@ -116,6 +116,12 @@ impl Report<'_> {
         self.findings.iter().filter(|f| f.severity >= self.threshold && f.suppression.is_none()).count()
     }
 
+    /// The policy findings that repeat a secret finding at its place
+    /// (`engine::link_repeats_of_secrets`): shown with it, not on their own.
+    pub fn repeating<'r>(&'r self, secret: &'r Finding) -> impl Iterator<Item = &'r Finding> {
+        self.findings.iter().filter(move |r| r.repeats.as_deref() == Some(secret.fingerprint.as_str()))
+    }
+
     pub fn suppressed(&self) -> usize {
         self.findings.iter().filter(|f| f.suppression.is_some()).count()
     }
