@@ -303,7 +303,7 @@ mod tests {
     fn weakening_changes_are_listed_and_high() {
         let base = settings("");
         let head = settings(
-            "disable = [\"NHI-OWN-001\"]\nexclude = [\"secrets/**\"]\nfail_on = \"critical\"\n[severity]\ngithub-pat = \"info\"\n[[paths]]\nglob = \"src/**\"\ndisable = [\"jwt\"]\n[[waiver]]\nrule = \"github-pat\"\nreason = \"r\"\nowner = \"o\"\nexpires = 9999-12-31\n",
+            "disable = [\"NHI-OWN-001\"]\nexclude = [\"secrets/**\"]\nfail_on = \"critical\"\nconfidence = \"high\"\n[severity]\ngithub-pat = \"info\"\n[[paths]]\nglob = \"src/**\"\ndisable = [\"jwt\"]\n[[waiver]]\nrule = \"github-pat\"\nreason = \"r\"\nowner = \"o\"\nexpires = 9999-12-31\n",
         );
         let found = compare(&base, Ok(&head), &defaults);
         assert_eq!(found.len(), 1);
@@ -316,6 +316,7 @@ mod tests {
             "turns off `nhi-own-001`",
             "excludes `secrets/**`",
             "raises `fail_on` from low to critical",
+            "raises `confidence` from medium to high",
             "lowers `github-pat` from critical to info",
             "turns off `jwt` under `src/**`",
             "adds a waiver for `github-pat` everywhere until 9999-12-31",
