@@ -78,12 +78,14 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 /// Whether the action accepts a resource other than `*`; for a pattern,
 /// whether at least half the actions it matches do (`ec2:Describe*`
 /// matches 194 actions, 17 of which accept one: it is a `*` grant by
-/// nature). Unknown actions are taken to accept one, so a wildcard resource
-/// on them is still reported.
+/// nature). Actions of services AWS does not list are taken to accept one,
+/// so a wildcard resource on them is still reported.
 pub fn resource_scoped(action: &str) -> bool {
     match matching(action) {
         Some(found) if !found.is_empty() => 2 * found.iter().filter(|a| !a.star_only).count() >= found.len(),
-        _ => true,
+        // A name the service does not have (`s3:HeadBucket`) grants nothing.
+        Some(_) => false,
+        None => true,
     }
 }
 
@@ -110,6 +112,7 @@ mod tests {
         assert!(resource_scoped("s3:*"));
         assert!(!resource_scoped("ec2:Describe*"));
         assert!(resource_scoped("acme:DoThing"), "unknown services keep the finding");
+        assert!(!resource_scoped("s3:HeadBucket"), "not an IAM action: it grants nothing");
         assert!(resource_scoped("*"));
     }
 

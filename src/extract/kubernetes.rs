@@ -109,6 +109,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 g.attrs.insert("binding".into(), name.clone());
                 g.attrs.insert("subject_kind".into(), subject_kind.to_string());
                 g.attrs.insert("subject".into(), subject.get("name").and_then(Node::str).unwrap_or("").to_string());
+                // A subject's namespace, else the binding's; "" when the
+                // manifest leaves it to deploy time.
+                let subject_namespace = subject.get("namespace").and_then(Node::str).or(namespace.as_deref());
+                g.attrs.insert("subject_namespace".into(), subject_namespace.unwrap_or("").to_string());
                 facts.grants.push(g);
             }
         }
@@ -162,6 +166,8 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
     c.attrs.insert("source".into(), "workload".into());
     c.attrs.insert("service_account".into(), c.identity.clone().unwrap_or_default());
     c.attrs.insert("workload".into(), doc.get("kind").and_then(Node::str).unwrap_or("").to_string());
+    let namespace = doc.get("metadata").and_then(|m| m.get("namespace")).and_then(Node::str);
+    c.attrs.insert("namespace".into(), namespace.unwrap_or("").to_string());
     match spec.entry("automountServiceAccountToken") {
         Some((k, v)) => {
             c.attrs.insert("automount".into(), v.str().unwrap_or("").to_string());

@@ -338,7 +338,7 @@ impl<'a> File<'a> {
             id.owner = Some(strings(&owners.value).join(","));
         }
         // Tags a module's caller passes in (`tags = var.tags`, `merge(var.tags,
-        // {…})`, `local.tags`) may carry the owner: not known from here.
+        // {…})`) may carry the owner: not known from here.
         if id.owner.is_none()
             && let Some(input) = tags_attr.and_then(|a| input_reference(&a.value))
         {
@@ -570,11 +570,11 @@ fn strings(e: &Expr) -> Vec<String> {
     }
 }
 
-/// The input (`var.x`) or local (`local.x`) an expression takes its value
-/// from, directly or through `merge(…)`.
+/// The input (`var.x`) an expression takes its value from, directly or
+/// through `merge(…)`. A local is the module's own: not an input.
 fn input_reference(e: &Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Other(s) if s.starts_with("var.") || s.starts_with("local.") => Some(s.clone()),
+        ExprKind::Other(s) if s.starts_with("var.") => Some(s.clone()),
         ExprKind::Call(name, args) if name == "merge" => args.iter().find_map(input_reference),
         _ => None,
     }
@@ -588,6 +588,8 @@ fn object_strings(e: &Expr) -> BTreeMap<String, String> {
             .filter(|(_, _, v)| !matches!(v.kind, ExprKind::Object(_) | ExprKind::List(_)))
             .map(|(k, _, v)| (k.trim_matches('"').to_string(), v.text()))
             .collect(),
+        // `merge(var.tags, { owner = "team-a" })`: the literal objects, later ones winning.
+        ExprKind::Call(name, args) if name == "merge" => args.iter().flat_map(object_strings).collect(),
         _ => BTreeMap::new(),
     }
 }

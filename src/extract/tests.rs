@@ -226,3 +226,39 @@ fn nhi_toml_typos_are_named_with_their_line() {
     assert!(problem.contains("line 5: unknown key `onwer` (did you mean `owner`?)"), "{problem}");
     assert_eq!(e.facts.identities.len(), 1, "the rest of the entry is still read");
 }
+
+#[test]
+fn terraform_tags_from_a_module_input_leave_the_owner_to_the_caller() {
+    let f = facts(
+        "main.tf",
+        r#"resource "aws_iam_role" "a" {
+  name = "a"
+  tags = merge(var.tags, { Name = "a" })
+}
+resource "aws_iam_role" "b" {
+  name = "b"
+  tags = local.tags
+}
+resource "aws_iam_role" "c" {
+  name = "c"
+  tags = merge(var.tags, { owner = "team-c" })
+}
+"#,
+    );
+    let input = |name: &str| {
+        f.identities.iter().find(|i| i.name == name).and_then(|i| i.attrs.get("owner_from_input")).cloned()
+    };
+    assert_eq!(input("a").as_deref(), Some("var.tags"));
+    assert_eq!(input("b"), None, "a local is the module's own");
+    assert_eq!(input("c"), None, "the owner is written here");
+}
+
+#[test]
+fn kubernetes_bindings_and_workloads_record_their_namespace() {
+    let f = facts(
+        "k.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: r\n  namespace: shop\nsubjects:\n  - kind: ServiceAccount\n    name: default\nroleRef:\n  kind: Role\n  name: reader\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers: []\n",
+    );
+    assert_eq!(f.grants[0].attrs["subject_namespace"], "shop", "a subject's namespace defaults to the binding's");
+    assert_eq!(f.credentials[0].attrs["namespace"], "", "left to deploy time");
+}
