@@ -206,6 +206,12 @@ fn scan_line(style: &Style, line: &str, open: &mut Option<Open>) -> Option<(usiz
     let mut line_quote: Option<u8> = None;
     let mut i = 0;
     while i < bytes.len() {
+        // Quotes and comment markers are ASCII: the rest of a multi-byte
+        // character is stepped over, so that `i` always slices the line.
+        if !line.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
         let b = bytes[i];
         match (*open, line_quote) {
             (Some(Open::Triple(t)), _) => {
@@ -293,6 +299,16 @@ mod tests {
         assert_eq!(commented(Format::Toml, "a = \"# no\" # yes\n"), vec!["# yes"]);
         assert!(commented(Format::Dockerfile, "ENV A=b # not a comment in a Dockerfile\n").is_empty());
         assert_eq!(commented(Format::Dockerfile, "# yes\nFROM x\n"), vec!["# yes"]);
+    }
+
+    #[test]
+    fn multi_byte_characters_before_and_inside_comments_and_strings() {
+        let md = "Other events (`dispatch`, `schedule`…) <!-- a note … -->\n";
+        assert_eq!(commented(Format::Text, md), vec!["<!-- a note … -->"]);
+        assert_eq!(commented(Format::Env, "A=\"quoted \\… text\" # after …\nB=é # é\n"), vec!["# after …", "# é"]);
+        for format in [Format::Text, Format::Yaml, Format::Toml, Format::Xml, Format::Properties] {
+            comments(format, "…#…\n\"…\\…\" // … <!-- … -->\n");
+        }
     }
 
     #[test]
