@@ -98,6 +98,42 @@ pub fn read_only(action: &str) -> bool {
     }
 }
 
+/// Whether a condition (`StringEquals:aws:ResourceTag/team`, the operator
+/// first) narrows a grant to some resources or callers: resource and
+/// request tags, the source or account of the request, the service it
+/// comes through or goes to.
+pub fn scoping_condition(condition: &str) -> bool {
+    let key = condition.split_once(':').map_or(condition, |(_, k)| k).to_ascii_lowercase();
+    let (_, name) = key.split_once(':').unwrap_or(("", &key));
+    const KEYS: [&str; 20] = [
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:resourceaccount",
+        "aws:resourceorgid",
+        "aws:resourceorgpaths",
+        "aws:viaawsservice",
+        "aws:calledvia",
+        "aws:calledviafirst",
+        "aws:calledvialast",
+        "iam:awsservicename",
+        "iam:passedtoservice",
+        "iam:policyarn",
+        "iam:permissionsboundary",
+        "kms:viaservice",
+        "kms:requestalias",
+        "kms:calleraccount",
+        "kms:encryptioncontextkeys",
+        "s3:prefix",
+    ];
+    name.starts_with("resourcetag/")
+        || name.starts_with("requesttag/")
+        || name.starts_with("encryptioncontext:")
+        || name == "resourcetag"
+        || KEYS.contains(&key.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +162,24 @@ mod tests {
         assert!(!read_only("*"));
         assert!(!read_only("s3:Put*"));
         assert!(!read_only("acme:Get*"));
+    }
+
+    #[test]
+    fn conditions_that_scope_a_grant() {
+        for c in [
+            "StringEquals:aws:ResourceTag/team",
+            "Null:aws:RequestTag/elbv2.k8s.aws/cluster",
+            "StringEquals:ec2:ResourceTag/owner",
+            "StringLike:iam:AWSServiceName",
+            "Bool:aws:ViaAWSService",
+            "StringEquals:kms:RequestAlias",
+            "ArnLike:aws:SourceArn",
+        ] {
+            assert!(scoping_condition(c), "{c}");
+        }
+        for c in ["StringEquals:aws:RequestedRegion", "Bool:aws:SecureTransport", "IpAddress:aws:SourceIp"] {
+            assert!(!scoping_condition(c), "{c}");
+        }
     }
 
     #[test]

@@ -156,6 +156,9 @@ fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
         (Function::Upper, Value::Str(s)) => Value::Str(Cow::Owned(s.to_uppercase())),
         (Function::ResourceScoped, Value::Str(s)) => Value::Bool(super::aws_actions::resource_scoped(&s)),
         (Function::ReadOnly, Value::Str(s)) => Value::Bool(super::aws_actions::read_only(&s)),
+        (Function::ScopingCondition, Value::Map(entries)) => {
+            Value::Bool(entries.iter().any(|(k, _)| super::aws_actions::scoping_condition(k)))
+        }
         _ => Value::Null,
     }
 }

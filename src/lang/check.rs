@@ -722,12 +722,18 @@ impl<'s> Checker<'s> {
         let ty = match (function, a.ty) {
             (_, Type::Error) => match function {
                 Function::Len => Type::Num,
-                Function::ResourceScoped | Function::ReadOnly => Type::Bool,
+                Function::ResourceScoped | Function::ReadOnly | Function::ScopingCondition => Type::Bool,
                 Function::Lower | Function::Upper => Type::Str,
             },
             (Function::Len, Type::Str | Type::List(_) | Type::Map(_)) => Type::Num,
             (Function::Lower | Function::Upper, Type::Str) => Type::Str,
             (Function::ResourceScoped | Function::ReadOnly, Type::Str) => Type::Bool,
+            (Function::ScopingCondition, Type::Map(_)) => Type::Bool,
+            (Function::ScopingCondition, t) => self.mismatch(
+                args[0].span,
+                format!("`scoping_condition` takes a map of conditions, not {}", t.describe()),
+                None,
+            ),
             (Function::Len, t) => {
                 self.mismatch(args[0].span, format!("`len` takes a string, list or map, not {}", t.describe()), None)
             }

@@ -146,10 +146,12 @@ pub enum Function {
     ResourceScoped,
     /// Every AWS action a pattern matches only reads.
     ReadOnly,
+    /// An IAM statement's conditions narrow it to some resources.
+    ScopingCondition,
 }
 
 impl Function {
-    pub const NAMES: [&'static str; 5] = ["len", "lower", "upper", "resource_scoped", "read_only"];
+    pub const NAMES: [&'static str; 6] = ["len", "lower", "upper", "resource_scoped", "read_only", "scoping_condition"];
 
     pub fn from_name(name: &str) -> Option<Function> {
         match name {
@@ -158,6 +160,7 @@ impl Function {
             "upper" => Some(Function::Upper),
             "resource_scoped" => Some(Function::ResourceScoped),
             "read_only" => Some(Function::ReadOnly),
+            "scoping_condition" => Some(Function::ScopingCondition),
             _ => None,
         }
     }

@@ -39,6 +39,13 @@ resource "aws_iam_policy" "billing_queue" {
         Action   = "iam:AttachRolePolicy"
         Resource = "arn:aws:iam::123456789012:role/aws-service-role/*"
       },
+      {
+        # Decrypt only through Secrets Manager, for the billing stack's tags.
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "sts:AssumeRole"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:ResourceTag/stack" = "billing" } }
+      },
     ]
   })
 }
