@@ -117,7 +117,7 @@ impl Place {
         }
         let docs_file =
             [".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".ipynb"].iter().any(|e| file.ends_with(e));
-        if docs_file || in_folder(&["docs", "doc", "documentation", "website", "site"]) {
+        if docs_file || in_folder(&["docs", "doc", "documentation", "website"]) {
             return Place::Docs;
         }
         let example_file = [".example", ".sample", ".dist", ".template", ".tmpl"].iter().any(|e| file.ends_with(e))
