@@ -203,7 +203,8 @@ fn false_positive_classes_from_the_field_are_quiet_and_true_positives_still_fire
         // Sequences and repeats: lines 1, 2 and 6 (Slack tokens) fired;
         // line 7 is a component's name.
         ("src/sequences.py", 4, "generic-api-key"),
-        // Weak passwords of example hosts: lines 1 and 2 fired.
+        // Weak passwords of example hosts: lines 1 and 2 fired; so did a
+        // path (line 5).
         ("config/urls.yaml", 4, "url-basic-auth"),
         // jwt.io's published token: line 2 fired.
         ("web/published.js", 3, "jwt"),

@@ -403,6 +403,7 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
         || v.starts_with('/')
         || v.starts_with("./")
         || v.starts_with("../")
+        || relative_file_path(v)
     {
         return Some("a URL or path");
     }
@@ -436,6 +437,19 @@ pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
         return Some("one repeated character");
     }
     None
+}
+
+/// `client/oauth-clients.md`, `certs/tls.crt`: folders and a file name
+/// with an extension, each a plain name.
+fn relative_file_path(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('/').collect();
+    let plain = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let extension = parts.last().and_then(|f| f.rsplit_once('.')).is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    parts.len() >= 2 && parts.iter().all(plain) && extension
 }
 
 /// `argocd-k8s-auth`, `svc.v2.internal`: lower-case words joined by
@@ -573,6 +587,7 @@ mod tests {
             "xxxxxxxxxxxx",
             "my-service-name",
             "argocd-k8s-auth",
+            "client/oauth-clients.md",
             "sha512-UnQ5/1NZ+llTz4z3em0bAZjql3KA",
             "2025-01-01",
             "Enter your password",

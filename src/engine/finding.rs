@@ -27,30 +27,49 @@ pub struct Subject {
     pub fact: &'static str,
     pub kind: String,
     pub name: String,
+    /// What else tells this fact from another of the same kind and name in
+    /// the same file (a workload's name, a statement's resources): part of
+    /// the fingerprint, not shown.
+    #[serde(skip)]
+    pub detail: String,
 }
 
 impl Subject {
     pub fn identity(i: &Identity) -> Subject {
-        Subject { fact: "identity", kind: i.kind.clone(), name: i.name.clone() }
+        Subject { fact: "identity", kind: i.kind.clone(), name: i.name.clone(), detail: String::new() }
     }
 
     pub fn credential(c: &Credential) -> Subject {
         let name = c.identity.clone().or_else(|| c.name.clone()).unwrap_or_default();
-        Subject { fact: "credential", kind: c.kind.clone(), name }
+        // Two workloads on one service account are two credentials.
+        let detail = c.name.clone().filter(|n| Some(n) != c.identity.as_ref()).unwrap_or_default();
+        Subject { fact: "credential", kind: c.kind.clone(), name, detail }
     }
 
     pub fn grant(g: &Grant) -> Subject {
         let mut actions = g.actions.clone();
         actions.sort();
+        // The same actions in two statements (two policy documents of one
+        // file) differ by their resources, conditions or statement id.
+        let mut resources = g.resources.clone();
+        resources.sort();
+        let conditions: Vec<&str> = g.conditions.keys().map(String::as_str).collect();
+        let sid = g.attrs.get("sid").map_or("", String::as_str);
         Subject {
             fact: "grant",
             kind: g.effect.clone().unwrap_or_else(|| "allow".into()),
             name: format!("{}:{}", g.identity.as_deref().unwrap_or(""), actions.join(",")),
+            detail: format!("{}\u{0}{}\u{0}{sid}", resources.join(","), conditions.join(",")),
         }
     }
 
     pub fn secret(s: &Secret) -> Subject {
-        Subject { fact: "secret", kind: s.detector.clone(), name: value_key(&s.value_hash).to_string() }
+        Subject {
+            fact: "secret",
+            kind: s.detector.clone(),
+            name: value_key(&s.value_hash).to_string(),
+            detail: String::new(),
+        }
     }
 }
 
@@ -141,6 +160,10 @@ impl Finding {
         witness: Option<String>,
     ) -> Finding {
         let mut key = format!("{}\u{0}{}\u{0}{}", subject.fact, subject.kind, subject.name);
+        if !subject.detail.is_empty() {
+            key.push('\u{0}');
+            key.push_str(&subject.detail);
+        }
         if let Some(w) = &witness {
             key.push('\u{0}');
             key.push_str(w);

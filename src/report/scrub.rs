@@ -65,12 +65,27 @@ impl<'a> Scrubber<'a> {
         url_credentials(&out)
     }
 
+    /// A file's path, with what a detector's pattern would match and URL
+    /// credentials redacted. The values found in this run are not searched
+    /// for: a generic find that is itself a path (`client/oauth-clients.md`)
+    /// must not hide where the other findings are.
+    pub fn path(&self, path: &str) -> String {
+        let out = match self.detectors {
+            Some(d) => replace_matches(path, d),
+            None => path.to_string(),
+        };
+        url_credentials(&out)
+    }
+
     /// Every string of the findings and skipped entries that a writer shows.
     pub fn findings(&self, findings: &mut [Finding], skipped: &mut [Skipped]) {
         for f in findings {
             f.message = self.text(&f.message);
             f.title = self.text(&f.title);
-            f.location.path = self.text(&f.location.path);
+            f.location.path = self.path(&f.location.path);
+            for l in &mut f.also {
+                l.path = self.path(&l.path);
+            }
             for s in [&mut f.clause, &mut f.fix].into_iter().flatten() {
                 *s = self.text(s);
             }
@@ -84,7 +99,7 @@ impl<'a> Scrubber<'a> {
             }
         }
         for s in skipped {
-            s.path = self.text(&s.path);
+            s.path = self.path(&s.path);
             s.reason = self.text(&s.reason);
         }
     }
@@ -156,5 +171,12 @@ mod tests {
     fn known_values_are_redacted_wherever_they_appear() {
         let s = Scrubber::new(None, ["correct-horse-battery".to_string(), "abc".to_string()]);
         assert_eq!(s.text("password correct-horse-battery in abc"), "password corr…ry in abc");
+    }
+
+    #[test]
+    fn paths_keep_their_names_and_lose_credentials() {
+        let s = Scrubber::new(None, ["client/oauth-clients.md".to_string()]);
+        assert_eq!(s.path("docs/client/oauth-clients.md"), "docs/client/oauth-clients.md");
+        assert_eq!(s.path("https://u:hunter2pass@h/x"), "https://u:h…s@h/x");
     }
 }
