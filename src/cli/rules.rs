@@ -153,7 +153,8 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     out.push_str(&format!("  severity:  {}\n", info.severity));
     out.push_str(&format!("  pack:      {}\n", info.pack));
     if let Some(d) = program.detector_index(&info.id).and_then(|i| program.detectors.get(i)) {
-        out.push_str(&format!("  confidence: {}\n", crate::detect::confidence::describe(d.is_generic())));
+        let model = crate::detect::confidence::describe(d.is_generic(), d.is_self_made());
+        out.push_str(&format!("  confidence: {model}\n"));
     }
     if !info.maps.is_empty() {
         out.push_str(&format!("  maps to:   {}\n", info.maps.join(", ")));

@@ -169,12 +169,18 @@ pub struct Evidence<'a> {
 }
 
 /// How a detector's finds are judged, for `rules explain`.
-pub fn describe(generic: bool) -> &'static str {
-    if generic {
-        "medium for a strong value in code or configuration; low for a weak value (short, low entropy, \
-         made of words) and in tests, documentation and examples (docs/confidence.md)"
-    } else {
-        "high (a provider's format); medium in tests, documentation and examples (docs/confidence.md)"
+pub fn describe(generic: bool, self_made: bool) -> &'static str {
+    match (generic, self_made) {
+        (true, _) => {
+            "medium for a strong value in code or configuration; low for a weak value (short, low entropy, \
+             made of words) and in tests, documentation and examples (docs/confidence.md)"
+        }
+        (false, true) => {
+            "high; low in tests, documentation and examples, where suites make their own (docs/confidence.md)"
+        }
+        (false, false) => {
+            "high (a provider's format); medium in tests, documentation and examples (docs/confidence.md)"
+        }
     }
 }
 

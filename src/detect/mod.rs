@@ -184,6 +184,11 @@ impl Detector {
         matches!(self.spec.matcher, Matcher::Assigned(_))
     }
 
+    /// Key material anyone generates (`SELF_MADE` providers).
+    pub fn is_self_made(&self) -> bool {
+        self.spec.provider.as_deref().is_some_and(|p| SELF_MADE.contains(&p))
+    }
+
     /// A detector that knows no provider's format: it reads values assigned
     /// to names, or its provider is `generic` (a URL's password).
     pub fn is_generic(&self) -> bool {
@@ -624,7 +629,7 @@ impl DetectorSet {
     fn confidence(&self, d: usize, value: &str, place: Place) -> Confidence {
         let detector = self.detectors.get(d);
         let generic = detector.is_some_and(Detector::is_generic);
-        let self_made = detector.and_then(|d| d.spec.provider.as_deref()).is_some_and(|p| SELF_MADE.contains(&p));
+        let self_made = detector.is_some_and(Detector::is_self_made);
         confidence::judge(&confidence::Evidence { generic, self_made, value, place })
     }
 
