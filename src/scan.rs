@@ -356,6 +356,7 @@ fn is_lfs_pointer(bytes: &[u8]) -> bool {
 
 fn finish(mut out: ScanOutput) -> ScanOutput {
     out.secret_values.append(&mut out.facts.literals.0);
+    extract::resolve_modules(&mut out.facts);
     extract::inventory::merge(&mut out.facts);
     out.skipped.sort();
     out.skipped.dedup();

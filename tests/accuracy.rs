@@ -373,3 +373,37 @@ fn a_secret_a_detector_reports_is_not_reported_again_by_a_policy_rule() {
     assert_eq!(human.matches("critical[NHI-MCP-001]").count(), 1, "{human}");
     assert!(human.contains("= also: NHI-MCP-001: MCP server `github`"), "{human}");
 }
+
+#[test]
+fn a_terraform_module_resolves_variable_defaults_locals_and_default_tags() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        "variables.tf",
+        "variable \"service_role_arns\" {\n  default = [\"arn:aws:iam::*:role/aws-service-role/fsx.amazonaws.com/*\"]\n}\n",
+    );
+    write("providers.tf", "provider \"aws\" {\n  default_tags {\n    tags = { owner = \"team-storage\" }\n  }\n}\n");
+    write(
+        "main.tf",
+        r#"resource "aws_iam_role" "csi" {
+  name = "fsx-csi"
+}
+resource "aws_iam_role_policy" "csi" {
+  role = aws_iam_role.csi.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:AttachRolePolicy", "iam:PutRolePolicy"]
+      Resource = var.service_role_arns
+    }]
+  })
+}
+"#,
+    );
+    let (found, doc) = policy_findings(dir.path());
+    // The role's owner comes from the provider's default tags, and the
+    // escalation actions are limited to service-linked roles by the
+    // variable's default: before, NHI-OWN-001 and NHI-AWS-006 fired.
+    assert!(found.is_empty(), "{found:?}\n{doc}");
+}

@@ -80,22 +80,34 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 /// matches 194 actions, 17 of which accept one: it is a `*` grant by
 /// nature). Actions of services AWS does not list are taken to accept one,
 /// so a wildcard resource on them is still reported.
-pub fn resource_scoped(action: &str) -> bool {
-    match matching(action) {
+pub fn resource_scoped(action: &str) -> Option<bool> {
+    is_action(action).then(|| match matching(action) {
         Some(found) if !found.is_empty() => 2 * found.iter().filter(|a| !a.star_only).count() >= found.len(),
         // A name the service does not have (`s3:HeadBucket`) grants nothing.
         Some(_) => false,
         None => true,
-    }
+    })
+}
+
+/// Written as an action (`s3:Get*`, `*`), not as an expression whose value
+/// is not known here (`${statement.value}:List*`, `each.value`).
+fn is_action(action: &str) -> bool {
+    action == "*"
+        || action.split_once(':').is_some_and(|(service, name)| {
+            let word = |s: &str, extra: &str| {
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+            };
+            word(service, "-*?") && word(name, "*?")
+        })
 }
 
 /// Whether every action the pattern matches only reads (List and Read
 /// access levels). Unknown actions are not read-only.
-pub fn read_only(action: &str) -> bool {
-    match matching(action) {
+pub fn read_only(action: &str) -> Option<bool> {
+    is_action(action).then(|| match matching(action) {
         Some(found) if !found.is_empty() => found.iter().all(|a| a.read_only),
         _ => false,
-    }
+    })
 }
 
 /// Whether a condition (`StringEquals:aws:ResourceTag/team`, the operator
@@ -140,28 +152,30 @@ mod tests {
 
     #[test]
     fn actions_that_only_take_a_star_resource() {
-        assert!(!resource_scoped("s3:ListAllMyBuckets"));
-        assert!(!resource_scoped("ec2:DescribeInstances"));
-        assert!(!resource_scoped("sts:GetCallerIdentity"));
-        assert!(resource_scoped("s3:GetObject"));
-        assert!(resource_scoped("S3:getobject"), "names are case-insensitive");
-        assert!(resource_scoped("s3:*"));
-        assert!(!resource_scoped("ec2:Describe*"));
-        assert!(resource_scoped("acme:DoThing"), "unknown services keep the finding");
-        assert!(!resource_scoped("s3:HeadBucket"), "not an IAM action: it grants nothing");
-        assert!(resource_scoped("*"));
+        assert_eq!(resource_scoped("s3:ListAllMyBuckets"), Some(false));
+        assert_eq!(resource_scoped("ec2:DescribeInstances"), Some(false));
+        assert_eq!(resource_scoped("sts:GetCallerIdentity"), Some(false));
+        assert_eq!(resource_scoped("s3:GetObject"), Some(true));
+        assert_eq!(resource_scoped("S3:getobject"), Some(true), "names are case-insensitive");
+        assert_eq!(resource_scoped("s3:*"), Some(true));
+        assert_eq!(resource_scoped("ec2:Describe*"), Some(false));
+        assert_eq!(resource_scoped("acme:DoThing"), Some(true), "unknown services keep the finding");
+        assert_eq!(resource_scoped("s3:HeadBucket"), Some(false), "not an IAM action: it grants nothing");
+        assert_eq!(resource_scoped("*"), Some(true));
+        assert_eq!(resource_scoped("${statement.value}:List*"), None, "an expression is not known here");
+        assert_eq!(read_only("each.value"), None);
     }
 
     #[test]
     fn read_only_patterns() {
-        assert!(read_only("ec2:Describe*"));
-        assert!(read_only("s3:Get*"));
-        assert!(read_only("s3:List*"));
-        assert!(!read_only("s3:*"));
-        assert!(!read_only("iam:*"));
-        assert!(!read_only("*"));
-        assert!(!read_only("s3:Put*"));
-        assert!(!read_only("acme:Get*"));
+        assert_eq!(read_only("ec2:Describe*"), Some(true));
+        assert_eq!(read_only("s3:Get*"), Some(true));
+        assert_eq!(read_only("s3:List*"), Some(true));
+        assert_eq!(read_only("s3:*"), Some(false));
+        assert_eq!(read_only("iam:*"), Some(false));
+        assert_eq!(read_only("*"), Some(false));
+        assert_eq!(read_only("s3:Put*"), Some(false));
+        assert_eq!(read_only("acme:Get*"), Some(false));
     }
 
     #[test]

@@ -154,8 +154,10 @@ fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
         (Function::Len, Value::Map(entries)) => Value::Num(entries.len() as f64),
         (Function::Lower, Value::Str(s)) => Value::Str(Cow::Owned(s.to_lowercase())),
         (Function::Upper, Value::Str(s)) => Value::Str(Cow::Owned(s.to_uppercase())),
-        (Function::ResourceScoped, Value::Str(s)) => Value::Bool(super::aws_actions::resource_scoped(&s)),
-        (Function::ReadOnly, Value::Str(s)) => Value::Bool(super::aws_actions::read_only(&s)),
+        (Function::ResourceScoped, Value::Str(s)) => {
+            super::aws_actions::resource_scoped(&s).map_or(Value::Null, Value::Bool)
+        }
+        (Function::ReadOnly, Value::Str(s)) => super::aws_actions::read_only(&s).map_or(Value::Null, Value::Bool),
         (Function::ScopingCondition, Value::Map(entries)) => {
             Value::Bool(entries.iter().any(|(k, _)| super::aws_actions::scoping_condition(k)))
         }

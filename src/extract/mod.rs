@@ -23,6 +23,12 @@ use crate::facts::{FactSet, Location};
 use crate::syntax::tree::Node;
 use crate::syntax::{self, Pos};
 
+/// What needs every file of a Terraform module read first: variable
+/// defaults, locals and provider default tags, applied to the module's facts.
+pub fn resolve_modules(facts: &mut FactSet) {
+    terraform::resolve(facts);
+}
+
 /// The facts of one unit, and why it could not be read if it could not.
 #[derive(Debug, Default)]
 pub struct Extraction {

@@ -31,6 +31,10 @@ const IDENTITIES: &[(&str, &str, &str, &str)] = &[
 pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
     let tf = File::new(path, body);
     let mut facts = FactSet::default();
+    let module = module_values(path, body);
+    if !module.values.is_empty() || module.default_owner.is_some() {
+        facts.modules.insert(module_dir(path).to_string(), module);
+    }
     for b in &tf.resources {
         tf.resource(b, &mut facts);
     }
@@ -40,6 +44,15 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
             let holder = tf.holder_of_document(&label);
             for s in b.body.blocks_of("statement") {
                 facts.grants.push(tf.statement_grant(s, holder.as_deref(), &label));
+            }
+            // `dynamic "statement"`: its content is a statement whose
+            // iterator values stay unknown (written as the expression).
+            for d in b.body.blocks_of("dynamic").filter(|d| d.labels.first().map(String::as_str) == Some("statement")) {
+                for content in d.body.blocks_of("content") {
+                    let mut g = tf.statement_grant(content, holder.as_deref(), &label);
+                    g.attrs.insert("dynamic".into(), "true".into());
+                    facts.grants.push(g);
+                }
             }
         }
         if b.labels.first().map(String::as_str) == Some("google_iam_policy") {
@@ -66,7 +79,10 @@ impl<'a> File<'a> {
         let mut tf = File { path, resources, names: BTreeMap::new(), attached: BTreeMap::new() };
         for b in &tf.resources {
             let (ty, label) = (&b.labels[0], &b.labels[1]);
-            if let Some(name) = IDENTITIES.iter().find(|i| i.0 == ty).and_then(|i| nested_str(&b.body, i.3)) {
+            if let Some(attr) = IDENTITIES.iter().find(|i| i.0 == ty).map(|i| i.3) {
+                // A name written as an expression (`var.name`, a condition)
+                // is not known here: the resource's address names it.
+                let name = literal_str(&b.body, attr).unwrap_or_else(|| format!("{ty}.{label}"));
                 tf.names.insert(format!("{ty}.{label}"), name);
             }
             if ty == "azuread_service_principal" {
@@ -105,8 +121,10 @@ impl<'a> File<'a> {
         // `serviceAccount:${google_service_account.x.email}` → the reference inside.
         let inner = text.split_once("${").and_then(|(_, rest)| rest.split_once('}')).map(|(r, _)| r.trim());
         let mut parts = inner.unwrap_or(&text).split('.');
+        // `aws_iam_user.this[0].name`, `aws_iam_role.this["ci"].arn`: an
+        // instance of the resource is the resource.
         if let (Some(ty), Some(label)) = (parts.next(), parts.next())
-            && let Some(name) = self.names.get(&format!("{ty}.{label}"))
+            && let Some(name) = self.names.get(&format!("{ty}.{}", label.split('[').next().unwrap_or(label)))
         {
             return name.clone();
         }
@@ -143,9 +161,7 @@ impl<'a> File<'a> {
         match ty {
             "aws_iam_role" => {
                 for p in b.body.blocks_of("inline_policy") {
-                    facts
-                        .grants
-                        .extend(self.policy_grants(&p.body, b.body.attr("name").map(|a| self.reference(&a.value))));
+                    facts.grants.extend(self.policy_grants(&p.body, Some(self.name_of(b))));
                 }
                 if let Some(arns) = b.body.attr("managed_policy_arns") {
                     let name = self.name_of(b);
@@ -591,6 +607,98 @@ fn object_strings(e: &Expr) -> BTreeMap<String, String> {
         // `merge(var.tags, { owner = "team-a" })`: the literal objects, later ones winning.
         ExprKind::Call(name, args) if name == "merge" => args.iter().flat_map(object_strings).collect(),
         _ => BTreeMap::new(),
+    }
+}
+
+/// A string written as a literal at a dotted path of attributes and nested
+/// blocks; `None` for an expression.
+fn literal_str(body: &Body, path: &str) -> Option<String> {
+    match path.split_once('.') {
+        None => body.attr(path).and_then(|a| a.value.str()).map(str::to_string),
+        Some((block, rest)) => body.blocks_of(block).find_map(|b| literal_str(&b.body, rest)),
+    }
+}
+
+/// The folder of a `.tf` file: its module.
+pub fn module_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The literal values one file of a module defines: `variable` defaults and
+/// `locals` that are strings or lists of strings, and the owner in an AWS
+/// provider's `default_tags`.
+fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
+    let literal = |e: &Expr| -> Option<Vec<String>> {
+        match &e.kind {
+            ExprKind::Str(s) => Some(vec![s.clone()]),
+            ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
+            _ => None,
+        }
+    };
+    let mut m = crate::facts::ModuleValues::default();
+    for v in body.blocks_of("variable") {
+        if let (Some(name), Some(default)) = (v.labels.first(), v.body.attr("default"))
+            && let Some(values) = literal(&default.value)
+        {
+            m.values.insert(format!("var.{name}"), values);
+        }
+    }
+    for l in body.blocks_of("locals") {
+        for a in &l.body.attrs {
+            if let Some(values) = literal(&a.value) {
+                m.values.insert(format!("local.{}", a.name), values);
+            }
+        }
+    }
+    for p in body.blocks_of("provider").filter(|p| p.labels.first().map(String::as_str) == Some("aws")) {
+        for d in p.body.blocks_of("default_tags") {
+            if let Some(tags) = d.body.attr("tags")
+                && let Some(owner) = owner_of(&object_strings(&tags.value))
+            {
+                m.default_owner = Some((owner, loc(path, tags.pos)));
+            }
+        }
+    }
+    m
+}
+
+/// Once every file is read: references to a module's variables and locals
+/// in grants' actions and resources become their literal values, and AWS
+/// identities without an owner take the one their provider's
+/// `default_tags` give.
+pub fn resolve(facts: &mut FactSet) {
+    if facts.modules.is_empty() {
+        return;
+    }
+    let modules = std::mem::take(&mut facts.modules);
+    let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
+    for g in &mut facts.grants {
+        let Some(m) = of(&g.location.path) else { continue };
+        for (field, list) in [("actions", &mut g.actions), ("resources", &mut g.resources)] {
+            let resolved: Vec<String> = list
+                .iter()
+                .flat_map(|v| {
+                    let key = v.trim_start_matches("${").trim_end_matches('}');
+                    m.values.get(key).cloned().unwrap_or_else(|| vec![v.clone()])
+                })
+                .collect();
+            if resolved != *list {
+                // The items no longer stand where they are written.
+                g.at.retain(|k, _| !k.starts_with(&format!("{field}[")));
+                *list = resolved;
+            }
+        }
+    }
+    for i in &mut facts.identities {
+        let Some(m) = of(&i.location.path) else { continue };
+        if i.owner.is_none()
+            && i.provider.as_deref() == Some("aws")
+            && let Some((owner, at)) = &m.default_owner
+        {
+            i.owner = Some(owner.clone());
+            i.at.insert("owner".into(), at.clone());
+            i.attrs.remove("owner_from_input");
+        }
     }
 }
 

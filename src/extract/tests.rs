@@ -262,3 +262,35 @@ fn kubernetes_bindings_and_workloads_record_their_namespace() {
     assert_eq!(f.grants[0].attrs["subject_namespace"], "shop", "a subject's namespace defaults to the binding's");
     assert_eq!(f.credentials[0].attrs["namespace"], "", "left to deploy time");
 }
+
+#[test]
+fn terraform_instances_link_and_expressions_name_by_address() {
+    let f = facts(
+        "main.tf",
+        r#"resource "aws_iam_user" "this" {
+  count = var.create ? 1 : 0
+  name  = var.name
+}
+resource "aws_iam_access_key" "this" {
+  count = var.create ? 1 : 0
+  user  = aws_iam_user.this[0].name
+}
+data "aws_iam_policy_document" "p" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions   = ["iam:*"]
+      resources = ["*"]
+    }
+  }
+}
+"#,
+    );
+    assert_eq!(f.identities[0].name, "aws_iam_user.this", "an expression is not a name");
+    assert_eq!(f.credentials[0].identity.as_deref(), Some("aws_iam_user.this"), "an instance is the resource");
+    let g = &f.grants[0];
+    assert_eq!(
+        (g.actions.as_slice(), g.attrs.get("dynamic").map(String::as_str)),
+        (&["iam:*".to_string()][..], Some("true"))
+    );
+}

@@ -180,6 +180,29 @@ pub struct FactSet {
     /// only so that the redaction step can find them in any other text.
     #[serde(skip)]
     pub literals: Literals,
+    /// What each Terraform module (a folder of `.tf` files) defines that its
+    /// resources refer to: read by the extractors, resolved once every file
+    /// of the module is read (`extract::terraform::resolve`).
+    #[serde(skip)]
+    pub modules: BTreeMap<String, ModuleValues>,
+}
+
+/// A Terraform module's literal values: variable defaults and locals
+/// (`var.x`, `local.x`, each a list of strings), and the owner its AWS
+/// provider's `default_tags` give every resource.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleValues {
+    pub values: BTreeMap<String, Vec<String>>,
+    pub default_owner: Option<(String, Location)>,
+}
+
+impl ModuleValues {
+    fn extend(&mut self, other: ModuleValues) {
+        self.values.extend(other.values);
+        if self.default_owner.is_none() {
+            self.default_owner = other.default_owner;
+        }
+    }
 }
 
 /// Raw secret values; their `Debug` shows only how many there are.
@@ -199,6 +222,9 @@ impl FactSet {
         self.grants.extend(other.grants);
         self.secrets.extend(other.secrets);
         self.literals.0.extend(other.literals.0);
+        for (dir, values) in other.modules {
+            self.modules.entry(dir).or_default().extend(values);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
