@@ -38,7 +38,8 @@ def main():
             actions = json.load(open(os.path.join(actions_dir, file)))
             cells = []
             for a in sorted(actions.values(), key=lambda a: a["name"].lower()):
-                level = LEVELS.get(a.get("accessLevel", ""), "W")
+                # "Permissions management, Write": the first level is the one that tells.
+                level = LEVELS.get(a.get("accessLevel", "").split(",")[0].strip(), "W")
                 star = "" if a.get("resourceTypes") else "*"
                 cells.append(f"{a['name']}={level}{star}")
             lines.append(service + " " + " ".join(cells))

@@ -14,6 +14,8 @@ struct Action {
     /// Lower case, for matching: IAM action names are case-insensitive.
     name: String,
     read_only: bool,
+    /// Changes permissions (the Permissions management access level).
+    permissions: bool,
     /// Takes no resource type: only `Resource: "*"` applies.
     star_only: bool,
 }
@@ -33,6 +35,7 @@ fn services() -> &'static HashMap<&'static str, Vec<Action>> {
                         Some(Action {
                             name: name.to_ascii_lowercase(),
                             read_only: flags.starts_with('L') || flags.starts_with('R'),
+                            permissions: flags.starts_with('P'),
                             star_only: flags.ends_with('*'),
                         })
                     })
@@ -89,16 +92,33 @@ pub fn resource_scoped(action: &str) -> Option<bool> {
     })
 }
 
-/// Written as an action (`s3:Get*`, `*`), not as an expression whose value
-/// is not known here (`${statement.value}:List*`, `each.value`).
+/// Whether an action is a wide wildcard: `*`, a whole service (`s3:*`), or
+/// a pattern that matches more than five actions or one that changes
+/// permissions (`s3:Put*`, `iam:*Policy`). A narrow pattern AWS's own
+/// policies use (`kms:ReEncrypt*`, `kms:GenerateDataKey*`) is not; a
+/// pattern of a service AWS does not list is.
+pub fn wide(action: &str) -> Option<bool> {
+    is_action(action).then(|| {
+        if action == "*" || action.ends_with(":*") {
+            return true;
+        }
+        if !action.contains(['*', '?']) {
+            return false;
+        }
+        match matching(action) {
+            Some(found) => found.len() > 5 || found.iter().any(|a| a.permissions),
+            None => true,
+        }
+    })
+}
+
+/// Written as a value (`s3:Get*`, `*`, a Kubernetes verb), not as an
+/// expression Terraform fills in later (`${statement.value}:List*`,
+/// `each.value`, `var.actions`).
 fn is_action(action: &str) -> bool {
-    action == "*"
-        || action.split_once(':').is_some_and(|(service, name)| {
-            let word = |s: &str, extra: &str| {
-                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-            };
-            word(service, "-*?") && word(name, "*?")
-        })
+    !(action.contains("${")
+        || action.contains(".value")
+        || ["each.", "var.", "local.", "data.", "module."].iter().any(|p| action.starts_with(p)))
 }
 
 /// Whether every action the pattern matches only reads (List and Read
@@ -164,6 +184,18 @@ mod tests {
         assert_eq!(resource_scoped("*"), Some(true));
         assert_eq!(resource_scoped("${statement.value}:List*"), None, "an expression is not known here");
         assert_eq!(read_only("each.value"), None);
+        assert_eq!(resource_scoped("get"), Some(true), "a Kubernetes verb is not an expression");
+    }
+
+    #[test]
+    fn wide_wildcards() {
+        for a in ["*", "s3:*", "s3:Put*", "iam:*Policy", "acme:Do*"] {
+            assert_eq!(wide(a), Some(true), "{a}");
+        }
+        for a in ["kms:ReEncrypt*", "kms:GenerateDataKey*", "s3:GetObject", "get"] {
+            assert_eq!(wide(a), Some(false), "{a}");
+        }
+        assert_eq!(wide("${statement.value}:*"), None);
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
             super::aws_actions::resource_scoped(&s).map_or(Value::Null, Value::Bool)
         }
         (Function::ReadOnly, Value::Str(s)) => super::aws_actions::read_only(&s).map_or(Value::Null, Value::Bool),
+        (Function::Wide, Value::Str(s)) => super::aws_actions::wide(&s).map_or(Value::Null, Value::Bool),
         (Function::ScopingCondition, Value::Map(entries)) => {
             Value::Bool(entries.iter().any(|(k, _)| super::aws_actions::scoping_condition(k)))
         }

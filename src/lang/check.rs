@@ -722,12 +722,14 @@ impl<'s> Checker<'s> {
         let ty = match (function, a.ty) {
             (_, Type::Error) => match function {
                 Function::Len => Type::Num,
-                Function::ResourceScoped | Function::ReadOnly | Function::ScopingCondition => Type::Bool,
+                Function::ResourceScoped | Function::ReadOnly | Function::ScopingCondition | Function::Wide => {
+                    Type::Bool
+                }
                 Function::Lower | Function::Upper => Type::Str,
             },
             (Function::Len, Type::Str | Type::List(_) | Type::Map(_)) => Type::Num,
             (Function::Lower | Function::Upper, Type::Str) => Type::Str,
-            (Function::ResourceScoped | Function::ReadOnly, Type::Str) => Type::Bool,
+            (Function::ResourceScoped | Function::ReadOnly | Function::Wide, Type::Str) => Type::Bool,
             (Function::ScopingCondition, Type::Map(_)) => Type::Bool,
             (Function::ScopingCondition, t) => self.mismatch(
                 args[0].span,

@@ -148,10 +148,13 @@ pub enum Function {
     ReadOnly,
     /// An IAM statement's conditions narrow it to some resources.
     ScopingCondition,
+    /// An action is a wide wildcard.
+    Wide,
 }
 
 impl Function {
-    pub const NAMES: [&'static str; 6] = ["len", "lower", "upper", "resource_scoped", "read_only", "scoping_condition"];
+    pub const NAMES: [&'static str; 7] =
+        ["len", "lower", "upper", "resource_scoped", "read_only", "scoping_condition", "wide"];
 
     pub fn from_name(name: &str) -> Option<Function> {
         match name {
@@ -161,6 +164,7 @@ impl Function {
             "resource_scoped" => Some(Function::ResourceScoped),
             "read_only" => Some(Function::ReadOnly),
             "scoping_condition" => Some(Function::ScopingCondition),
+            "wide" => Some(Function::Wide),
             _ => None,
         }
     }
