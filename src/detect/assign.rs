@@ -70,7 +70,7 @@ pub fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignm
     };
     let mut out = Vec::new();
     let parsed: Result<(), SyntaxError> = match format {
-        Format::Yaml | Format::Json => syntax::tree::parse(text).map(|docs| {
+        Format::Yaml | Format::Json => syntax::tree::parse_as(format, text).map(|docs| {
             for doc in &docs {
                 walk_document(doc, &mut out);
                 decode_stores(doc, &mut out);

@@ -100,7 +100,7 @@ pub fn extract(path: &str, text: &str) -> Extraction {
         },
         syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
         syntax::Format::Yaml | syntax::Format::Json => {
-            let docs = match syntax::tree::parse(text) {
+            let docs = match syntax::tree::parse_as(syntax::format_of(path), text) {
                 Ok(d) => d,
                 Err(e) => {
                     let what = if syntax::format_of(path) == syntax::Format::Json { "JSON" } else { "YAML" };

@@ -294,3 +294,13 @@ data "aws_iam_policy_document" "p" {
         (&["iam:*".to_string()][..], Some("true"))
     );
 }
+
+#[test]
+fn vscode_mcp_configs_with_comments_are_read() {
+    let f = facts(
+        ".vscode/mcp.json",
+        "{\n  // Servers for this workspace\n  \"servers\": {\n    \"github\": {\n      \"command\": \"npx\",\n      /* the token is pasted here */\n      \"env\": { \"GITHUB_TOKEN\": \"Zk3pQ8vN2rT6wY1xL9mB4cF7hJ0sD5gA\" }\n    }\n  }\n}\n",
+    );
+    let c = f.credentials.iter().find(|c| c.name.as_deref() == Some("GITHUB_TOKEN"));
+    assert_eq!(c.map(|c| (c.embedded, c.location.line)), Some((true, 7)), "{f:?}");
+}

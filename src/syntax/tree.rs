@@ -119,6 +119,26 @@ enum Open {
 }
 
 /// Parse every document of a YAML stream (a JSON file is one document).
+/// A file read as `format`: JSON may be JSONC, with `//` and `/* */`
+/// comments as VS Code's settings and `.vscode/mcp.json` allow. The comments
+/// become spaces, so every position stays where it is written.
+///
+/// Comments are stripped before parsing, not after a failure: the YAML
+/// parser that reads JSON takes `// text` for a plain scalar and would
+/// misread the document without an error.
+pub fn parse_as(format: super::Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    if format != super::Format::Json || !(text.contains("//") || text.contains("/*")) {
+        return parse(text);
+    }
+    let mut stripped = String::with_capacity(text.len());
+    let mut reader = json_comments::CommentSettings::c_style().strip_comments(text.as_bytes());
+    match std::io::Read::read_to_string(&mut reader, &mut stripped) {
+        Ok(_) => parse(&stripped),
+        // An unterminated comment or string: parse as written, and say why.
+        Err(_) => parse(text),
+    }
+}
+
 pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
@@ -216,6 +236,16 @@ mod tests {
         let docs = parse("{\n\t\"k\": \"v\\u00e9\",\n\t\"n\": [1, {\"m\": null}]\n}").unwrap_or_default();
         assert_eq!(docs[0].get("k").and_then(Node::str), Some("vé"));
         assert_eq!(docs[0].get("k").map(|n| n.pos), Some(Pos { line: 2, col: 7 }));
+    }
+
+    #[test]
+    fn jsonc_comments_are_read_as_space() {
+        let text = "{\n  // the servers\n  \"servers\": { /* none */ \"a\": \"http://x//y\" }\n}\n";
+        let docs = parse_as(super::super::Format::Json, text).unwrap_or_default();
+        let a = docs[0].get("servers").and_then(|s| s.get("a"));
+        assert_eq!(a.and_then(Node::str), Some("http://x//y"));
+        assert_eq!(a.map(|n| n.pos.line), Some(3));
+        assert!(parse_as(super::super::Format::Yaml, "a: [\n// x\n").is_err());
     }
 
     #[test]
