@@ -80,6 +80,32 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                     facts.grants.extend(policy::grants(path, doc, holders.first().map(String::as_str), &attrs));
                 }
             }
+            // SAM: the function's execution role gets each of `Policies`:
+            // an AWS managed policy by name or ARN, or a policy document.
+            // SAM's policy templates (`S3ReadPolicy: …`) are not expanded.
+            "AWS::Serverless::Function" => {
+                let role = format!("{}Role", key.text);
+                let policies = prop("Policies");
+                let items: Vec<&Node> = match policies {
+                    Some(p) if p.items().is_empty() => vec![p],
+                    Some(p) => p.items().iter().collect(),
+                    None => Vec::new(),
+                };
+                for item in items {
+                    if let Some(name) = item.str() {
+                        let arn = if name.starts_with("arn:") {
+                            name.to_string()
+                        } else {
+                            format!("arn:aws:iam::aws:policy/{name}")
+                        };
+                        facts.grants.extend(policy::managed_policy(path, &arn, item.pos, Some(&role)));
+                    } else if item.get("Statement").is_some() {
+                        let mut attrs = BTreeMap::new();
+                        attrs.insert("function".to_string(), key.text.clone());
+                        facts.grants.extend(policy::grants(path, item, Some(&role), &attrs));
+                    }
+                }
+            }
             "AWS::IAM::AccessKey" => {
                 let mut c = credential(path, key, "access_key", prop("UserName").map(resolve));
                 c.long_lived = Some(true);

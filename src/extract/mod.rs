@@ -63,6 +63,23 @@ fn is_agent_manifest(path: &str) -> bool {
     name.ends_with(".agent.yaml") || name.ends_with(".agent.yml") || name.ends_with(".agent.json")
 }
 
+/// Text that is a CloudFormation template whatever its name: a JSON object
+/// that declares one, or YAML with the template's keys at the top level
+/// (documentation that quotes a template is not).
+fn is_cloudformation_text(path: &str, text: &[u8]) -> bool {
+    let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
+    if prose {
+        return false;
+    }
+    let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && (contains(text, b"\"AWSTemplateFormatVersion\"") || contains(text, b"\"AWS::"));
+    let yaml = text
+        .split(|&b| b == b'\n')
+        .any(|l| l.starts_with(b"AWSTemplateFormatVersion:") || l.starts_with(b"Resources:"))
+        && contains(text, b"AWS::");
+    json || yaml
+}
+
 /// Whether the extractors read this path at all: cheap, by name and a few
 /// literals, so that the scanner does not parse every YAML file.
 pub fn wants(path: &str, text: &[u8]) -> bool {
@@ -77,10 +94,12 @@ pub fn wants(path: &str, text: &[u8]) -> bool {
                 || contains(text, b"apiVersion") && contains(text, b"kind")
                 || contains(text, b"AWSTemplateFormatVersion")
                 || contains(text, b"AWS::IAM::")
+                || contains(text, b"AWS::Serverless::")
                 || contains(text, b"AWS::SecretsManager::")
                 || contains(text, b"mcpServers")
                 || contains(text, b"\"Statement\"") && contains(text, b"\"Version\"")
         }
+        syntax::Format::Text => is_cloudformation_text(path, text),
         _ => false,
     }
 }
@@ -137,6 +156,21 @@ pub fn extract(path: &str, text: &str) -> Extraction {
             }
             Extraction { facts, problem: None }
         }
+        // A CloudFormation template named `.template` (or anything else):
+        // known by what it declares, read as the YAML or JSON it is.
+        syntax::Format::Text if is_cloudformation_text(path, text.as_bytes()) => match syntax::tree::parse(text) {
+            Ok(docs) => {
+                let mut facts = FactSet::default();
+                for d in docs.iter().filter(|d| cloudformation::is_template(d)) {
+                    cloudformation::extract(path, d, &mut facts);
+                }
+                Extraction { facts, problem: None }
+            }
+            Err(e) => Extraction {
+                facts: FactSet::default(),
+                problem: Some(format!("a CloudFormation template that is not valid YAML or JSON ({e}); no facts read")),
+            },
+        },
         _ => Extraction::default(),
     }
 }

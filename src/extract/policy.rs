@@ -32,8 +32,14 @@ fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, 
         match s.entry(key) {
             Some((k, v)) => {
                 at.insert(field.to_string(), loc(path, k.pos));
-                super::item_locations(&mut at, path, field, 0, v.string_positions());
-                v.strings().into_iter().map(str::to_string).collect()
+                let items: Vec<&Node> = match &v.kind {
+                    Kind::Seq(items) => items.iter().collect(),
+                    _ => vec![v],
+                };
+                let values: Vec<(Pos, String)> =
+                    items.into_iter().filter_map(|i| intrinsic_text(i).map(|t| (i.pos, t))).collect();
+                super::item_locations(&mut at, path, field, 0, values.iter().map(|(p, _)| *p));
+                values.into_iter().map(|(_, t)| t).collect()
             }
             None => Vec::new(),
         }
@@ -67,6 +73,36 @@ fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, 
         location: loc(path, s.pos),
         at,
     }
+}
+
+/// A value as text, CloudFormation's functions written out the way `Sub`
+/// spells them: `!Sub "arn:…:${Bucket}/*"` and its list form, `Ref` and
+/// `GetAtt` as `${X}`, `Join` of its parts. `None` for what has no text.
+fn intrinsic_text(n: &Node) -> Option<String> {
+    if let Some(s) = n.str() {
+        return Some(match n.tag.as_deref() {
+            Some("Ref") => format!("${{{s}}}"),
+            Some("GetAtt") => format!("${{{s}}}"),
+            _ => s.to_string(),
+        });
+    }
+    let function = |name: &str, tag: &str| n.get(name).or_else(|| (n.tag.as_deref() == Some(tag)).then_some(n));
+    if let Some(sub) = function("Fn::Sub", "Sub") {
+        return sub.str().map(str::to_string).or_else(|| sub.items().first().and_then(Node::str).map(str::to_string));
+    }
+    if let Some(r) = n.get("Ref").and_then(Node::str) {
+        return Some(format!("${{{r}}}"));
+    }
+    if let Some(g) = n.get("Fn::GetAtt") {
+        return Some(format!("${{{}}}", g.strings().join(".")));
+    }
+    if let Some(join) = function("Fn::Join", "Join") {
+        let parts = join.items();
+        let sep = parts.first().and_then(Node::str).unwrap_or("");
+        let pieces: Option<Vec<String>> = parts.get(1).map(|p| p.items().iter().filter_map(intrinsic_text).collect());
+        return pieces.map(|p| p.join(sep));
+    }
+    None
 }
 
 /// An AWS managed policy attached to `holder` (`arn:aws:iam::aws:policy/NAME`),

@@ -304,3 +304,44 @@ fn vscode_mcp_configs_with_comments_are_read() {
     let c = f.credentials.iter().find(|c| c.name.as_deref() == Some("GITHUB_TOKEN"));
     assert_eq!(c.map(|c| (c.embedded, c.location.line)), Some((true, 7)), "{f:?}");
 }
+
+#[test]
+fn cloudformation_templates_by_content_sam_policies_and_sub_lists() {
+    let json = r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Deployer": {
+      "Type": "AWS::IAM::Policy",
+      "Properties": {
+        "Roles": ["ci"],
+        "PolicyDocument": {
+          "Statement": [{
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "Resource": {"Fn::Sub": ["arn:aws:s3:::${Bucket}/*", {"Bucket": "site"}]}
+          }]
+        }
+      }
+    }
+  }
+}
+"#;
+    let f = facts("stacks/pipeline.template", json);
+    assert_eq!(f.grants.len(), 1, "a .template file is read by its content");
+    assert_eq!(f.grants[0].resources, vec!["arn:aws:s3:::${Bucket}/*".to_string()], "Fn::Sub's list form");
+    let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Resize:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n        - AmazonS3ReadOnlyAccess\n        - S3CrudPolicy:\n            BucketName: photos\n        - Statement:\n            - Effect: Allow\n              Action: dynamodb:*\n              Resource: '*'\n";
+    let f = facts("template.yaml", sam);
+    let held: Vec<(&str, Vec<String>)> = f
+        .grants
+        .iter()
+        .map(|g| {
+            (
+                g.identity.as_deref().unwrap_or(""),
+                g.actions.iter().chain(g.attrs.get("managed_policy")).cloned().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held.iter().all(|(who, _)| *who == "ResizeRole"), "{held:?}");
+    assert!(held.iter().any(|(_, a)| a.contains(&"dynamodb:*".to_string())), "{held:?}");
+}
