@@ -142,3 +142,21 @@ resource "aws_iam_user_policy" "reports_bot_keys" {
     }]
   })
 }
+
+resource "aws_iam_role" "gha_org" {
+  name = "gha-org"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/*" }
+      }
+    }]
+  })
+  tags = {
+    owner = "team-platform"
+  }
+}

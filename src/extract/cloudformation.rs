@@ -152,6 +152,7 @@ fn identity(path: &str, key: &Key, r: &Node, kind: &str, name: &str) -> Identity
     if let Some((k, doc)) = props.and_then(|p| p.entry("AssumeRolePolicyDocument")) {
         id.attrs.insert("trusted".into(), policy::trusted_principals(doc).join(","));
         id.attrs.insert("trust_conditions".into(), policy::trust_conditions(doc).join(","));
+        id.attrs.insert("trust_subjects".into(), policy::trust_subjects(doc).join(","));
         id.at.insert("attrs.trusted".into(), loc(path, k.pos));
     }
     id.tags = tags;

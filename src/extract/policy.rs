@@ -161,6 +161,27 @@ pub fn trust_conditions(doc: &Node) -> Vec<String> {
     out
 }
 
+/// The subjects a trust policy accepts from GitHub's OIDC tokens: the
+/// values of its `token.actions.githubusercontent.com:sub` conditions.
+pub fn trust_subjects(doc: &Node) -> Vec<String> {
+    let statements: Vec<&Node> = match doc.get("Statement") {
+        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => vec![],
+    };
+    let mut out = Vec::new();
+    for s in statements {
+        for (_, tests) in s.get("Condition").map(Node::entries).unwrap_or_default() {
+            for (key, values) in tests.entries() {
+                if key.text.ends_with("githubusercontent.com:sub") {
+                    out.extend(values.strings().into_iter().map(str::to_string));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// An HCL expression (a `jsonencode` argument) as the common tree.
 pub fn from_hcl(e: &hcl::Expr) -> Node {
     let kind = match &e.kind {

@@ -371,6 +371,7 @@ impl<'a> File<'a> {
             if let Some(doc) = policy_doc(&trust.value) {
                 id.attrs.insert("trusted".into(), policy::trusted_principals(&doc).join(","));
                 id.attrs.insert("trust_conditions".into(), policy::trust_conditions(&doc).join(","));
+                id.attrs.insert("trust_subjects".into(), policy::trust_subjects(&doc).join(","));
             }
             id.at.insert("attrs.trusted".into(), self.at(trust.pos));
         }
