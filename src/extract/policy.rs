@@ -18,12 +18,28 @@ pub fn is_document(doc: &Node) -> bool {
 /// The grants of a policy document (its `Statement`, one or many), held by
 /// `identity`. Deny statements are kept: rules decide what they mean.
 pub fn grants(path: &str, doc: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Vec<Grant> {
-    let statements = match doc.get("Statement") {
+    statements(doc).into_iter().map(|s| grant(path, s, identity, attrs)).collect()
+}
+
+/// A policy document's `Statement`: a list, or one statement alone.
+fn statements(doc: &Node) -> Vec<&Node> {
+    match doc.get("Statement") {
         Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
         Some(one @ Node { kind: Kind::Map(_), .. }) => vec![one],
         _ => vec![],
-    };
-    statements.into_iter().map(|s| grant(path, s, identity, attrs)).collect()
+    }
+}
+
+/// Each condition of a document's statements: the operator's key, the
+/// condition key's, and the values.
+fn conditions(doc: &Node) -> impl Iterator<Item = (&Key, &Key, &Node)> {
+    statements(doc).into_iter().flat_map(|s| {
+        s.get("Condition")
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|(op, tests)| tests.entries().iter().map(move |(key, values)| (op, key, values)))
+    })
 }
 
 fn grant(path: &str, s: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Grant {
@@ -147,39 +163,16 @@ pub fn trusted_principals(doc: &Node) -> Vec<String> {
 
 /// The condition keys a trust policy tests, as `StringLike:token.actions.githubusercontent.com:sub`.
 pub fn trust_conditions(doc: &Node) -> Vec<String> {
-    let statements: Vec<&Node> = match doc.get("Statement") {
-        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
-        Some(one) => vec![one],
-        None => vec![],
-    };
-    let mut out = Vec::new();
-    for s in statements {
-        for (op, tests) in s.get("Condition").map(Node::entries).unwrap_or_default() {
-            out.extend(tests.entries().iter().map(|(key, _)| format!("{}:{}", op.text, key.text)));
-        }
-    }
-    out
+    conditions(doc).map(|(op, key, _)| format!("{}:{}", op.text, key.text)).collect()
 }
 
 /// The subjects a trust policy accepts from GitHub's OIDC tokens: the
 /// values of its `token.actions.githubusercontent.com:sub` conditions.
 pub fn trust_subjects(doc: &Node) -> Vec<String> {
-    let statements: Vec<&Node> = match doc.get("Statement") {
-        Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
-        Some(one) => vec![one],
-        None => vec![],
-    };
-    let mut out = Vec::new();
-    for s in statements {
-        for (_, tests) in s.get("Condition").map(Node::entries).unwrap_or_default() {
-            for (key, values) in tests.entries() {
-                if key.text.ends_with("githubusercontent.com:sub") {
-                    out.extend(values.strings().into_iter().map(str::to_string));
-                }
-            }
-        }
-    }
-    out
+    conditions(doc)
+        .filter(|(_, key, _)| key.text.ends_with("githubusercontent.com:sub"))
+        .flat_map(|(_, _, values)| values.strings().into_iter().map(str::to_string))
+        .collect()
 }
 
 /// An HCL expression (a `jsonencode` argument) as the common tree.
