@@ -407,3 +407,27 @@ resource "aws_iam_role_policy" "csi" {
     // variable's default: before, NHI-OWN-001 and NHI-AWS-006 fired.
     assert!(found.is_empty(), "{found:?}\n{doc}");
 }
+
+#[test]
+fn the_inventory_lists_a_service_account_of_many_bundles_once() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: controller\n  namespace: ops\n";
+    for (bundle, extra) in
+        [("install.yaml", ""), ("ha/install.yaml", "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")]
+    {
+        let path = dir.path().join(bundle);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, format!("{account}{extra}")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Another namespace is another account.
+    std::fs::write(dir.path().join("dev.yaml"), account.replace("ops", "dev")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["inventory", ".", "--now", NOW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let entries: Vec<(String, usize)> = doc["identities"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e["location"].as_str().unwrap_or("").to_string(), e["also_at"].as_array().map_or(0, Vec::len)))
+        .collect();
+    assert_eq!(entries, vec![("dev.yaml:2".to_string(), 0), ("ha/install.yaml:2".to_string(), 1)], "{doc}");
+}

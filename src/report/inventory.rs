@@ -60,6 +60,10 @@ pub struct Entry {
     pub declared: bool,
     pub discovered: bool,
     pub location: String,
+    /// The same identity defined again elsewhere (a generated bundle, an
+    /// overlay that repeats it): one entry, every place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
     pub credentials: Vec<CredentialEntry>,
 }
 
@@ -103,6 +107,9 @@ impl Inventory {
                 *s = f(s);
             }
             e.location = f(&e.location);
+            for l in &mut e.also_at {
+                *l = f(l);
+            }
             e.credentials.iter_mut().for_each(cred);
         }
         self.unattached_credentials.iter_mut().for_each(cred);
@@ -142,8 +149,17 @@ fn identity_entry(i: &Identity, credentials: Vec<CredentialEntry>) -> Entry {
         declared: i.declared,
         discovered: i.discovered,
         location: place(&i.location),
+        also_at: Vec::new(),
         credentials,
     }
+}
+
+/// What makes two Kubernetes service accounts one: kind, namespace and
+/// name. Identities elsewhere are kept apart, since an account or
+/// subscription is rarely known here.
+fn same_identity_key(i: &Identity) -> Option<(&str, &str, &str)> {
+    (i.provider.as_deref() == Some("kubernetes"))
+        .then(|| (i.kind.as_str(), i.attrs.get("namespace").map_or("", String::as_str), i.name.as_str()))
 }
 
 /// The inventory of a scan's facts, in a stable order (kind, name, place).
@@ -153,27 +169,48 @@ pub fn build(facts: &FactSet, now: Date) -> Inventory {
     let names: std::collections::HashSet<&str> = identities.iter().map(|i| i.name.as_str()).collect();
     let mut credentials: Vec<&Credential> = facts.credentials.iter().collect();
     credentials.sort_by(|a, b| (&a.identity, &a.kind, &a.location).cmp(&(&b.identity, &b.kind, &b.location)));
-    let entries: Vec<Entry> = identities
-        .iter()
-        .map(|i| {
-            let own = credentials
-                .iter()
-                .filter(|c| c.identity.as_deref() == Some(i.name.as_str()))
-                .map(|c| credential_entry(c, now))
-                .collect();
-            let mut entry = identity_entry(i, own);
-            // What it holds through grants: actions, roles, managed policies.
-            for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
-                let held = g.actions.iter().cloned().chain(g.attrs.get("managed_policy").cloned());
-                for a in held {
-                    if !entry.scopes.contains(&a) {
-                        entry.scopes.push(a);
-                    }
+    let entry_of = |i: &Identity| {
+        let own = credentials
+            .iter()
+            .filter(|c| c.identity.as_deref() == Some(i.name.as_str()))
+            .map(|c| credential_entry(c, now))
+            .collect();
+        let mut entry = identity_entry(i, own);
+        // What it holds through grants: actions, roles, managed policies.
+        for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
+            let held = g.actions.iter().cloned().chain(g.attrs.get("managed_policy").cloned());
+            for a in held {
+                if !entry.scopes.contains(&a) {
+                    entry.scopes.push(a);
                 }
             }
-            entry
-        })
-        .collect();
+        }
+        entry
+    };
+    let mut seen: std::collections::HashMap<(&str, &str, &str), usize> = std::collections::HashMap::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    for i in &identities {
+        let key = same_identity_key(i);
+        if let Some(e) = key.and_then(|k| seen.get(&k)).and_then(|&first| entries.get_mut(first)) {
+            e.also_at.push(place(&i.location));
+            e.declared |= i.declared;
+            e.discovered |= i.discovered;
+            if e.owner.is_none() {
+                e.owner = i.owner.clone();
+            }
+            // Deployed to several environments: all of them.
+            if let Some(env) = &i.env
+                && e.env.as_deref().is_some_and(|have| !have.split(", ").any(|x| x == env))
+            {
+                e.env = e.env.take().map(|have| format!("{have}, {env}"));
+            }
+            continue;
+        }
+        if let Some(k) = key {
+            seen.insert(k, entries.len());
+        }
+        entries.push(entry_of(i));
+    }
     let unattached: Vec<CredentialEntry> = credentials
         .iter()
         .filter(|c| c.identity.as_deref().is_none_or(|n| !names.contains(n)))
@@ -260,7 +297,10 @@ fn row_cells(e: &Entry) -> [String; 10] {
         if e.scopes.is_empty() { "-".into() } else { e.scopes.join(", ") },
         credentials_cell(&e.credentials),
         declared_cell(e).into(),
-        e.location.clone(),
+        match e.also_at.len() {
+            0 => e.location.clone(),
+            n => format!("{} (+{n})", e.location),
+        },
     ]
 }
 
