@@ -431,3 +431,38 @@ fn the_inventory_lists_a_service_account_of_many_bundles_once() {
         .collect();
     assert_eq!(entries, vec![("dev.yaml:2".to_string(), 0), ("ha/install.yaml:2".to_string(), 1)], "{doc}");
 }
+
+#[test]
+fn a_helm_chart_s_service_account_and_binding_are_read_from_its_templates() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let templates = dir.path().join("chart/templates");
+    std::fs::create_dir_all(&templates).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("chart/Chart.yaml"), "apiVersion: v2\nname: agent\nversion: 1.0.0\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        templates.join("serviceaccount.yaml"),
+        "{{- if .Values.serviceAccount.create -}}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"agent.fullname\" . }}\n  labels:\n    {{- include \"agent.labels\" . | nindent 4 }}\n{{- end }}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        templates.join("clusterrolebinding.yaml"),
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {{ include \"agent.fullname\" . }}\nsubjects:\n  - kind: ServiceAccount\n    name: {{ include \"agent.fullname\" . }}\n    namespace: {{ .Release.Namespace }}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (found, doc) = policy_findings(dir.path());
+    let admin: Vec<_> = found.iter().filter(|f| f.0 == "NHI-K8S-002").map(|f| (f.1.as_str(), f.2)).collect();
+    assert_eq!(admin, vec![("chart/templates/clusterrolebinding.yaml", 9)], "{doc}");
+    assert!(doc["skipped"].as_array().is_none_or(Vec::is_empty), "templates are read, not skipped: {doc}");
+    let o = run(dir.path(), &["inventory", ".", "--now", NOW, "--format", "json"]);
+    let inv: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let accounts: Vec<(&str, Vec<&str>)> = inv["identities"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let scopes = e["scopes"].as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect();
+            (e["name"].as_str().unwrap_or(""), scopes)
+        })
+        .collect();
+    assert_eq!(accounts, vec![("<include agent.fullname>", vec!["cluster-admin"])], "{inv}");
+}

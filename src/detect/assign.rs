@@ -70,12 +70,17 @@ pub fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignm
     };
     let mut out = Vec::new();
     let parsed: Result<(), SyntaxError> = match format {
-        Format::Yaml | Format::Json => syntax::tree::parse_as(format, text).map(|docs| {
-            for doc in &docs {
-                walk_document(doc, &mut out);
-                decode_stores(doc, &mut out);
-            }
-        }),
+        Format::Yaml | Format::Json => {
+            // A Helm template is read as its YAML skeleton: an action's value is
+            // written `<…>`, which no detector takes for a secret.
+            let skeleton = syntax::helm::is_template(path, text).then(|| syntax::helm::skeleton(text));
+            syntax::tree::parse_as(format, skeleton.as_deref().unwrap_or(text)).map(|docs| {
+                for doc in &docs {
+                    walk_document(doc, &mut out);
+                    decode_stores(doc, &mut out);
+                }
+            })
+        }
         Format::Toml => syntax::toml::parse(text).map(|doc| walk_tree(&doc, &mut out)),
         Format::Hcl => hcl::parse(text).map(|body| walk_hcl(&body, &mut out)),
         Format::Code(lang) => {

@@ -119,6 +119,9 @@ pub fn extract(path: &str, text: &str) -> Extraction {
         },
         syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
         syntax::Format::Yaml | syntax::Format::Json => {
+            // A Helm template is read as its YAML skeleton.
+            let skeleton = syntax::helm::is_template(path, text).then(|| syntax::helm::skeleton(text));
+            let text = skeleton.as_deref().unwrap_or(text);
             let docs = match syntax::tree::parse_as(syntax::format_of(path), text) {
                 Ok(d) => d,
                 Err(e) => {

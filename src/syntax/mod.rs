@@ -9,6 +9,7 @@
 pub mod code;
 pub mod comments;
 pub mod hcl;
+pub mod helm;
 pub mod lines;
 pub mod toml;
 pub mod tree;
