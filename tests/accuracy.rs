@@ -466,3 +466,26 @@ fn a_helm_chart_s_service_account_and_binding_are_read_from_its_templates() {
         .collect();
     assert_eq!(accounts, vec![("<include agent.fullname>", vec!["cluster-admin"])], "{inv}");
 }
+
+#[test]
+fn a_helm_chart_s_plain_values_stand_in_for_its_templates_actions() {
+    let check = |automount: &str| {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let templates = dir.path().join("chart/templates");
+        std::fs::create_dir_all(&templates).unwrap_or_else(|e| panic!("{e}"));
+        let write = |p: std::path::PathBuf, t: &str| std::fs::write(p, t).unwrap_or_else(|e| panic!("{e}"));
+        write(dir.path().join("chart/values.yaml"), &format!("serviceAccount:\n  automount: {automount}\n"));
+        write(
+            templates.join("serviceaccount.yaml"),
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: exporter\n  labels:\n    owner: team-obs\nautomountServiceAccountToken: {{ .Values.serviceAccount.automount }}\n",
+        );
+        write(
+            templates.join("deployment.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: exporter\nspec:\n  template:\n    spec:\n      serviceAccountName: exporter\n      containers:\n        - name: exporter\n          image: {{ .Values.image }}\n",
+        );
+        let (found, _) = policy_findings(dir.path());
+        found.iter().filter(|f| f.0 == "NHI-K8S-001").count()
+    };
+    assert_eq!(check("false"), 0, "values.yaml turns the token off");
+    assert_eq!(check("true"), 1);
+}

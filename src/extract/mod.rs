@@ -11,6 +11,7 @@ mod agents;
 mod cloudformation;
 mod github_actions;
 mod gitlab_ci;
+mod helm;
 pub mod inventory;
 mod kubernetes;
 mod mcp;
@@ -26,7 +27,9 @@ use crate::syntax::{self, Pos};
 /// What needs every file of a Terraform module read first: variable
 /// defaults, locals and provider default tags, applied to the module's facts.
 pub fn resolve_modules(facts: &mut FactSet) {
-    terraform::resolve(facts);
+    let modules = std::mem::take(&mut facts.modules);
+    helm::resolve(facts, &modules);
+    terraform::resolve(facts, &modules);
 }
 
 /// The facts of one unit, and why it could not be read if it could not.
@@ -89,6 +92,7 @@ pub fn wants(path: &str, text: &[u8]) -> bool {
         syntax::Format::Yaml | syntax::Format::Json => {
             is_workflow(path)
                 || is_gitlab_ci(path)
+                || helm::is_values(path)
                 || is_mcp_config(path)
                 || is_agent_manifest(path)
                 || contains(text, b"apiVersion") && contains(text, b"kind")
@@ -133,7 +137,9 @@ pub fn extract(path: &str, text: &str) -> Extraction {
                 }
             };
             let mut facts = FactSet::default();
-            if is_workflow(path) {
+            if helm::is_values(path) {
+                docs.iter().for_each(|d| helm::values(path, d, &mut facts));
+            } else if is_workflow(path) {
                 docs.iter().for_each(|d| github_actions::extract(path, d, &mut facts));
             } else if is_gitlab_ci(path) {
                 docs.iter().for_each(|d| gitlab_ci::extract(path, d, &mut facts));

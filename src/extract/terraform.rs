@@ -667,11 +667,7 @@ fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
 /// in grants' actions and resources become their literal values, and AWS
 /// identities without an owner take the one their provider's
 /// `default_tags` give.
-pub fn resolve(facts: &mut FactSet) {
-    if facts.modules.is_empty() {
-        return;
-    }
-    let modules = std::mem::take(&mut facts.modules);
+pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
     let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
     for g in &mut facts.grants {
         let Some(m) = of(&g.location.path) else { continue };
