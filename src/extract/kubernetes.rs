@@ -112,7 +112,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 // A subject's namespace, else the binding's; "" when the
                 // manifest leaves it to deploy time.
                 let subject_namespace = subject.get("namespace").and_then(Node::str).or(namespace.as_deref());
-                g.attrs.insert("subject_namespace".into(), subject_namespace.unwrap_or("").to_string());
+                g.attrs.insert("subject_namespace".into(), known_namespace(subject_namespace));
                 facts.grants.push(g);
             }
         }
@@ -167,7 +167,7 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
     c.attrs.insert("service_account".into(), c.identity.clone().unwrap_or_default());
     c.attrs.insert("workload".into(), doc.get("kind").and_then(Node::str).unwrap_or("").to_string());
     let namespace = doc.get("metadata").and_then(|m| m.get("namespace")).and_then(Node::str);
-    c.attrs.insert("namespace".into(), namespace.unwrap_or("").to_string());
+    c.attrs.insert("namespace".into(), known_namespace(namespace));
     match spec.entry("automountServiceAccountToken") {
         Some((k, v)) => {
             c.attrs.insert("automount".into(), v.str().unwrap_or("").to_string());
@@ -181,6 +181,12 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
         c.attrs.insert("host_network".into(), "true".into());
     }
     facts.credentials.push(c);
+}
+
+/// A namespace as written, or "" when it is decided at deploy time: left
+/// out, or a Helm template's action (`<.Release.Namespace>`).
+fn known_namespace(ns: Option<&str>) -> String {
+    ns.filter(|n| !(n.starts_with('<') && n.ends_with('>'))).unwrap_or("").to_string()
 }
 
 /// The environment a namespace names: `prod`, `payments-staging`, `dev-tools`.

@@ -345,3 +345,13 @@ fn cloudformation_templates_by_content_sam_policies_and_sub_lists() {
     assert!(held.iter().all(|(who, _)| *who == "ResizeRole"), "{held:?}");
     assert!(held.iter().any(|(_, a)| a.contains(&"dynamodb:*".to_string())), "{held:?}");
 }
+
+#[test]
+fn a_namespace_a_helm_template_fills_in_is_decided_at_deploy_time() {
+    let f = facts(
+        "chart/templates/rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: r\n  namespace: {{ .Release.Namespace }}\nsubjects:\n  - kind: ServiceAccount\n    name: app\nroleRef:\n  kind: Role\n  name: reader\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  namespace: {{ include \"chart.namespace\" . }}\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      containers: []\n",
+    );
+    assert_eq!(f.grants[0].attrs["subject_namespace"], "");
+    assert_eq!(f.credentials[0].attrs["namespace"], "");
+}
