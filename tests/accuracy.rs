@@ -489,3 +489,16 @@ fn a_helm_chart_s_plain_values_stand_in_for_its_templates_actions() {
     assert_eq!(check("false"), 0, "values.yaml turns the token off");
     assert_eq!(check("true"), 1);
 }
+
+#[test]
+fn an_azure_custom_role_with_every_action_is_a_wildcard_and_a_reader_is_not() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("roles.tf"),
+        "resource \"azurerm_role_definition\" \"ops\" {\n  name  = \"ops-everything\"\n  scope = data.azurerm_subscription.primary.id\n  permissions {\n    actions = [\"*\"]\n  }\n}\n\nresource \"azurerm_role_definition\" \"reader\" {\n  name  = \"storage-reader\"\n  scope = data.azurerm_subscription.primary.id\n  permissions {\n    actions = [\"Microsoft.Storage/*/read\"]\n  }\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (found, doc) = policy_findings(dir.path());
+    let want = vec![("NHI-SCOPE-001".to_string(), "roles.tf".to_string(), 5, "*".to_string())];
+    assert_eq!(found, want, "{doc}");
+}

@@ -124,6 +124,10 @@ fn is_action(action: &str) -> bool {
 /// Whether every action the pattern matches only reads (List and Read
 /// access levels). Unknown actions are not read-only.
 pub fn read_only(action: &str) -> Option<bool> {
+    // Azure spells reads as the last segment: `Microsoft.Storage/*/read`.
+    if action.ends_with("/read") {
+        return Some(true);
+    }
     is_action(action).then(|| match matching(action) {
         Some(found) if !found.is_empty() => found.iter().all(|a| a.read_only),
         _ => false,

@@ -265,6 +265,45 @@ impl<'a> File<'a> {
                 facts.grants.extend(self.gcp_binding(&b.body, b.pos, &scope));
             }
             "azurerm_role_assignment" => facts.grants.push(self.azure_assignment(b)),
+            // A custom role: what it allows, wherever it is assigned.
+            "azurerm_role_definition" => {
+                let role = literal_str(&b.body, "name").unwrap_or_else(|| format!("{ty}.{label}"));
+                let scopes = b
+                    .body
+                    .attr("assignable_scopes")
+                    .map(|a| strings(&a.value))
+                    .or_else(|| b.body.attr("scope").map(|a| vec![a.value.text()]))
+                    .unwrap_or_default();
+                for p in b.body.blocks_of("permissions") {
+                    let mut g = Grant {
+                        provider: Some("azure".into()),
+                        effect: Some("allow".into()),
+                        resources: scopes.clone(),
+                        location: self.at(p.pos),
+                        ..Default::default()
+                    };
+                    for (attr, field) in [("actions", "actions"), ("not_actions", "not_actions")] {
+                        if let Some(a) = p.body.attr(attr) {
+                            g.at.insert(field.into(), self.at(a.pos));
+                            let items = match &a.value.kind {
+                                ExprKind::List(items) => items.iter().map(|i| i.pos).collect(),
+                                _ => vec![a.value.pos],
+                            };
+                            for (i, pos) in items.into_iter().enumerate() {
+                                g.at.insert(format!("{field}[{i}]"), self.at(pos));
+                            }
+                            if field == "actions" {
+                                g.actions = strings(&a.value);
+                            } else {
+                                g.not_actions = strings(&a.value);
+                            }
+                        }
+                    }
+                    g.attrs.insert("role".into(), role.clone());
+                    g.scope = Some("role_definition".into());
+                    facts.grants.push(g);
+                }
+            }
             "kubernetes_role" | "kubernetes_role_v1" | "kubernetes_cluster_role" | "kubernetes_cluster_role_v1" => {
                 let role = nested_str(&b.body, "metadata.name").unwrap_or_else(|| label.to_string());
                 for r in b.body.blocks_of("rule") {

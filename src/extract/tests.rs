@@ -355,3 +355,24 @@ fn a_namespace_a_helm_template_fills_in_is_decided_at_deploy_time() {
     assert_eq!(f.grants[0].attrs["subject_namespace"], "");
     assert_eq!(f.credentials[0].attrs["namespace"], "");
 }
+
+#[test]
+fn azure_custom_role_definitions_are_grants() {
+    let f = facts(
+        "roles.tf",
+        r#"resource "azurerm_role_definition" "ops" {
+  name  = "ops-everything"
+  scope = data.azurerm_subscription.primary.id
+  permissions {
+    actions     = ["*"]
+    not_actions = []
+  }
+}
+"#,
+    );
+    let g = &f.grants[0];
+    assert_eq!(
+        (g.actions.as_slice(), g.attrs["role"].as_str(), g.at["actions[0]"].line),
+        (&["*".to_string()][..], "ops-everything", 5)
+    );
+}
