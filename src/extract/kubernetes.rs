@@ -149,6 +149,11 @@ fn workload(path: &str, doc: &Node, name: &str, kind_at: crate::facts::Location,
         }
     }
     let Some(spec) = spec else { return };
+    // Every pod has containers: a pod spec without them is a patch (a
+    // kustomize overlay's fragment), merged into a workload read elsewhere.
+    if spec.get("containers").is_none() && spec.get("initContainers").is_none() {
+        return;
+    }
     let account = spec
         .get("serviceAccountName")
         .or_else(|| spec.get("serviceAccount"))

@@ -131,7 +131,7 @@ fn kubernetes_non_resource_urls_are_named_as_such() {
 fn kubernetes_multi_document_workloads_and_tokens() {
     let f = facts(
         "app.yaml",
-        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    acme.io/owner: team-x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      automountServiceAccountToken: true\n",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    acme.io/owner: team-x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      automountServiceAccountToken: true\n      containers: []\n",
     );
     assert_eq!((f.identities[0].owner.as_deref(), f.identities[0].location.line), (Some("team-x"), 2));
     let token = &f.credentials[0];
@@ -375,4 +375,13 @@ fn azure_custom_role_definitions_are_grants() {
         (g.actions.as_slice(), g.attrs["role"].as_str(), g.at["actions[0]"].line),
         (&["*".to_string()][..], "ops-everything", 5)
     );
+}
+
+#[test]
+fn a_kustomize_patch_is_not_a_workload() {
+    let f = facts(
+        "overlays/prod/patch.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      serviceAccountName: api-prod\n",
+    );
+    assert!(f.credentials.is_empty(), "{f:?}");
 }
