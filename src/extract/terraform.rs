@@ -140,6 +140,19 @@ impl<'a> File<'a> {
         loc(self.path, pos)
     }
 
+    /// A list attribute of a grant's block (`actions`, `resources`): its
+    /// values, with where it and each of its items are written.
+    fn grant_list(&self, body: &Body, field: &str, at: &mut BTreeMap<String, Location>) -> Option<Vec<String>> {
+        let a = body.attr(field)?;
+        at.insert(field.into(), self.at(a.pos));
+        let items = match &a.value.kind {
+            ExprKind::List(items) => items.iter().map(|i| i.pos).collect(),
+            _ => vec![a.value.pos],
+        };
+        super::item_locations(at, self.path, field, 0, items);
+        Some(strings(&a.value))
+    }
+
     /// The identity that holds a policy document, where the file says: an
     /// inline role policy or an attached managed policy that embeds it.
     fn holder_of_document(&self, label: &str) -> Option<String> {
@@ -282,22 +295,11 @@ impl<'a> File<'a> {
                         location: self.at(p.pos),
                         ..Default::default()
                     };
-                    for (attr, field) in [("actions", "actions"), ("not_actions", "not_actions")] {
-                        if let Some(a) = p.body.attr(attr) {
-                            g.at.insert(field.into(), self.at(a.pos));
-                            let items = match &a.value.kind {
-                                ExprKind::List(items) => items.iter().map(|i| i.pos).collect(),
-                                _ => vec![a.value.pos],
-                            };
-                            for (i, pos) in items.into_iter().enumerate() {
-                                g.at.insert(format!("{field}[{i}]"), self.at(pos));
-                            }
-                            if field == "actions" {
-                                g.actions = strings(&a.value);
-                            } else {
-                                g.not_actions = strings(&a.value);
-                            }
-                        }
+                    if let Some(list) = self.grant_list(&p.body, "actions", &mut g.at) {
+                        g.actions = list;
+                    }
+                    if let Some(list) = self.grant_list(&p.body, "not_actions", &mut g.at) {
+                        g.not_actions = list;
                     }
                     g.attrs.insert("role".into(), role.clone());
                     g.scope = Some("role_definition".into());
@@ -462,17 +464,8 @@ impl<'a> File<'a> {
             location: self.at(s.pos),
             ..Default::default()
         };
-        for (attr, field) in [("actions", "actions"), ("not_actions", "not_actions"), ("resources", "resources")] {
-            if let Some(a) = s.body.attr(attr) {
-                let list = strings(&a.value);
-                g.at.insert(field.into(), self.at(a.pos));
-                let items = match &a.value.kind {
-                    ExprKind::List(items) => items.iter().map(|i| i.pos).collect(),
-                    _ => vec![a.value.pos],
-                };
-                for (i, pos) in items.into_iter().enumerate() {
-                    g.at.insert(format!("{field}[{i}]"), self.at(pos));
-                }
+        for field in ["actions", "not_actions", "resources"] {
+            if let Some(list) = self.grant_list(&s.body, field, &mut g.at) {
                 match field {
                     "actions" => g.actions = list,
                     "not_actions" => g.not_actions = list,
