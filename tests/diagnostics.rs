@@ -31,6 +31,20 @@ fn unknown_field_of_a_nested_record() {
 }
 
 #[test]
+fn an_attribute_no_extractor_records() {
+    let src = rule("  on credential\n  deny identity.attrs[\"automaunt\"] == \"true\" or attrs[\"x-team\"] == \"a\"");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s.len(), 1, "a custom `x-` attribute is allowed");
+    assert_eq!(s[0].message, "unknown attribute `automaunt`");
+    assert_eq!(
+        s[0].help.as_deref(),
+        Some("did you mean `automount`? (`nhigate rules fields` lists every attribute)")
+    );
+    assert_eq!(s[0].underlined, "\"automaunt\"");
+    insta::assert_snapshot!(render(&[("p.nhi", &src)]));
+}
+
+#[test]
 fn unknown_fact_type() {
     let src = rule("  on identiy\n  require owner exists");
     let s = said(&compile_err(&[("p.nhi", &src)]));

@@ -182,6 +182,19 @@ pub fn fields_markdown() -> String {
             out.push_str(&format!("| `{}` | {} | {} |\n", f.name, f.ty.describe(), f.doc));
         }
         out.push('\n');
+        for f in record.fields {
+            let Some(keys) = f.keys else { continue };
+            out.push_str(&format!(
+                "`{}.{}` holds only these keys (a facts file may add its own, named `{}…`):\n\n| key | meaning |\n| --- | --- |\n",
+                record.name,
+                f.name,
+                crate::facts::schema::CUSTOM_ATTR_PREFIX
+            ));
+            for a in keys {
+                out.push_str(&format!("| `{}` | {} |\n", a.key, a.doc));
+            }
+            out.push('\n');
+        }
     }
     out
 }

@@ -385,3 +385,43 @@ fn a_kustomize_patch_is_not_a_workload() {
     );
     assert!(f.credentials.is_empty(), "{f:?}");
 }
+
+/// Every attribute the extractors write on the bundled examples and fixtures
+/// is in the schema's table, so a rule can read it and `rules fields` lists it.
+#[test]
+fn every_recorded_attribute_is_declared() {
+    use crate::facts::schema::{RecordKind, record};
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() { walk(&path, files) } else { files.push(path) }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/fixtures", "tests/corpus"] {
+        walk(&root.join(dir), &mut files);
+    }
+    let declared = |kind: RecordKind, key: &str| record(kind).field("attrs").is_some_and(|f| f.allows_key(key));
+    let mut undeclared = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let path = file.strip_prefix(root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+        if !wants(&path, text.as_bytes()) {
+            continue;
+        }
+        let f = extract(&path, &text).facts;
+        let keys = f.identities.iter().flat_map(|i| i.attrs.keys().map(|k| (RecordKind::Identity, k)));
+        let keys = keys.chain(f.credentials.iter().flat_map(|c| c.attrs.keys().map(|k| (RecordKind::Credential, k))));
+        let keys = keys.chain(f.grants.iter().flat_map(|g| g.attrs.keys().map(|k| (RecordKind::Grant, k))));
+        for (kind, key) in keys {
+            seen += 1;
+            if !declared(kind, key) {
+                undeclared.insert(format!("{} attrs[\"{key}\"] in {path}", record(kind).name));
+            }
+        }
+    }
+    assert!(seen > 100, "the examples record attributes ({seen} seen)");
+    assert!(undeclared.is_empty(), "undeclared attributes:\n{}", undeclared.into_iter().collect::<Vec<_>>().join("\n"));
+}

@@ -160,6 +160,28 @@ pub struct FieldDef {
     pub ty: Type,
     pub doc: &'static str,
     pub get: Getter,
+    /// The keys a map field may hold, where they are fixed (`attrs`): the
+    /// checker rejects any other key. `None` for free maps (`tags`).
+    pub keys: Option<&'static [AttrDef]>,
+}
+
+/// One attribute an extractor records, and what it means.
+#[derive(Debug)]
+pub struct AttrDef {
+    pub key: &'static str,
+    pub doc: &'static str,
+}
+
+/// Attributes a facts file adds for its own rules start with this: they are
+/// outside the declared table, so the checker lets them through.
+pub const CUSTOM_ATTR_PREFIX: &str = "x-";
+
+impl FieldDef {
+    /// Whether `key` may be read from this map field: any key of a free map,
+    /// a declared key or a custom (`x-`) one of a fixed one.
+    pub fn allows_key(&self, key: &str) -> bool {
+        self.keys.is_none_or(|keys| key.starts_with(CUSTOM_ATTR_PREFIX) || keys.iter().any(|a| a.key == key))
+    }
 }
 
 impl std::fmt::Debug for FieldDef {
@@ -200,9 +222,86 @@ macro_rules! get {
 
 macro_rules! field {
     ($name:literal, $ty:expr, $doc:literal, $get:expr) => {
-        FieldDef { name: $name, ty: $ty, doc: $doc, get: $get }
+        FieldDef { name: $name, ty: $ty, doc: $doc, get: $get, keys: None }
+    };
+    ($name:literal, $ty:expr, $doc:literal, $get:expr, keys = $keys:expr) => {
+        FieldDef { name: $name, ty: $ty, doc: $doc, get: $get, keys: Some($keys) }
     };
 }
+
+macro_rules! attrs {
+    ($($key:literal: $doc:literal,)*) => {
+        &[$(AttrDef { key: $key, doc: $doc },)*]
+    };
+}
+
+static IDENTITY_ATTRS: &[AttrDef] = attrs! {
+    "automount": "Kubernetes: the ServiceAccount's `automountServiceAccountToken` (`true`, `false`)",
+    "cloud_identity": "Kubernetes: the cloud identity a workload-identity annotation maps the account to",
+    "command": "MCP: the command that starts a stdio server",
+    "declared_at": "nhi.toml: `path:line` of the declaration this found identity matched",
+    "description": "the identity's own description",
+    "environments": "nhi.toml: the environments a declared identity is used in, comma-separated",
+    "mcp_servers": "agent: the MCP servers the agent may call, comma-separated",
+    "model": "agent: the model it runs on",
+    "namespace": "Kubernetes: the namespace (`\"\"` when left to deploy time)",
+    "oidc": "CI: `true` when the workflow or job requests an OIDC token",
+    "on": "GitHub Actions: the workflow's triggers, comma-separated",
+    "owner_from_input": "Terraform: the module input an owner tag is taken from (`var.tags`)",
+    "package": "MCP: the package a stdio server runs (`npx pkg@1.2`)",
+    "package_pinned": "MCP: `true` when that package names an exact version",
+    "permissions": "GitHub Actions: `set` (workflow level), `per-job` (every job) or `unset`",
+    "plain_http": "MCP: `true` for a remote server reached over `http://`",
+    "runs_pr_code": "GitHub Actions: `true` when a privileged trigger checks out and runs the pull request's code",
+    "secrets_inherit": "GitHub Actions: the reusable workflow a job passes every secret to",
+    "title": "GitHub Actions: the workflow's `name`",
+    "transport": "MCP: `stdio`, `http` or `sse`",
+    "trust_conditions": "AWS: the condition keys of the role's trust policy, comma-separated",
+    "trust_subjects": "AWS: the OIDC `sub` values the trust policy accepts, comma-separated",
+    "trusted": "AWS: the principals the role's trust policy lets assume it, comma-separated",
+    "untrusted_checkout": "GitHub Actions: the ref a privileged workflow checks out from the pull request",
+    "url": "MCP: a remote server's URL",
+};
+
+static CREDENTIAL_ATTRS: &[AttrDef] = attrs! {
+    "action_pinned": "GitHub Actions: `true` when the action a secret is passed to is pinned by commit",
+    "automount": "Kubernetes: the pod's `automountServiceAccountToken`, or `unset`",
+    "ci": "CI: `github` or `gitlab`",
+    "console": "AWS: `true` for a login profile (a console password)",
+    "end_date_relative": "Azure: the relative lifetime written for a secret (`8760h`)",
+    "from": "CI: where a value comes from: `secret`, `variable` or `literal`",
+    "host_network": "Kubernetes: `true` when the pod shares the node's network",
+    "in": "MCP: where in the server's entry a credential is passed (`env`, `args`, `headers`)",
+    "level": "GitLab CI: `pipeline` for a variable every job receives",
+    "namespace": "Kubernetes: the workload's namespace (`\"\"` when left to deploy time)",
+    "passed_to": "GitHub Actions: the action a secret is passed to",
+    "schedule": "AWS: the rotation schedule written for a secret",
+    "service_account": "Kubernetes: the service account a workload runs as",
+    "source": "what the credential was read from: `terraform`, `cloudformation`, `workload`, `secret`, `ci`, `mcp`, `nhi.toml`",
+    "status": "AWS: an access key's status (`active`, `inactive`)",
+    "uploaded": "GCP: `true` for a service account key whose public half was uploaded",
+    "valid_days": "certificates: the validity written, in days",
+    "workload": "Kubernetes: the kind of workload that mounts the token (Deployment, Pod, …)",
+};
+
+static GRANT_ATTRS: &[AttrDef] = attrs! {
+    "api_groups": "Kubernetes: a role rule's API groups, comma-separated",
+    "attached_to": "AWS: the identities a managed policy is attached to, comma-separated",
+    "binding": "Kubernetes and Terraform bindings: the binding's name (present only on bindings)",
+    "dynamic": "Terraform: `true` for a statement written in a `dynamic` block",
+    "function": "SAM: the function a `Policies` entry belongs to",
+    "group": "AWS: the group an inline policy belongs to",
+    "managed_policy": "AWS: the managed policy a grant attaches",
+    "member": "GCP and Azure: the member or principal a role is given to",
+    "not_resource": "AWS: the statement's NotResource, comma-separated",
+    "policy": "AWS: the policy the statement is part of",
+    "policy_document": "Terraform: the `aws_iam_policy_document` the statement comes from",
+    "role": "Kubernetes: the Role or ClusterRole a rule belongs to (present only on role rules)",
+    "sid": "AWS: the statement's Sid",
+    "subject": "Kubernetes: the name of a binding's subject",
+    "subject_kind": "Kubernetes: `ServiceAccount`, `User` or `Group`",
+    "subject_namespace": "Kubernetes: the subject's namespace (`\"\"` when left to deploy time)",
+};
 
 fn identity_name<'a>(r: RecordRef<'a>, _env: &Env<'a>) -> Value<'a> {
     match r {
@@ -278,7 +377,8 @@ static IDENTITY: &[FieldDef] = &[
         "attrs",
         Type::Map(Elem::Str),
         "format-specific facts recorded by the extractor",
-        get!(Identity, |i, e| Value::str_map(&i.attrs))
+        get!(Identity, |i, e| Value::str_map(&i.attrs)),
+        keys = IDENTITY_ATTRS
     ),
     field!("declared", Type::Bool, "declared in nhi.toml", get!(Identity, |i, e| Value::Bool(i.declared))),
     field!(
@@ -368,7 +468,8 @@ static CREDENTIAL: &[FieldDef] = &[
         "attrs",
         Type::Map(Elem::Str),
         "format-specific facts recorded by the extractor",
-        get!(Credential, |c, e| Value::str_map(&c.attrs))
+        get!(Credential, |c, e| Value::str_map(&c.attrs)),
+        keys = CREDENTIAL_ATTRS
     ),
     field!(
         "location",
@@ -421,7 +522,8 @@ static GRANT: &[FieldDef] = &[
         "attrs",
         Type::Map(Elem::Str),
         "format-specific facts recorded by the extractor",
-        get!(Grant, |g, e| Value::str_map(&g.attrs))
+        get!(Grant, |g, e| Value::str_map(&g.attrs)),
+        keys = GRANT_ATTRS
     ),
     field!(
         "location",

@@ -327,6 +327,7 @@ impl<'s> Checker<'s> {
             ExprKind::Index(base, index) => {
                 let b = self.expr(base, scope);
                 let i = self.expr(index, scope);
+                self.declared_key(&b.ir, index);
                 let ty = match (b.ty, i.ty) {
                     (Type::Error, _) => Type::Error,
                     (Type::Map(elem), k) if fits(k, Type::Str) => Type::of_elem(elem),
@@ -663,6 +664,25 @@ impl<'s> Checker<'s> {
                 Typed::error()
             }
         }
+    }
+
+    /// `attrs["typo"]` would never match: a literal key of a fixed map must
+    /// be one the extractors write.
+    fn declared_key(&mut self, base: &Expr, index: &ast::Expr) {
+        let (Expr::Field(_, f), ExprKind::Str(key)) = (base, &index.kind) else { return };
+        let Some(keys) = f.keys else { return };
+        if f.allows_key(&key.value) {
+            return;
+        }
+        let known: Vec<&str> = keys.iter().map(|a| a.key).collect();
+        let help = match suggest(&key.value, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (`nhigate rules fields` lists every attribute)"),
+            None => format!(
+                "`nhigate rules fields` lists the attributes extractors record; a facts file's own attributes start with `{}`",
+                schema::CUSTOM_ATTR_PREFIX
+            ),
+        };
+        self.err(CheckError::UnknownAttribute { key: key.value.clone(), field: f.name, span: index.span.into(), help });
     }
 
     fn field(&mut self, base: Typed, field: &ast::Spanned<String>) -> Typed {

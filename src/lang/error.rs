@@ -68,6 +68,17 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("unknown attribute `{key}`")]
+    #[diagnostic(code(nhigate::unknown_attribute))]
+    UnknownAttribute {
+        key: String,
+        field: &'static str,
+        #[label("no extractor records this in `{field}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("unknown fact type `{name}`")]
     #[diagnostic(code(nhigate::unknown_fact_type))]
     UnknownFactType {
