@@ -199,6 +199,13 @@ def main():
             for c in rejected:
                 print(f"  FAIL {c:8} {title[c]}  [{' '.join(tags.get(c, []))}]")
                 print(f"       {message(failed[c])}")
+            by_tag = {}
+            for c in ids:
+                for t in tags.get(c, ["(untagged)"]):
+                    n, ok = by_tag.get(t, (0, 0))
+                    by_tag[t] = (n + 1, ok + (c not in failed))
+            print("  by suite tag (parsed/total): " + ", ".join(
+                f"{t} {ok}/{n}" for t, (n, ok) in sorted(by_tag.items(), key=lambda x: (-x[1][0], x[0]))))
         else:
             print(f"INVALID cases: {len(ids)} total, {len(rejected)} rejected, {len(accepted)} accepted (should be rejected)")
             for c in accepted:

@@ -101,11 +101,16 @@ fn fire<'a>(
         // Point at the field the failing clause read, where the fact knows it.
         let field_at = at.and_then(|at| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
         let witnesses = deciding(clause, env, fact);
-        // Items that are records (an identity's credentials) have no place
-        // or name of their own here: one finding for the clause.
-        if witnesses.is_empty()
-            || witnesses.iter().any(|(_, v)| matches!(v, Value::Record(_) | Value::List(_) | Value::Map(_)))
-        {
+        // Items that are records (a binding's role rules, an identity's
+        // credentials) may be in other files: one finding for the clause, at
+        // the fact, naming the first record that decided.
+        if let Some((_, first)) = witnesses.iter().find(|(_, v)| matches!(v, Value::Record(_))) {
+            let message = render(rule, env, fact, Some(first));
+            let witness = Some(first.to_string());
+            out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, witness));
+            continue;
+        }
+        if witnesses.is_empty() || witnesses.iter().any(|(_, v)| matches!(v, Value::List(_) | Value::Map(_))) {
             let message = render(rule, env, fact, None);
             out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, None));
             continue;

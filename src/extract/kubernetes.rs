@@ -82,16 +82,23 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                     g.resources.extend(v.strings().into_iter().map(|u| format!("nonResourceURL:{u}")));
                     g.at.entry("resources".into()).or_insert_with(|| loc(path, k.pos));
                 }
+                if let Some(names) = rule.get("resourceNames") {
+                    g.attrs.insert("resource_names".into(), names.strings().join(","));
+                }
                 if let Some(groups) = rule.get("apiGroups") {
                     g.attrs.insert("api_groups".into(), groups.strings().join(","));
                 }
                 g.attrs.insert("role".into(), name.clone());
+                if kind == "Role" {
+                    g.attrs.insert("namespace".into(), known_namespace(namespace.as_deref()));
+                }
                 facts.grants.push(g);
             }
         }
         "RoleBinding" | "ClusterRoleBinding" => {
             let role_ref = doc.entry("roleRef");
             let role = role_ref.and_then(|(_, r)| r.get("name")).and_then(Node::str).unwrap_or("").to_string();
+            let role_kind = role_ref.and_then(|(_, r)| r.get("kind")).and_then(Node::str).unwrap_or("ClusterRole");
             for subject in doc.get("subjects").map(Node::items).unwrap_or_default() {
                 let subject_kind = subject.get("kind").and_then(Node::str).unwrap_or("");
                 let mut g = Grant {
@@ -107,6 +114,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                     g.at.insert("actions".into(), loc(path, k.pos));
                 }
                 g.attrs.insert("binding".into(), name.clone());
+                g.attrs.insert("role_kind".into(), role_kind.to_string());
+                if kind == "RoleBinding" {
+                    g.attrs.insert("namespace".into(), known_namespace(namespace.as_deref()));
+                }
                 g.attrs.insert("subject_kind".into(), subject_kind.to_string());
                 g.attrs.insert("subject".into(), subject.get("name").and_then(Node::str).unwrap_or("").to_string());
                 // A subject's namespace, else the binding's; "" when the

@@ -322,7 +322,13 @@ impl<'a> File<'a> {
                             if field == "actions" { g.actions = list } else { g.resources = list }
                         }
                     }
+                    if let Some(a) = r.body.attr("resource_names") {
+                        g.attrs.insert("resource_names".into(), strings(&a.value).join(","));
+                    }
                     g.attrs.insert("role".into(), role.clone());
+                    if !ty.contains("cluster") {
+                        g.attrs.insert("namespace".into(), nested_str(&b.body, "metadata.namespace").unwrap_or_default());
+                    }
                     g.scope = Some(if ty.contains("cluster") { "cluster".into() } else { "namespace".into() });
                     facts.grants.push(g);
                 }
@@ -333,6 +339,9 @@ impl<'a> File<'a> {
             | "kubernetes_role_binding_v1" => {
                 let role = b.body.blocks_of("role_ref").find_map(|r| nested_str(&r.body, "name")).unwrap_or_default();
                 let role_at = b.body.blocks_of("role_ref").next().map(|r| self.at(r.pos));
+                let role_kind = b.body.blocks_of("role_ref").find_map(|r| nested_str(&r.body, "kind"));
+                let binding = nested_str(&b.body, "metadata.name").unwrap_or_else(|| label.to_string());
+                let namespace = nested_str(&b.body, "metadata.namespace").unwrap_or_default();
                 for s in b.body.blocks_of("subject") {
                     let mut g = Grant {
                         identity: nested_str(&s.body, "name"),
@@ -343,7 +352,11 @@ impl<'a> File<'a> {
                         scope: Some(if ty.contains("cluster") { "cluster".into() } else { "namespace".into() }),
                         ..Default::default()
                     };
-                    g.attrs.insert("binding".into(), "true".into());
+                    g.attrs.insert("binding".into(), binding.clone());
+                    g.attrs.insert("role_kind".into(), role_kind.clone().unwrap_or_else(|| "ClusterRole".into()));
+                    if !ty.contains("cluster") {
+                        g.attrs.insert("namespace".into(), namespace.clone());
+                    }
                     g.attrs.insert("subject_kind".into(), nested_str(&s.body, "kind").unwrap_or_default());
                     g.attrs.insert("subject".into(), nested_str(&s.body, "name").unwrap_or_default());
                     if let Some(at) = &role_at {

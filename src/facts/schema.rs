@@ -115,6 +115,40 @@ pub struct Env<'a> {
     identities: HashMap<&'a str, &'a Identity>,
     credentials: HashMap<&'a str, Vec<&'a Credential>>,
     grants: HashMap<&'a str, Vec<&'a Grant>>,
+    /// Kubernetes role rules by the role they belong to, and the bindings
+    /// that reference each role: the edges binding → role → rules.
+    role_rules: HashMap<RoleKey<'a>, Vec<&'a Grant>>,
+    bindings: HashMap<RoleKey<'a>, Vec<&'a Grant>>,
+}
+
+/// A Kubernetes role as bindings name it: its name, and whether it is a
+/// ClusterRole.
+type RoleKey<'a> = (&'a str, bool);
+
+fn is_kubernetes(g: &Grant) -> bool {
+    g.provider.as_deref() == Some("kubernetes")
+}
+
+/// The role a Kubernetes role rule belongs to.
+fn role_of(g: &Grant) -> Option<RoleKey<'_>> {
+    let role = g.attrs.get("role").filter(|_| is_kubernetes(g))?;
+    Some((role.as_str(), g.scope.as_deref() == Some("cluster")))
+}
+
+/// The role a Kubernetes binding references.
+fn role_bound_by(g: &Grant) -> Option<RoleKey<'_>> {
+    g.attrs.get("binding").filter(|_| is_kubernetes(g))?;
+    let role = g.actions.first()?;
+    Some((role.as_str(), g.attrs.get("role_kind").is_none_or(|k| k != "Role")))
+}
+
+/// A RoleBinding reaches a Role in its own namespace; a namespace left to
+/// deploy time could be any.
+fn same_namespace(rule: &Grant, binding: &Grant, cluster: bool) -> bool {
+    fn ns(g: &Grant) -> &str {
+        g.attrs.get("namespace").map_or("", String::as_str)
+    }
+    cluster || ns(rule).is_empty() || ns(binding).is_empty() || ns(rule) == ns(binding)
 }
 
 impl<'a> Env<'a> {
@@ -135,7 +169,31 @@ impl<'a> Env<'a> {
                 grants.entry(name.as_str()).or_default().push(g);
             }
         }
-        Env { now, identities, credentials, grants }
+        let mut role_rules: HashMap<RoleKey, Vec<&Grant>> = HashMap::new();
+        let mut bindings: HashMap<RoleKey, Vec<&Grant>> = HashMap::new();
+        for g in &facts.grants {
+            if let Some(key) = role_of(g) {
+                role_rules.entry(key).or_default().push(g);
+            }
+            if let Some(key) = role_bound_by(g) {
+                bindings.entry(key).or_default().push(g);
+            }
+        }
+        Env { now, identities, credentials, grants, role_rules, bindings }
+    }
+
+    /// The rules of the role a binding references, in whichever file.
+    pub fn rules_bound_by(&self, binding: &Grant) -> Vec<&'a Grant> {
+        let Some(key) = role_bound_by(binding) else { return Vec::new() };
+        let rules = self.role_rules.get(&key).map_or(&[][..], Vec::as_slice);
+        rules.iter().copied().filter(|r| same_namespace(r, binding, key.1)).collect()
+    }
+
+    /// The bindings that reference a role rule's role.
+    pub fn bindings_of(&self, rule: &Grant) -> Vec<&'a Grant> {
+        let Some(key) = role_of(rule) else { return Vec::new() };
+        let bindings = self.bindings.get(&key).map_or(&[][..], Vec::as_slice);
+        bindings.iter().copied().filter(|b| same_namespace(rule, b, key.1)).collect()
     }
 
     fn identity(&self, name: &'a Option<String>) -> Value<'a> {
@@ -294,9 +352,12 @@ static GRANT_ATTRS: &[AttrDef] = attrs! {
     "managed_policy": "AWS: the managed policy a grant attaches",
     "member": "GCP and Azure: the member or principal a role is given to",
     "not_resource": "AWS: the statement's NotResource, comma-separated",
+    "namespace": "Kubernetes: the namespace of a Role's rule or a RoleBinding (`\"\"` when left to deploy time)",
     "policy": "AWS: the policy the statement is part of",
     "policy_document": "Terraform: the `aws_iam_policy_document` the statement comes from",
+    "resource_names": "Kubernetes: the only objects a role rule applies to (`resourceNames`), comma-separated",
     "role": "Kubernetes: the Role or ClusterRole a rule belongs to (present only on role rules)",
+    "role_kind": "Kubernetes: the kind of role a binding references (`Role` or `ClusterRole`)",
     "sid": "AWS: the statement's Sid",
     "subject": "Kubernetes: the name of a binding's subject",
     "subject_kind": "Kubernetes: `ServiceAccount`, `User` or `Group`",
@@ -324,6 +385,10 @@ fn identity_grants<'a>(r: RecordRef<'a>, env: &Env<'a>) -> Value<'a> {
             .get(name)
             .map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect()),
     )
+}
+
+fn grant_list(grants: Vec<&Grant>) -> Value<'_> {
+    Value::List(grants.into_iter().map(|g| Value::Record(RecordRef::Grant(g))).collect())
 }
 
 static IDENTITY: &[FieldDef] = &[
@@ -513,6 +578,18 @@ static GRANT: &[FieldDef] = &[
         get!(Grant, |g, e| Value::str_map(&g.conditions))
     ),
     field!(
+        "role_rules",
+        Type::List(Elem::Record(RecordKind::Grant)),
+        "for a Kubernetes binding: the rules of the Role or ClusterRole it references, wherever that is defined",
+        get!(Grant, |g, e| grant_list(e.rules_bound_by(g)))
+    ),
+    field!(
+        "bindings",
+        Type::List(Elem::Record(RecordKind::Grant)),
+        "for a Kubernetes role rule: the bindings that give its role to someone",
+        get!(Grant, |g, e| grant_list(e.bindings_of(g)))
+    ),
+    field!(
         "scope",
         Type::Str,
         "where the grant applies: account, subscription, project, namespace, cluster",
@@ -641,6 +718,39 @@ mod tests {
             names.dedup();
             assert_eq!(before, names.len(), "duplicate field in {}", r.name);
         }
+    }
+
+    fn k8s_grant(attrs: &[(&str, &str)], scope: &str, actions: &[&str]) -> Grant {
+        Grant {
+            provider: Some("kubernetes".into()),
+            scope: Some(scope.into()),
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_binding_reaches_the_rules_of_its_role_in_its_namespace_only() {
+        let mut facts = FactSet::default();
+        facts.grants = vec![
+            k8s_grant(&[("role", "reader"), ("namespace", "shop")], "namespace", &["get"]),
+            k8s_grant(&[("role", "reader")], "cluster", &["list"]),
+            k8s_grant(&[("binding", "a"), ("role_kind", "Role"), ("namespace", "shop")], "namespace", &["reader"]),
+            k8s_grant(&[("binding", "b"), ("role_kind", "Role"), ("namespace", "web")], "namespace", &["reader"]),
+            k8s_grant(&[("binding", "c"), ("role_kind", "ClusterRole"), ("namespace", "web")], "namespace", &["reader"]),
+            k8s_grant(&[("binding", "d"), ("role_kind", "Role"), ("namespace", "")], "namespace", &["reader"]),
+        ];
+        let env = Env::new(&facts, Date(0));
+        let actions = |b: usize| -> Vec<String> {
+            env.rules_bound_by(&facts.grants[b]).iter().flat_map(|r| r.actions.clone()).collect()
+        };
+        assert_eq!(actions(2), ["get"], "a RoleBinding reaches the Role of its namespace, not the ClusterRole");
+        assert!(actions(3).is_empty(), "nor a Role of another namespace");
+        assert_eq!(actions(4), ["list"], "a RoleBinding may name a ClusterRole");
+        assert_eq!(actions(5), ["get"], "a namespace left to deploy time could be any");
+        let bound: Vec<&str> = env.bindings_of(&facts.grants[0]).iter().map(|b| b.attrs["binding"].as_str()).collect();
+        assert_eq!(bound, ["a", "d"]);
     }
 
     #[test]

@@ -125,7 +125,13 @@ impl fmt::Display for Value<'_> {
                 RecordRef::Identity(i) => write!(f, "{} `{}`", i.kind, i.name),
                 RecordRef::NamedIdentity(name) => f.write_str(name),
                 RecordRef::Credential(c) => f.write_str(&c.kind),
-                RecordRef::Grant(g) => f.write_str(g.identity.as_deref().unwrap_or("grant")),
+                // A role's rule is shown as what it grants.
+                RecordRef::Grant(g) => match g.attrs.get("role") {
+                    Some(role) => {
+                        write!(f, "`{}` on `{}` in role `{role}`", g.actions.join(", "), g.resources.join(", "))
+                    }
+                    None => f.write_str(g.identity.as_deref().unwrap_or("grant")),
+                },
                 RecordRef::Secret(s) => f.write_str(&s.detector),
                 RecordRef::Purpose(p) => f.write_str(p.description.as_deref().unwrap_or("")),
                 RecordRef::Location(l) => write!(f, "{}:{}", l.path, l.line),
