@@ -36,10 +36,7 @@ fn an_attribute_no_extractor_records() {
     let s = said(&compile_err(&[("p.nhi", &src)]));
     assert_eq!(s.len(), 1, "a custom `x-` attribute is allowed");
     assert_eq!(s[0].message, "unknown attribute `automaunt`");
-    assert_eq!(
-        s[0].help.as_deref(),
-        Some("did you mean `automount`? (`nhigate rules fields` lists every attribute)")
-    );
+    assert_eq!(s[0].help.as_deref(), Some("did you mean `automount`? (`nhigate rules fields` lists every attribute)"));
     assert_eq!(s[0].underlined, "\"automaunt\"");
     insta::assert_snapshot!(render(&[("p.nhi", &src)]));
 }

@@ -42,6 +42,7 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     // Triggers that run in the base repository's context for anyone's pull request.
     let for_others = triggers.iter().any(|t| t == "pull_request_target" || t == "workflow_run");
     let mut runs_pr_code = false;
+    let mut assumes: Vec<String> = Vec::new();
     for (job_key, job) in jobs.entries() {
         let job_name = format!("{stem}/{}", job_key.text);
         if let Some((k, v)) = job.entry("permissions") {
@@ -88,6 +89,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             // handles what the pull request built.
             runs_pr_code |=
                 uses.starts_with("actions/download-artifact") && triggers.iter().any(|t| t == "workflow_run");
+            if let Some((k, role)) = cloud_login(step, uses) {
+                assumes.push(role.to_string());
+                wf.at.entry("attrs.assumes".into()).or_insert_with(|| loc(path, k.pos));
+            }
             if let Some(c) = secrets_to_unpinned_action(path, step, uses, &wf.name) {
                 facts.credentials.push(c);
             }
@@ -96,10 +101,30 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     if oidc {
         wf.attrs.insert("oidc".into(), "true".into());
     }
+    if !assumes.is_empty() {
+        wf.attrs.insert("assumes".into(), assumes.join(","));
+    }
     if for_others {
         wf.attrs.insert("runs_pr_code".into(), runs_pr_code.to_string());
     }
     facts.identities.push(wf);
+}
+
+/// The cloud identity a login step takes on: an AWS role, a GCP service
+/// account (or the workload identity provider, when no account is named), an
+/// Azure client id; with the key it is written at.
+fn cloud_login<'n>(step: &'n Node, uses: &str) -> Option<(&'n crate::syntax::tree::Key, &'n str)> {
+    let keys: &[&str] = if uses.starts_with("aws-actions/configure-aws-credentials") {
+        &["role-to-assume"]
+    } else if uses.starts_with("google-github-actions/auth") {
+        &["service_account", "workload_identity_provider"]
+    } else if uses.starts_with("azure/login") || uses.starts_with("Azure/login") {
+        &["client-id"]
+    } else {
+        return None;
+    };
+    let with = step.get("with")?;
+    keys.iter().find_map(|k| with.entry(k)).and_then(|(k, v)| Some((k, v.str()?)))
 }
 
 /// Event names a workflow runs on.

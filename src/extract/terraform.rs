@@ -327,7 +327,8 @@ impl<'a> File<'a> {
                     }
                     g.attrs.insert("role".into(), role.clone());
                     if !ty.contains("cluster") {
-                        g.attrs.insert("namespace".into(), nested_str(&b.body, "metadata.namespace").unwrap_or_default());
+                        g.attrs
+                            .insert("namespace".into(), nested_str(&b.body, "metadata.namespace").unwrap_or_default());
                     }
                     g.scope = Some(if ty.contains("cluster") { "cluster".into() } else { "namespace".into() });
                     facts.grants.push(g);

@@ -119,6 +119,33 @@ pub struct Env<'a> {
     /// that reference each role: the edges binding → role → rules.
     role_rules: HashMap<RoleKey<'a>, Vec<&'a Grant>>,
     bindings: HashMap<RoleKey<'a>, Vec<&'a Grant>>,
+    /// CI workflows by the cloud identity (its name here) they log in as.
+    assumed_by: HashMap<&'a str, Vec<&'a Identity>>,
+}
+
+/// The names a cloud identity a CI step logs in as may have here: an AWS
+/// role ARN's last path segment, a GCP service account email's account id,
+/// or the value itself. A value computed at run time (`${{ secrets.X }}`)
+/// names nothing.
+fn login_names(value: &str) -> Vec<&str> {
+    if value.contains("${{") {
+        return Vec::new();
+    }
+    let mut names = vec![value];
+    if value.starts_with("arn:") && value.contains(":role/") {
+        names.extend(value.rsplit('/').next());
+    }
+    if let Some((account, domain)) = value.split_once('@')
+        && domain.ends_with(".gserviceaccount.com")
+    {
+        names.push(account);
+    }
+    names
+}
+
+/// The values of a comma-separated attribute.
+fn attr_list<'a>(attrs: &'a std::collections::BTreeMap<String, String>, key: &str) -> Vec<&'a str> {
+    attrs.get(key).map_or_else(Vec::new, |v| v.split(',').filter(|s| !s.is_empty()).collect())
 }
 
 /// A Kubernetes role as bindings name it: its name, and whether it is a
@@ -179,7 +206,33 @@ impl<'a> Env<'a> {
                 bindings.entry(key).or_default().push(g);
             }
         }
-        Env { now, identities, credentials, grants, role_rules, bindings }
+        let mut assumed_by: HashMap<&str, Vec<&Identity>> = HashMap::new();
+        for i in &facts.identities {
+            for value in attr_list(&i.attrs, "assumes") {
+                for name in login_names(value) {
+                    if identities.contains_key(name) {
+                        assumed_by.entry(name).or_default().push(i);
+                    }
+                }
+            }
+        }
+        Env { now, identities, credentials, grants, role_rules, bindings, assumed_by }
+    }
+
+    /// The identities here a CI workflow logs in as.
+    pub fn assumed(&self, workflow: &'a Identity) -> Vec<&'a Identity> {
+        let mut out: Vec<&Identity> = attr_list(&workflow.attrs, "assumes")
+            .into_iter()
+            .flat_map(login_names)
+            .filter_map(|n| self.identities.get(n).copied())
+            .collect();
+        out.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        out
+    }
+
+    /// The CI workflows that log in as an identity.
+    pub fn assumers(&self, identity: &Identity) -> Vec<&'a Identity> {
+        self.assumed_by.get(identity.name.as_str()).cloned().unwrap_or_default()
     }
 
     /// The rules of the role a binding references, in whichever file.
@@ -294,6 +347,7 @@ macro_rules! attrs {
 }
 
 static IDENTITY_ATTRS: &[AttrDef] = attrs! {
+    "assumes": "CI: the cloud identities a workflow logs in as (AWS `role-to-assume`, GCP service account or workload identity provider, Azure client id), comma-separated",
     "automount": "Kubernetes: the ServiceAccount's `automountServiceAccountToken` (`true`, `false`)",
     "cloud_identity": "Kubernetes: the cloud identity a workload-identity annotation maps the account to",
     "command": "MCP: the command that starts a stdio server",
@@ -387,6 +441,10 @@ fn identity_grants<'a>(r: RecordRef<'a>, env: &Env<'a>) -> Value<'a> {
     )
 }
 
+fn identity_list(identities: Vec<&Identity>) -> Value<'_> {
+    Value::List(identities.into_iter().map(|i| Value::Record(RecordRef::Identity(i))).collect())
+}
+
 fn grant_list(grants: Vec<&Grant>) -> Value<'_> {
     Value::List(grants.into_iter().map(|g| Value::Record(RecordRef::Grant(g))).collect())
 }
@@ -463,6 +521,18 @@ static IDENTITY: &[FieldDef] = &[
         ))
     ),
     field!("grants", Type::List(Elem::Record(RecordKind::Grant)), "the grants this identity holds", identity_grants),
+    field!(
+        "assumes",
+        Type::List(Elem::Record(RecordKind::Identity)),
+        "for a CI workflow: the cloud identities defined here that it logs in as (`attrs[\"assumes\"]` has every one named)",
+        get!(Identity, |i, e| identity_list(e.assumed(i)))
+    ),
+    field!(
+        "assumed_by",
+        Type::List(Elem::Record(RecordKind::Identity)),
+        "for a cloud identity: the CI workflows here that log in as it",
+        get!(Identity, |i, e| identity_list(e.assumers(i)))
+    ),
     field!(
         "location",
         Type::Record(RecordKind::Location),
@@ -738,7 +808,11 @@ mod tests {
             k8s_grant(&[("role", "reader")], "cluster", &["list"]),
             k8s_grant(&[("binding", "a"), ("role_kind", "Role"), ("namespace", "shop")], "namespace", &["reader"]),
             k8s_grant(&[("binding", "b"), ("role_kind", "Role"), ("namespace", "web")], "namespace", &["reader"]),
-            k8s_grant(&[("binding", "c"), ("role_kind", "ClusterRole"), ("namespace", "web")], "namespace", &["reader"]),
+            k8s_grant(
+                &[("binding", "c"), ("role_kind", "ClusterRole"), ("namespace", "web")],
+                "namespace",
+                &["reader"],
+            ),
             k8s_grant(&[("binding", "d"), ("role_kind", "Role"), ("namespace", "")], "namespace", &["reader"]),
         ];
         let env = Env::new(&facts, Date(0));
@@ -751,6 +825,32 @@ mod tests {
         assert_eq!(actions(5), ["get"], "a namespace left to deploy time could be any");
         let bound: Vec<&str> = env.bindings_of(&facts.grants[0]).iter().map(|b| b.attrs["binding"].as_str()).collect();
         assert_eq!(bound, ["a", "d"]);
+    }
+
+    #[test]
+    fn a_workflow_reaches_the_cloud_identities_it_logs_in_as() {
+        let identity = |kind: &str, name: &str, assumes: Option<&str>| Identity {
+            kind: kind.into(),
+            name: name.into(),
+            attrs: assumes.map(|a| ("assumes".to_string(), a.to_string())).into_iter().collect(),
+            ..Default::default()
+        };
+        let mut facts = FactSet::default();
+        facts.identities = vec![
+            identity(
+                "github_workflow",
+                "deploy.yml",
+                Some("arn:aws:iam::123456789012:role/ci/deployer,builder@proj.iam.gserviceaccount.com"),
+            ),
+            identity("github_workflow", "other.yml", Some("${{ secrets.ROLE_ARN }}")),
+            identity("aws_iam_role", "deployer", None),
+            identity("gcp_service_account", "builder", None),
+        ];
+        let env = Env::new(&facts, Date(0));
+        let names = |ids: Vec<&Identity>| ids.iter().map(|i| i.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(env.assumed(&facts.identities[0])), ["deployer", "builder"]);
+        assert!(env.assumed(&facts.identities[1]).is_empty(), "a role chosen at run time names nothing");
+        assert_eq!(names(env.assumers(&facts.identities[2])), ["deploy.yml"]);
     }
 
     #[test]
