@@ -160,3 +160,36 @@ resource "aws_iam_role" "gha_org" {
     owner = "team-platform"
   }
 }
+
+resource "aws_iam_role" "gha_branch" {
+  name = "gha-branch"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:sub" = "ref:refs/heads/main" }
+      }
+    }]
+  })
+  tags = {
+    owner = "team-platform"
+  }
+}
+
+resource "aws_iam_role" "partner_sync" {
+  name = "partner-sync"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "210987654321" }
+    }]
+  })
+  tags = {
+    owner = "team-partners"
+  }
+}

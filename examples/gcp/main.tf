@@ -47,3 +47,9 @@ resource "google_folder_iam_member" "etl_folder_viewer" {
   role   = "roles/viewer"
   member = "serviceAccount:${google_service_account.etl_runner.email}"
 }
+
+resource "google_project_iam_member" "etl_run_agent" {
+  project = var.project_id
+  role    = "roles/run.serviceAgent"
+  member  = "serviceAccount:${google_service_account.etl_runner.email}"
+}

@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::facts::{Credential, Duration, FactSet, Identity};
-use crate::syntax::tree::{Key, Node};
+use crate::syntax::{
+    self,
+    tree::{Key, Node},
+};
 
 use super::{env_of, loc, owner_of, policy};
 
@@ -49,16 +52,29 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
         let prop = |p: &str| props.and_then(|x| x.get(p));
         let name = names.get(key.text.as_str()).cloned().unwrap_or_default();
         match ty {
-            "AWS::IAM::User" | "AWS::IAM::Role" => {
-                let kind = if ty.ends_with("User") { "aws_iam_user" } else { "aws_iam_role" };
-                facts.identities.push(identity(path, key, r, kind, &name));
+            "AWS::IAM::User" | "AWS::IAM::Role" | "AWS::IAM::Group" => {
+                // A group is people's: its policies are read, it is no identity.
+                let holder_kind = match ty {
+                    "AWS::IAM::User" => "user",
+                    "AWS::IAM::Role" => "role",
+                    _ => "group",
+                };
+                if holder_kind != "group" {
+                    facts.identities.push(identity(path, key, r, &format!("aws_iam_{holder_kind}"), &name));
+                }
+                let mut attrs = BTreeMap::new();
+                attrs.insert("holder_kind".to_string(), holder_kind.to_string());
                 for p in prop("Policies").map(Node::items).unwrap_or_default() {
                     if let Some(doc) = p.get("PolicyDocument") {
-                        facts.grants.extend(policy::grants(path, doc, Some(&name), &BTreeMap::new()));
+                        facts.grants.extend(policy::grants(path, doc, Some(&name), &attrs));
                     }
                 }
                 for arn in prop("ManagedPolicyArns").map(Node::items).unwrap_or_default() {
-                    facts.grants.extend(arn.str().and_then(|a| policy::managed_policy(path, a, arn.pos, Some(&name))));
+                    let grant = arn.str().and_then(|a| policy::managed_policy(path, a, arn.pos, Some(&name)));
+                    facts.grants.extend(grant.map(|mut g| {
+                        g.attrs.extend(attrs.clone());
+                        g
+                    }));
                 }
                 if let Some(lp) = props.and_then(|x| x.entry("LoginProfile")) {
                     let mut c = credential(path, lp.0, "password", Some(name.clone()));
@@ -67,16 +83,33 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 }
             }
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" => {
-                let holders: Vec<String> = ["Roles", "Users", "RoleName", "UserName"]
-                    .iter()
-                    .filter_map(|k| prop(k))
-                    .flat_map(|v| {
-                        if v.items().is_empty() { vec![resolve(v)] } else { v.items().iter().map(resolve).collect() }
-                    })
-                    .collect();
+                let mut holders: Vec<String> = Vec::new();
+                let mut kinds: Vec<&str> = Vec::new();
+                for (k, kind) in [
+                    ("Roles", "role"),
+                    ("Users", "user"),
+                    ("Groups", "group"),
+                    ("RoleName", "role"),
+                    ("UserName", "user"),
+                    ("GroupName", "group"),
+                ] {
+                    let Some(v) = prop(k) else { continue };
+                    let named: Vec<String> =
+                        if v.items().is_empty() { vec![resolve(v)] } else { v.items().iter().map(resolve).collect() };
+                    if !named.is_empty() && !kinds.contains(&kind) {
+                        kinds.push(kind);
+                    }
+                    holders.extend(named);
+                }
                 if let Some(doc) = prop("PolicyDocument") {
                     let mut attrs = BTreeMap::new();
                     attrs.insert("policy".to_string(), key.text.clone());
+                    if !kinds.is_empty() {
+                        attrs.insert("holder_kind".to_string(), kinds.join(","));
+                    }
+                    if holders.len() > 1 {
+                        attrs.insert("attached_to".to_string(), holders.join(","));
+                    }
                     facts.grants.extend(policy::grants(path, doc, holders.first().map(String::as_str), &attrs));
                 }
             }
@@ -150,6 +183,9 @@ fn identity(path: &str, key: &Key, r: &Node, kind: &str, name: &str) -> Identity
         id.at.insert("owner".into(), loc(path, k.pos));
     }
     if let Some((k, doc)) = props.and_then(|p| p.entry("AssumeRolePolicyDocument")) {
+        // The document may be written as JSON text in a YAML string.
+        let parsed = doc.str().and_then(|text| syntax::tree::parse_as(syntax::Format::Json, text).ok());
+        let doc = parsed.as_ref().and_then(|docs| docs.first()).unwrap_or(doc);
         id.attrs.insert("trusted".into(), policy::trusted_principals(doc).join(","));
         id.attrs.insert("trust_conditions".into(), policy::trust_conditions(doc).join(","));
         id.attrs.insert("trust_subjects".into(), policy::trust_subjects(doc).join(","));

@@ -127,15 +127,20 @@ fn intrinsic_text(n: &Node) -> Option<String> {
 pub fn managed_policy(path: &str, arn: &str, at: Pos, holder: Option<&str>) -> Option<Grant> {
     let name = arn.strip_prefix("arn:aws:iam::aws:policy/")?;
     let name = name.rsplit('/').next().unwrap_or(name);
-    let mut g = Grant {
+    let mut g = attachment(path, at, holder);
+    g.attrs.insert("managed_policy".into(), name.to_string());
+    Some(g)
+}
+
+/// A policy attached to `holder`, before saying which.
+pub fn attachment(path: &str, at: Pos, holder: Option<&str>) -> Grant {
+    Grant {
         identity: holder.map(str::to_string),
         provider: Some("aws".into()),
         effect: Some("allow".into()),
         location: loc(path, at),
         ..Default::default()
-    };
-    g.attrs.insert("managed_policy".into(), name.to_string());
-    Some(g)
+    }
 }
 
 /// The principals a trust policy (`assume_role_policy`) lets in, as
@@ -152,7 +157,13 @@ pub fn trusted_principals(doc: &Node) -> Vec<String> {
             Some(p) if p.str().is_some() => out.push(format!("AWS:{}", p.str().unwrap_or(""))),
             Some(p) => {
                 for (kind, who) in p.entries() {
-                    out.extend(who.strings().into_iter().map(|w| format!("{}:{w}", kind.text)));
+                    // A bare account id is that account's root.
+                    out.extend(who.strings().into_iter().map(|w| match kind.text.as_str() {
+                        "AWS" if w.len() == 12 && w.bytes().all(|b| b.is_ascii_digit()) => {
+                            format!("AWS:arn:aws:iam::{w}:root")
+                        }
+                        k => format!("{k}:{w}"),
+                    }));
                 }
             }
             None => {}

@@ -199,6 +199,10 @@ impl<'a> File<'a> {
             "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
                 let holder = ["role", "user"].iter().find_map(|k| b.body.attr(k)).map(|a| self.reference(&a.value));
                 let mut grants = self.policy_grants(&b.body, holder);
+                let kind = ty.trim_start_matches("aws_iam_").trim_end_matches("_policy");
+                grants.iter_mut().for_each(|g| {
+                    g.attrs.insert("holder_kind".into(), kind.into());
+                });
                 if let Some(g) = b.body.attr("group") {
                     grants.iter_mut().for_each(|x| {
                         x.attrs.insert("group".into(), self.reference(&g.value));
@@ -206,10 +210,20 @@ impl<'a> File<'a> {
                 }
                 facts.grants.extend(grants);
             }
+            // One grant per holder: what it is given (an AWS managed policy
+            // by name, else the policy's ARN or reference) and what kind of
+            // holder it is; a customer policy's statements are read where
+            // the policy is defined.
             t if t.starts_with("aws_iam_") && t.ends_with("policy_attachment") => {
-                let holder = ["role", "user"].iter().find_map(|k| b.body.attr(k)).map(|a| self.reference(&a.value));
-                if let Some(arn) = b.body.attr("policy_arn") {
-                    facts.grants.extend(self.managed_policy(&arn.value, holder.as_deref()));
+                let Some(arn) = b.body.attr("policy_arn") else { return };
+                for (kind, holder) in self.holders(&b.body) {
+                    let mut g = self.managed_policy(&arn.value, Some(&holder)).unwrap_or_else(|| {
+                        let mut g = policy::attachment(self.path, arn.pos, Some(&holder));
+                        g.attrs.insert("policy".into(), arn.value.text());
+                        g
+                    });
+                    g.attrs.insert("holder_kind".into(), kind.into());
+                    facts.grants.push(g);
                 }
             }
             "aws_iam_access_key" => {
@@ -464,6 +478,29 @@ impl<'a> File<'a> {
         let Some(attr) = body.attr("policy") else { return Vec::new() };
         let Some(doc) = policy_doc(&attr.value) else { return Vec::new() };
         policy::grants(self.path, &doc, holder.as_deref(), &BTreeMap::new())
+    }
+
+    /// The holders an attachment names (`role`, `users = [...]`, …), each
+    /// with its kind: `role`, `user` or `group`.
+    fn holders(&self, body: &Body) -> Vec<(&'static str, String)> {
+        let attrs = [
+            ("role", "role"),
+            ("user", "user"),
+            ("group", "group"),
+            ("roles", "role"),
+            ("users", "user"),
+            ("groups", "group"),
+        ];
+        let mut out = Vec::new();
+        for (attr, kind) in attrs {
+            let Some(a) = body.attr(attr) else { continue };
+            match &a.value.kind {
+                ExprKind::Null => {}
+                ExprKind::List(items) => out.extend(items.iter().map(|i| (kind, self.reference(i)))),
+                _ => out.push((kind, self.reference(&a.value))),
+            }
+        }
+        out
     }
 
     fn managed_policy(&self, arn: &Expr, holder: Option<&str>) -> Option<Grant> {

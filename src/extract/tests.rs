@@ -425,3 +425,73 @@ fn every_recorded_attribute_is_declared() {
     assert!(seen > 100, "the examples record attributes ({seen} seen)");
     assert!(undeclared.is_empty(), "undeclared attributes:\n{}", undeclared.into_iter().collect::<Vec<_>>().join("\n"));
 }
+
+#[test]
+fn aws_attachments_name_each_holder_and_its_kind() {
+    let f = facts(
+        "iam.tf",
+        r#"resource "aws_iam_role" "app" {
+  name = "app"
+}
+resource "aws_iam_policy_attachment" "many" {
+  name       = "x"
+  policy_arn = "arn:aws:iam::123456789012:policy/deploy"
+  users      = ["alice-bot"]
+  roles      = [aws_iam_role.app.name]
+  groups     = null
+}
+resource "aws_iam_user_policy_attachment" "one" {
+  user       = "reports-bot"
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+"#,
+    );
+    let got: Vec<(&str, &str, &str)> = f
+        .grants
+        .iter()
+        .map(|g| {
+            let policy = g.attrs.get("managed_policy").or(g.attrs.get("policy")).map_or("", String::as_str);
+            (g.identity.as_deref().unwrap_or(""), g.attrs["holder_kind"].as_str(), policy)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("app", "role", "arn:aws:iam::123456789012:policy/deploy"),
+            ("alice-bot", "user", "arn:aws:iam::123456789012:policy/deploy"),
+            ("reports-bot", "user", "ReadOnlyAccess"),
+        ]
+    );
+}
+
+#[test]
+fn cloudformation_reads_group_policies_and_trust_written_as_json_text() {
+    let f = facts(
+        "t.yaml",
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Ops:
+    Type: AWS::IAM::Group
+    Properties:
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+  Partner:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: |
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "210987654321"}, "Action": "sts:AssumeRole"}]}
+"#,
+    );
+    assert!(f.identities.iter().all(|i| i.kind != "aws_iam_group"), "a group is people's, not an identity");
+    assert_eq!(
+        (f.grants[0].actions.as_slice(), f.grants[0].attrs["holder_kind"].as_str()),
+        (&["*".to_string()][..], "group")
+    );
+    let partner = f.identities.iter().find(|i| i.kind == "aws_iam_role").map(|i| i.attrs["trusted"].as_str());
+    assert_eq!(partner, Some("AWS:arn:aws:iam::210987654321:root"), "a bare account id is its root");
+}

@@ -403,6 +403,7 @@ static GRANT_ATTRS: &[AttrDef] = attrs! {
     "dynamic": "Terraform: `true` for a statement written in a `dynamic` block",
     "function": "SAM: the function a `Policies` entry belongs to",
     "group": "AWS: the group an inline policy belongs to",
+    "holder_kind": "AWS: what a policy is attached to or written on: `user`, `role` or `group` (comma-separated when several)",
     "managed_policy": "AWS: the managed policy a grant attaches",
     "member": "GCP and Azure: the member or principal a role is given to",
     "not_resource": "AWS: the statement's NotResource, comma-separated",

@@ -18,3 +18,10 @@ resource "google_service_account_iam_member" "catalog_wi" {
   role               = "roles/iam.workloadIdentityUser"
   member             = "serviceAccount:acme-prod.svc.id.goog[catalog/catalog-api]"
 }
+
+# Google's own Cloud Run agent gets its agent role.
+resource "google_project_iam_member" "run_agent" {
+  project = var.project_id
+  role    = "roles/run.serviceAgent"
+  member  = "serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com"
+}
