@@ -117,9 +117,23 @@ pub fn extract(path: &str, text: &str) -> Extraction {
     match syntax::format_of(path) {
         syntax::Format::Hcl if path.ends_with(".tf") => match syntax::hcl::parse(text) {
             Ok(body) => Extraction { facts: terraform::extract(path, &body, text), problem: None },
-            Err(e) => {
-                Extraction { facts: FactSet::default(), problem: Some(format!("not valid HCL ({e}); no facts read")) }
-            }
+            // One broken block costs that block, not the file.
+            Err(e) => match syntax::hcl::parse_skipping_broken_blocks(text) {
+                Some((body, broken)) => {
+                    let skipped: Vec<String> = broken.iter().map(|b| format!("{b}")).collect();
+                    Extraction {
+                        facts: terraform::extract(path, &body, text),
+                        problem: Some(format!(
+                            "not valid HCL ({}); the rest of the file was read",
+                            skipped.join("; ")
+                        )),
+                    }
+                }
+                None => Extraction {
+                    facts: FactSet::default(),
+                    problem: Some(format!("not valid HCL ({e}); no facts read")),
+                },
+            },
         },
         syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
         syntax::Format::Yaml | syntax::Format::Json => {

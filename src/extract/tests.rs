@@ -495,3 +495,14 @@ Resources:
     let partner = f.identities.iter().find(|i| i.kind == "aws_iam_role").map(|i| i.attrs["trusted"].as_str());
     assert_eq!(partner, Some("AWS:arn:aws:iam::210987654321:root"), "a bare account id is its root");
 }
+
+#[test]
+fn a_broken_terraform_block_costs_that_block_not_the_file() {
+    let text = "resource \"aws_iam_user\" \"bot\" {\n  name = \"bot\"\n}\n\ndata \"aws_iam_policy_document\" \"x\" {\n  statement = [{\n    principals {\n      type = \"AWS\"\n    }\n  }]\n}\n\nresource \"aws_iam_access_key\" \"k\" {\n  user = aws_iam_user.bot.name\n}\n";
+    let e = extract("main.tf", text);
+    let problem = e.problem.unwrap_or_default();
+    assert!(problem.starts_with("not valid HCL (line 7,"), "{problem}");
+    assert!(problem.ends_with("the rest of the file was read"), "{problem}");
+    let key = &e.facts.credentials[0];
+    assert_eq!((key.identity.as_deref(), key.location.line), (Some("bot"), 13), "later blocks keep their lines and links");
+}

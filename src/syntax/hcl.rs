@@ -140,6 +140,46 @@ pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     Ok(conv.body(&body))
 }
 
+/// A file with a broken top-level block read without it: each block that
+/// does not parse on its own is blanked (its lines kept, empty, so every
+/// position stays right) and named with its error. `None` when the rest
+/// does not parse either.
+pub fn parse_skipping_broken_blocks(text: &str) -> Option<(Body, Vec<SyntaxError>)> {
+    let mut kept = String::with_capacity(text.len());
+    let mut broken = Vec::new();
+    for (first_line, block) in top_level_blocks(text) {
+        match parse(block) {
+            Ok(_) => kept.push_str(block),
+            Err(e) => {
+                broken.push(SyntaxError { line: first_line + e.line.saturating_sub(1), ..e });
+                kept.extend(block.split_inclusive('\n').map(|l| if l.ends_with('\n') { "\n" } else { "" }));
+            }
+        }
+    }
+    if broken.is_empty() {
+        return None;
+    }
+    parse(&kept).ok().map(|body| (body, broken))
+}
+
+/// The text cut before each line that starts a top-level block or attribute
+/// (a name at column 1), with the line each piece starts on.
+fn top_level_blocks(text: &str) -> Vec<(u32, &str)> {
+    let mut out = Vec::new();
+    let (mut start, mut start_line, mut line) = (0, 1u32, 1u32);
+    let mut offset = 0;
+    for l in text.split_inclusive('\n') {
+        if offset > start && l.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push((start_line, &text[start..offset]));
+            (start, start_line) = (offset, line);
+        }
+        offset += l.len();
+        line += 1;
+    }
+    out.push((start_line, &text[start..]));
+    out
+}
+
 fn too_deep(text: &str) -> Option<Pos> {
     let mut depth = 0usize;
     let lines = LineIndex::new(text.as_bytes());
