@@ -240,3 +240,50 @@ fn docs_rules_md_is_generated_from_the_packs() {
         "docs/rules.md is out of date: run `nhigate rules list --format markdown --with hardening > docs/rules.md`"
     );
 }
+
+/// `nhigate facts` prints what rules see, relations included, in the format
+/// `--facts` reads: a binding in one file reaches its role's rules in
+/// another, and the printed facts fire the same rule from a facts file.
+#[test]
+fn facts_prints_the_graph_that_check_reads_back() {
+    let root = repo_root();
+    let o = run(&root, &["facts", "examples/kubernetes"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["version"], 1);
+    let grant = |at: &str| -> serde_json::Value {
+        let i: usize = at.trim_start_matches("grants[").trim_end_matches(']').parse().unwrap_or(usize::MAX);
+        doc["grants"][i].clone()
+    };
+    let reaches: Vec<(String, String)> = doc["relations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["kind"] == "reaches")
+        .map(|r| {
+            let (from, to) = (grant(r["from"].as_str().unwrap_or("")), grant(r["to"].as_str().unwrap_or("")));
+            (
+                from["attrs"]["binding"].as_str().unwrap_or("").into(),
+                to["location"]["path"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert!(
+        reaches.contains(&("reporter-secrets".into(), "apps/rbac.yaml".into())),
+        "a binding reaches its ClusterRole's rules in another file: {reaches:?}"
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("facts.json");
+    fs::write(&file, stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let facts = file.to_string_lossy().to_string();
+    let o = run(empty.path(), &["check", ".", "--facts", &facts, "--now", NOW, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let fired = report["findings"].as_array().into_iter().flatten().any(|f| f["rule_id"] == "NHI-K8S-013");
+    assert!(fired, "the printed facts fire the binding rule from a facts file");
+    let newer = stdout(&run(&root, &["facts", "examples/kubernetes"])).replacen("\"version\": 1", "\"version\": 2", 1);
+    fs::write(&file, newer).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(empty.path(), &["check", ".", "--facts", &facts]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("is version 2; this nhigate reads version 1"), "{}", stderr(&o));
+}

@@ -340,5 +340,14 @@ fn emit(report: &Report<'_>, format: Format, output: Option<&Path>, sarif: Optio
 pub fn load_facts(path: &Path) -> Result<FactSet, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("cannot read facts file `{}`: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("bad facts file `{}`: {e}", path.display()))
+    let facts: FactSet =
+        serde_json::from_str(&text).map_err(|e| format!("bad facts file `{}`: {e}", path.display()))?;
+    match facts.version {
+        Some(v) if v != crate::facts::FACTS_VERSION => Err(format!(
+            "facts file `{}` is version {v}; this nhigate reads version {}",
+            path.display(),
+            crate::facts::FACTS_VERSION
+        )),
+        _ => Ok(facts),
+    }
 }

@@ -1,47 +1,95 @@
-//! `nhigate inventory`: scan, and print every identity instead of judging.
+//! `nhigate inventory` and `nhigate facts`: scan, and print what was found
+//! (every identity, or every fact and relation) instead of judging.
 
 use std::io::Write;
+use std::path::Path;
 
-use super::{Exit, InventoryArgs, fail, packs};
-use crate::facts::Date;
+use super::{Exit, FactsArgs, InventoryArgs, PackArgs, fail, packs};
+use crate::facts::{Date, FactSet, graph};
+use crate::lang::Program;
 use crate::report::scrub::Scrubber;
 use crate::report::{inventory, one_line, terminal_safe};
 use crate::scan::{self, ScanOptions};
 
-pub fn run(args: InventoryArgs) -> Exit {
-    if !args.path.exists() {
-        return fail(&format!("path `{}` does not exist", args.path.display()), None);
+/// The facts of a tree scan, and the redaction step for what is shown of
+/// them; skipped files are said on stderr.
+fn scan_facts<'p>(path: &Path, program: &'p Program, options: ScanOptions) -> (FactSet, Scrubber<'p>) {
+    let mut output = scan::scan_path(program, path, &options);
+    // Fact fields (names, URLs, purposes) pass the same redaction step as
+    // reports, as rendered, before they are shown.
+    let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
+    for s in &output.skipped {
+        eprintln!("skipped {}: {}", one_line(&scrub.text(&s.path)), one_line(&scrub.text(&s.reason)));
     }
-    // Detectors are needed for the embedded-secret count.
-    let compiled = match packs::load(&args.packs) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    (output.facts, scrub)
+}
+
+/// The packs, for their detectors (the embedded secrets), once the path is
+/// known to exist.
+fn load(path: &Path, packs: &PackArgs) -> Result<Program, Exit> {
+    if !path.exists() {
+        return Err(fail(&format!("path `{}` does not exist", path.display()), None));
+    }
+    packs::load(packs).map(|c| c.program)
+}
+
+fn print(shown: &str, what: &str) -> Exit {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match out.write_all(shown.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Clean,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clean,
+        Err(e) => fail(&format!("cannot write the {what}: {e}"), None),
+    }
+}
+
+pub fn run(args: InventoryArgs) -> Exit {
     let options = ScanOptions {
         threads: args.threads,
         max_file_size: args.max_file_size,
         excludes: args.exclude.clone(),
         ignore_files: None,
     };
-    let mut output = scan::scan_path(&compiled.program, &args.path, &options);
-    // The inventory shows fact fields (names, URLs, purposes): they pass the
-    // same redaction step as reports, as rendered, before they are shown.
-    let scrub = Scrubber::new(Some(&compiled.program.detectors), std::mem::take(&mut output.secret_values));
-    for s in &output.skipped {
-        eprintln!("skipped {}: {}", one_line(&scrub.text(&s.path)), one_line(&scrub.text(&s.reason)));
-    }
-    let mut inv = inventory::build(&output.facts, args.now.unwrap_or_else(Date::today));
+    let program = match load(&args.path, &args.packs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (facts, scrub) = scan_facts(&args.path, &program, options);
+    let mut inv = inventory::build(&facts, args.now.unwrap_or_else(Date::today));
     inv.map_text(&|s| scrub.text(s));
     let mut rendered = Vec::new();
     if let Err(e) = inventory::write(&inv, args.format, &mut rendered) {
         return fail(&format!("cannot write the inventory: {e}"), None);
     }
-    let shown = terminal_safe(&scrub.text(&String::from_utf8_lossy(&rendered)));
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match out.write_all(shown.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Exit::Clean,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clean,
-        Err(e) => fail(&format!("cannot write the inventory: {e}"), None),
+    print(&terminal_safe(&scrub.text(&String::from_utf8_lossy(&rendered))), "inventory")
+}
+
+/// The facts file `nhigate facts` writes: the facts, with the format's
+/// version and the relations between them.
+#[derive(serde::Serialize)]
+struct FactsDocument<'a> {
+    version: u32,
+    #[serde(flatten)]
+    facts: &'a FactSet,
+    relations: Vec<graph::Relation>,
+}
+
+pub fn facts(args: FactsArgs) -> Exit {
+    let options = ScanOptions {
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        excludes: args.exclude.clone(),
+        ignore_files: None,
+    };
+    let program = match load(&args.path, &args.packs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (facts, scrub) = scan_facts(&args.path, &program, options);
+    let document =
+        FactsDocument { version: crate::facts::FACTS_VERSION, facts: &facts, relations: graph::relations(&facts) };
+    match serde_json::to_string_pretty(&document) {
+        Ok(json) => print(&(scrub.text(&json) + "\n"), "facts"),
+        Err(e) => fail(&format!("cannot write the facts: {e}"), None),
     }
 }

@@ -56,6 +56,8 @@ enum Command {
     Inventory(InventoryArgs),
     /// Record today's findings, so that only new ones fail
     Baseline(BaselineArgs),
+    /// Print the facts and relations rules can match, as JSON (the format `--facts` reads)
+    Facts(FactsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -215,6 +217,24 @@ struct InventoryArgs {
 }
 
 #[derive(Args, Debug)]
+struct FactsArgs {
+    /// The file or folder to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[command(flatten)]
+    packs: PackArgs,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// Do not scan paths matching this glob (gitignore syntax)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Args, Debug)]
 struct TestArgs {
     /// Pack files or folders (default: the built-in packs)
     packs: Vec<PathBuf>,
@@ -311,5 +331,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Fmt(args) => fmt::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Baseline(args) => check::baseline(args),
+        Command::Facts(args) => inventory::facts(args),
     }
 }

@@ -196,5 +196,10 @@ pub fn fields_markdown() -> String {
             out.push('\n');
         }
     }
+    out.push_str("### Relations\n\n`nhigate facts` prints these edges next to the facts; rules follow them through the relation fields above.\n\n| relation | from → to |\n| --- | --- |\n");
+    for (kind, meaning) in crate::facts::graph::KINDS {
+        out.push_str(&format!("| `{kind}` | {meaning} |\n"));
+    }
+    out.push('\n');
     out
 }

@@ -123,10 +123,7 @@ pub fn extract(path: &str, text: &str) -> Extraction {
                     let skipped: Vec<String> = broken.iter().map(|b| format!("{b}")).collect();
                     Extraction {
                         facts: terraform::extract(path, &body, text),
-                        problem: Some(format!(
-                            "not valid HCL ({}); the rest of the file was read",
-                            skipped.join("; ")
-                        )),
+                        problem: Some(format!("not valid HCL ({}); the rest of the file was read", skipped.join("; "))),
                     }
                 }
                 None => Extraction {

@@ -504,5 +504,9 @@ fn a_broken_terraform_block_costs_that_block_not_the_file() {
     assert!(problem.starts_with("not valid HCL (line 7,"), "{problem}");
     assert!(problem.ends_with("the rest of the file was read"), "{problem}");
     let key = &e.facts.credentials[0];
-    assert_eq!((key.identity.as_deref(), key.location.line), (Some("bot"), 13), "later blocks keep their lines and links");
+    assert_eq!(
+        (key.identity.as_deref(), key.location.line),
+        (Some("bot"), 13),
+        "later blocks keep their lines and links"
+    );
 }

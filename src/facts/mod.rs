@@ -7,6 +7,7 @@
 //! `Redacted`, and its fingerprint is computed from the raw value before the
 //! raw value is dropped.
 
+pub mod graph;
 mod redact;
 pub mod schema;
 pub mod time;
@@ -167,10 +168,21 @@ pub struct Secret {
     pub location: Location,
 }
 
+/// The version of the facts format `nhigate facts` writes and `--facts`
+/// reads.
+pub const FACTS_VERSION: u32 = 1;
+
 /// Every fact of one scan.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FactSet {
+    /// The format's version, where a facts file states it.
+    #[serde(skip_serializing)]
+    pub version: Option<u32>,
+    /// The relations `nhigate facts` prints: derived from the facts again on
+    /// reading, so a file's own are read past.
+    #[serde(skip_serializing)]
+    pub relations: Option<serde::de::IgnoredAny>,
     pub identities: Vec<Identity>,
     pub credentials: Vec<Credential>,
     pub grants: Vec<Grant>,
