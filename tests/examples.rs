@@ -70,7 +70,11 @@ fn the_inventory_marks_orphans_and_declarations() {
     let cfn = by_name("cfn-deployer");
     assert_eq!(cfn["purpose"], "Deploys the app stacks from CI until OIDC lands");
     assert_eq!(cfn["credentials"][0]["age_days"], 240);
-    assert_eq!(json["summary"]["orphans"], 1);
+    // A module's user, owned by what its call passes: one call tags it, the
+    // other does not.
+    assert_eq!(by_name("build-bot")["owner"], "team-build");
+    assert_eq!(by_name("docs-bot")["owner"], serde_json::Value::Null);
+    assert_eq!(json["summary"]["orphans"], 2);
 }
 
 #[test]

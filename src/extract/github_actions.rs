@@ -91,7 +91,10 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
                 uses.starts_with("actions/download-artifact") && triggers.iter().any(|t| t == "workflow_run");
             if let Some((k, role)) = cloud_login(step, uses) {
                 assumes.push(role.to_string());
-                wf.at.entry("attrs.assumes".into()).or_insert_with(|| loc(path, k.pos));
+                // Both the attribute and the relation that follows it.
+                for field in ["attrs.assumes", "assumes"] {
+                    wf.at.entry(field.into()).or_insert_with(|| loc(path, k.pos));
+                }
             }
             if let Some(c) = secrets_to_unpinned_action(path, step, uses, &wf.name) {
                 facts.credentials.push(c);

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::facts::{Credential, Date, Duration, FactSet, Grant, Identity, Location};
-use crate::syntax::hcl::{Block, Body, Expr, ExprKind};
+use crate::syntax::hcl::{Attr, Block, Body, Expr, ExprKind};
 
 use super::{env_of, loc, owner_of, policy};
 
@@ -38,6 +38,7 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
     for b in &tf.resources {
         tf.resource(b, &mut facts);
     }
+    facts.module_calls.extend(body.blocks_of("module").filter_map(|m| module_call(path, m)));
     for b in body.blocks_of("data") {
         if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document") {
             let label = b.labels.get(1).cloned().unwrap_or_default();
@@ -187,6 +188,8 @@ impl<'a> File<'a> {
                 let holders = self.attached.get(label).cloned().unwrap_or_default();
                 let mut grants = self.policy_grants(&b.body, holders.first().cloned());
                 for g in &mut grants {
+                    // Its attachments say whom it is attached to.
+                    g.attrs.insert("holder_kind".into(), "policy".into());
                     if let Some(name) = nested_str(&b.body, "name") {
                         g.attrs.insert("policy".into(), name);
                     }
@@ -428,6 +431,11 @@ impl<'a> File<'a> {
             && let Some(input) = tags_attr.and_then(|a| input_reference(&a.value))
         {
             id.attrs.insert("owner_from_input".into(), input);
+        }
+        // A name a module's caller passes in (`name = var.name`).
+        let name_attr = IDENTITIES.iter().find(|x| x.0 == b.labels[0]).and_then(|x| nested_attr(&b.body, x.3));
+        if let Some(input) = name_attr.and_then(|a| input_reference(&a.value)) {
+            id.attrs.insert("name_from_input".into(), input);
         }
         id.env = env_of(&tags);
         if let Some(a) = tags_attr.filter(|_| id.owner.is_some()) {
@@ -751,6 +759,8 @@ fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
 /// identities without an owner take the one their provider's
 /// `default_tags` give.
 pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
+    let calls = std::mem::take(&mut facts.module_calls);
+    instantiate(facts, &calls);
     let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
     for g in &mut facts.grants {
         let Some(m) = of(&g.location.path) else { continue };
@@ -780,6 +790,135 @@ pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::Mod
             i.attrs.remove("owner_from_input");
         }
     }
+}
+
+/// The attribute at a dotted path of attributes and nested blocks.
+fn nested_attr<'b>(body: &'b Body, path: &'b str) -> Option<&'b Attr> {
+    match path.split_once('.') {
+        None => body.attr(path),
+        Some((block, rest)) => body.blocks_of(block).find_map(|b| nested_attr(&b.body, rest)),
+    }
+}
+
+/// A call of a module in this repository (`source = "./modules/x"`), with
+/// the inputs it writes as literals; registry and remote modules are not
+/// here to instantiate.
+fn module_call(path: &str, m: &Block) -> Option<crate::facts::ModuleCall> {
+    let source = m.body.attr("source")?.value.str()?;
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return None;
+    }
+    let mut dir: Vec<&str> = module_dir(path).split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                dir.pop()?;
+            }
+            p => dir.push(p),
+        }
+    }
+    let mut call = crate::facts::ModuleCall {
+        name: m.labels.first()?.clone(),
+        dir: dir.join("/"),
+        location: loc(path, m.pos),
+        ..Default::default()
+    };
+    for a in
+        m.body.attrs.iter().filter(|a| !matches!(a.name.as_str(), "source" | "version" | "providers" | "depends_on"))
+    {
+        let values = match &a.value.kind {
+            ExprKind::Str(s) => Some(vec![s.clone()]),
+            ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
+            _ => None,
+        };
+        let input = crate::facts::ModuleInput { values, entries: object_strings(&a.value), at: loc(path, a.pos) };
+        call.inputs.insert(format!("var.{}", a.name), input);
+    }
+    Some(call)
+}
+
+/// Each call of a local module makes an instance of the module's facts:
+/// names, owners, actions and resources its inputs decide take the call's
+/// values (pointing at the call where a finding would be about them), and
+/// identities named only by address get the call's (`module.ci.aws_iam_user.this`).
+/// A module nobody here calls is left as it is.
+fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
+    let mut by_dir: BTreeMap<&str, Vec<&crate::facts::ModuleCall>> = BTreeMap::new();
+    for c in calls {
+        by_dir.entry(c.dir.as_str()).or_default().push(c);
+    }
+    for (dir, calls) in by_dir {
+        let inside = |l: &Location| l.path.ends_with(".tf") && module_dir(&l.path) == dir;
+        let identities: Vec<Identity> = take(&mut facts.identities, |i| inside(&i.location));
+        let credentials: Vec<Credential> = take(&mut facts.credentials, |c| inside(&c.location));
+        let grants: Vec<Grant> = take(&mut facts.grants, |g| inside(&g.location));
+        for call in calls {
+            let input = |reference: &str| call.inputs.get(reference.trim_start_matches("${").trim_end_matches('}'));
+            let mut names: BTreeMap<String, String> = BTreeMap::new();
+            for i in &identities {
+                let mut i = i.clone();
+                let given = i.attrs.get("name_from_input").and_then(|r| input(r)).and_then(|v| v.values.clone());
+                let name = match given.as_deref() {
+                    Some([one]) => one.clone(),
+                    _ if i.attrs.contains_key("name_from_input") || i.name.starts_with(&format!("{}.", i.kind)) => {
+                        format!("module.{}.{}", call.name, i.name)
+                    }
+                    _ => i.name.clone(),
+                };
+                if given.is_some() {
+                    i.attrs.remove("name_from_input");
+                }
+                names.insert(i.name.clone(), name.clone());
+                i.name = name;
+                // The call decides the owner: the tags it passes, or none,
+                // which is then missing at the call.
+                if i.owner.is_none()
+                    && let Some(reference) = i.attrs.remove("owner_from_input")
+                {
+                    let tags = input(&reference);
+                    i.owner = tags.and_then(|t| owner_of(&t.entries));
+                    i.at.insert("owner".into(), tags.map_or(&call.location, |t| &t.at).clone());
+                }
+                i.attrs.insert("module".into(), format!("module.{}", call.name));
+                facts.identities.push(i);
+            }
+            let rename = |n: &mut Option<String>| {
+                if let Some(new) = n.as_ref().and_then(|old| names.get(old)) {
+                    *n = Some(new.clone());
+                }
+            };
+            for c in &credentials {
+                let mut c = c.clone();
+                rename(&mut c.identity);
+                facts.credentials.push(c);
+            }
+            for g in &grants {
+                let mut g = g.clone();
+                rename(&mut g.identity);
+                for (field, list) in [("actions", &mut g.actions), ("resources", &mut g.resources)] {
+                    let Some(given) = list.iter().find_map(|v| input(v)).filter(|i| i.values.is_some()) else {
+                        continue;
+                    };
+                    let at = given.at.clone();
+                    *list = list
+                        .iter()
+                        .flat_map(|v| input(v).and_then(|i| i.values.clone()).unwrap_or_else(|| vec![v.clone()]))
+                        .collect();
+                    g.at.retain(|k, _| !k.starts_with(&format!("{field}[")));
+                    g.at.insert(field.into(), at);
+                }
+                facts.grants.push(g);
+            }
+        }
+    }
+}
+
+/// The items `keep` picks, moved out of `list`.
+fn take<T>(list: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
+    let (taken, rest) = std::mem::take(list).into_iter().partition(|x| keep(x));
+    *list = rest;
+    taken
 }
 
 /// A literal string at a dotted path of attributes and nested blocks:

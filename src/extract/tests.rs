@@ -510,3 +510,67 @@ fn a_broken_terraform_block_costs_that_block_not_the_file() {
         "later blocks keep their lines and links"
     );
 }
+
+#[test]
+fn a_local_module_call_makes_an_instance_with_the_callers_inputs() {
+    let module = r#"variable "name" {}
+variable "tags" {
+  default = {}
+}
+variable "actions" {
+  default = ["s3:GetObject"]
+}
+resource "aws_iam_user" "this" {
+  name = var.name
+  tags = var.tags
+}
+resource "aws_iam_user_policy" "this" {
+  user = aws_iam_user.this.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })
+}
+resource "aws_iam_role" "helper" {
+  name = "${var.name}-helper"
+}
+"#;
+    let caller = r#"module "a" {
+  source  = "../modules/bot"
+  name    = "deploy-bot"
+  tags    = { owner = "team-a" }
+  actions = ["iam:*"]
+}
+module "b" {
+  source = "../modules/bot"
+  name   = "reports-bot"
+}
+"#;
+    let mut f = facts("modules/bot/main.tf", module);
+    f.extend(facts("live/main.tf", caller));
+    resolve_modules(&mut f);
+    let users: Vec<(&str, Option<&str>, String)> = f
+        .identities
+        .iter()
+        .filter(|i| i.kind == "aws_iam_user")
+        .map(|i| (i.name.as_str(), i.owner.as_deref(), format!("{}:{}", i.at["owner"].path, i.at["owner"].line)))
+        .collect();
+    assert_eq!(
+        users,
+        [("deploy-bot", Some("team-a"), "live/main.tf:4".into()), ("reports-bot", None, "live/main.tf:7".into())],
+        "the owner is decided, and missing, at the call"
+    );
+    let grants: Vec<(&str, &[String], u32)> = f
+        .grants
+        .iter()
+        .map(|g| (g.identity.as_deref().unwrap_or(""), g.actions.as_slice(), g.at["actions"].line))
+        .collect();
+    assert_eq!(
+        grants,
+        [("deploy-bot", &["iam:*".to_string()][..], 5), ("reports-bot", &["s3:GetObject".to_string()][..], 14)],
+        "the caller's actions, at the caller; the default, in the module"
+    );
+    let roles: Vec<&str> = f.identities.iter().filter(|i| i.kind == "aws_iam_role").map(|i| i.name.as_str()).collect();
+    assert_eq!(
+        roles,
+        ["module.a.aws_iam_role.helper", "module.b.aws_iam_role.helper"],
+        "a name no input decides is the instance's address"
+    );
+}

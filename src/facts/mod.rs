@@ -197,6 +197,29 @@ pub struct FactSet {
     /// of the module is read (`extract::terraform::resolve`).
     #[serde(skip)]
     pub modules: BTreeMap<String, ModuleValues>,
+    /// Calls of local Terraform modules, with the inputs they pass: each
+    /// makes an instance of the called module's facts.
+    #[serde(skip)]
+    pub module_calls: Vec<ModuleCall>,
+}
+
+/// `module "NAME" { source = "./DIR" … }`: the called folder, relative to
+/// the scanned root, and each input the call writes as a literal.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleCall {
+    pub name: String,
+    pub dir: String,
+    pub inputs: BTreeMap<String, ModuleInput>,
+    pub location: Location,
+}
+
+/// One input of a module call: its strings (a string or a list of them)
+/// or, for an object, its entries (tags).
+#[derive(Clone, Debug, Default)]
+pub struct ModuleInput {
+    pub values: Option<Vec<String>>,
+    pub entries: BTreeMap<String, String>,
+    pub at: Location,
 }
 
 /// A Terraform module's literal values: variable defaults and locals
@@ -237,6 +260,7 @@ impl FactSet {
         for (dir, values) in other.modules {
             self.modules.entry(dir).or_default().extend(values);
         }
+        self.module_calls.extend(other.module_calls);
     }
 
     pub fn is_empty(&self) -> bool {

@@ -356,6 +356,8 @@ static IDENTITY_ATTRS: &[AttrDef] = attrs! {
     "environments": "nhi.toml: the environments a declared identity is used in, comma-separated",
     "mcp_servers": "agent: the MCP servers the agent may call, comma-separated",
     "model": "agent: the model it runs on",
+    "module": "Terraform: the module call an instance of a module's identity comes from (`module.ci`)",
+    "name_from_input": "Terraform: the module input the name is taken from (`var.name`), when no call here decides it",
     "namespace": "Kubernetes: the namespace (`\"\"` when left to deploy time)",
     "oidc": "CI: `true` when the workflow or job requests an OIDC token",
     "on": "GitHub Actions: the workflow's triggers, comma-separated",
@@ -403,7 +405,7 @@ static GRANT_ATTRS: &[AttrDef] = attrs! {
     "dynamic": "Terraform: `true` for a statement written in a `dynamic` block",
     "function": "SAM: the function a `Policies` entry belongs to",
     "group": "AWS: the group an inline policy belongs to",
-    "holder_kind": "AWS: what a policy is attached to or written on: `user`, `role` or `group` (comma-separated when several)",
+    "holder_kind": "AWS: what a policy is attached to or written on: `user`, `role` or `group` (comma-separated when several), or `policy` for a managed policy's statement (its attachments name the holders)",
     "managed_policy": "AWS: the managed policy a grant attaches",
     "member": "GCP and Azure: the member or principal a role is given to",
     "not_resource": "AWS: the statement's NotResource, comma-separated",
@@ -803,19 +805,21 @@ mod tests {
 
     #[test]
     fn a_binding_reaches_the_rules_of_its_role_in_its_namespace_only() {
-        let mut facts = FactSet::default();
-        facts.grants = vec![
-            k8s_grant(&[("role", "reader"), ("namespace", "shop")], "namespace", &["get"]),
-            k8s_grant(&[("role", "reader")], "cluster", &["list"]),
-            k8s_grant(&[("binding", "a"), ("role_kind", "Role"), ("namespace", "shop")], "namespace", &["reader"]),
-            k8s_grant(&[("binding", "b"), ("role_kind", "Role"), ("namespace", "web")], "namespace", &["reader"]),
-            k8s_grant(
-                &[("binding", "c"), ("role_kind", "ClusterRole"), ("namespace", "web")],
-                "namespace",
-                &["reader"],
-            ),
-            k8s_grant(&[("binding", "d"), ("role_kind", "Role"), ("namespace", "")], "namespace", &["reader"]),
-        ];
+        let facts = FactSet {
+            grants: vec![
+                k8s_grant(&[("role", "reader"), ("namespace", "shop")], "namespace", &["get"]),
+                k8s_grant(&[("role", "reader")], "cluster", &["list"]),
+                k8s_grant(&[("binding", "a"), ("role_kind", "Role"), ("namespace", "shop")], "namespace", &["reader"]),
+                k8s_grant(&[("binding", "b"), ("role_kind", "Role"), ("namespace", "web")], "namespace", &["reader"]),
+                k8s_grant(
+                    &[("binding", "c"), ("role_kind", "ClusterRole"), ("namespace", "web")],
+                    "namespace",
+                    &["reader"],
+                ),
+                k8s_grant(&[("binding", "d"), ("role_kind", "Role"), ("namespace", "")], "namespace", &["reader"]),
+            ],
+            ..Default::default()
+        };
         let env = Env::new(&facts, Date(0));
         let actions = |b: usize| -> Vec<String> {
             env.rules_bound_by(&facts.grants[b]).iter().flat_map(|r| r.actions.clone()).collect()
@@ -836,17 +840,19 @@ mod tests {
             attrs: assumes.map(|a| ("assumes".to_string(), a.to_string())).into_iter().collect(),
             ..Default::default()
         };
-        let mut facts = FactSet::default();
-        facts.identities = vec![
-            identity(
-                "github_workflow",
-                "deploy.yml",
-                Some("arn:aws:iam::123456789012:role/ci/deployer,builder@proj.iam.gserviceaccount.com"),
-            ),
-            identity("github_workflow", "other.yml", Some("${{ secrets.ROLE_ARN }}")),
-            identity("aws_iam_role", "deployer", None),
-            identity("gcp_service_account", "builder", None),
-        ];
+        let facts = FactSet {
+            identities: vec![
+                identity(
+                    "github_workflow",
+                    "deploy.yml",
+                    Some("arn:aws:iam::123456789012:role/ci/deployer,builder@proj.iam.gserviceaccount.com"),
+                ),
+                identity("github_workflow", "other.yml", Some("${{ secrets.ROLE_ARN }}")),
+                identity("aws_iam_role", "deployer", None),
+                identity("gcp_service_account", "builder", None),
+            ],
+            ..Default::default()
+        };
         let env = Env::new(&facts, Date(0));
         let names = |ids: Vec<&Identity>| ids.iter().map(|i| i.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(env.assumed(&facts.identities[0])), ["deployer", "builder"]);

@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::facts::{Credential, Date, FactSet, Identity, Location};
+use crate::facts::schema::Env;
+use crate::facts::{Credential, Date, FactSet, Grant, Identity, Location};
 
 pub const INVENTORY_VERSION: u32 = 1;
 
@@ -65,6 +66,25 @@ pub struct Entry {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_at: Vec<String>,
     pub credentials: Vec<CredentialEntry>,
+    /// What the identity can do, and what gives it: each grant it holds,
+    /// and through a Kubernetes binding each rule of the bound role.
+    pub grants: Vec<GrantEntry>,
+    /// The workloads and pipelines that run as it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
+}
+
+/// One effective grant: actions (or a role, or a managed policy) on
+/// resources, the binding, attachment or policy that gives it, and where
+/// that grant is written.
+#[derive(Debug, Serialize)]
+pub struct GrantEntry {
+    pub effect: String,
+    pub actions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    pub via: String,
+    pub location: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -107,8 +127,15 @@ impl Inventory {
                 *s = f(s);
             }
             e.location = f(&e.location);
-            for l in &mut e.also_at {
+            for l in e.also_at.iter_mut().chain(&mut e.used_by) {
                 *l = f(l);
+            }
+            for g in &mut e.grants {
+                for t in g.actions.iter_mut().chain(&mut g.resources) {
+                    *t = f(t);
+                }
+                g.via = f(&g.via);
+                g.location = f(&g.location);
             }
             e.credentials.iter_mut().for_each(cred);
         }
@@ -151,7 +178,66 @@ fn identity_entry(i: &Identity, credentials: Vec<CredentialEntry>) -> Entry {
         location: place(&i.location),
         also_at: Vec::new(),
         credentials,
+        grants: Vec::new(),
+        used_by: Vec::new(),
     }
+}
+
+/// What gives a grant: the binding, the managed policy, the policy and
+/// statement it is written in.
+fn via(g: &Grant) -> String {
+    let a = |k: &str| g.attrs.get(k).map(String::as_str);
+    match (a("binding"), a("managed_policy"), a("policy").or(a("policy_document")), a("sid")) {
+        (Some(binding), ..) => format!("binding `{binding}`"),
+        (_, Some(managed), ..) => format!("managed policy `{managed}`"),
+        (_, _, Some(policy), Some(sid)) => format!("policy `{policy}`, statement `{sid}`"),
+        (_, _, Some(policy), None) => format!("policy `{policy}`"),
+        _ => "inline policy".into(),
+    }
+}
+
+/// An identity's effective grants: each grant it holds, with a Kubernetes
+/// binding replaced by the rules of the role it references (where the role
+/// is defined here).
+fn effective_grants(i: &Identity, facts: &FactSet, env: &Env) -> Vec<GrantEntry> {
+    let mut out = Vec::new();
+    for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
+        let entry = |r: &Grant, via: String| GrantEntry {
+            effect: r.effect.clone().unwrap_or_else(|| "allow".into()),
+            actions: r.actions.iter().cloned().chain(r.attrs.get("managed_policy").cloned()).collect(),
+            resources: r.resources.clone(),
+            via,
+            location: place(&r.location),
+        };
+        let rules = env.rules_bound_by(g);
+        if rules.is_empty() {
+            out.push(entry(g, via(g)));
+        }
+        for r in rules {
+            let role = r.attrs.get("role").map_or("", String::as_str);
+            out.push(entry(r, format!("{} → role `{role}` ({})", via(g), place(&g.location))));
+        }
+    }
+    out
+}
+
+/// The workloads (a pod spec that mounts its token) and pipelines (a
+/// workflow that logs in as it) that run as an identity.
+fn used_by(i: &Identity, facts: &FactSet, env: &Env) -> Vec<String> {
+    let workloads = facts.credentials.iter().filter(|c| {
+        c.identity.as_deref() == Some(i.name.as_str()) && c.attrs.get("source").is_some_and(|s| s == "workload")
+    });
+    let mut out: Vec<String> = workloads
+        .map(|c| {
+            let kind = c.attrs.get("workload").map_or("workload", String::as_str);
+            match &c.name {
+                Some(name) => format!("{kind} `{name}` ({})", place(&c.location)),
+                None => format!("{kind} ({})", place(&c.location)),
+            }
+        })
+        .collect();
+    out.extend(env.assumers(i).into_iter().map(|w| format!("{} `{}` ({})", w.kind, w.name, place(&w.location))));
+    out
 }
 
 /// What makes two Kubernetes service accounts one: kind, namespace and
@@ -164,6 +250,7 @@ fn same_identity_key(i: &Identity) -> Option<(&str, &str, &str)> {
 
 /// The inventory of a scan's facts, in a stable order (kind, name, place).
 pub fn build(facts: &FactSet, now: Date) -> Inventory {
+    let env = Env::new(facts, now);
     let mut identities: Vec<&Identity> = facts.identities.iter().collect();
     identities.sort_by(|a, b| (&a.kind, &a.name, &a.location).cmp(&(&b.kind, &b.name, &b.location)));
     let names: std::collections::HashSet<&str> = identities.iter().map(|i| i.name.as_str()).collect();
@@ -176,6 +263,8 @@ pub fn build(facts: &FactSet, now: Date) -> Inventory {
             .map(|c| credential_entry(c, now))
             .collect();
         let mut entry = identity_entry(i, own);
+        entry.grants = effective_grants(i, facts, &env);
+        entry.used_by = used_by(i, facts, &env);
         // What it holds through grants: actions, roles, managed policies.
         for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
             let held = g.actions.iter().cloned().chain(g.attrs.get("managed_policy").cloned());
@@ -386,5 +475,45 @@ fn cut(s: &str) -> String {
         s.to_string()
     } else {
         format!("{}…", s.chars().take(MAX_CELL - 1).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_lists_what_its_binding_gives_it_and_who_runs_as_it() {
+        let mut facts = FactSet::default();
+        let files = [
+            (
+                "role.yaml",
+                "kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata:\n  name: reader\nrules:\n  - resources: [\"secrets\"]\n    verbs: [\"get\"]\n",
+            ),
+            (
+                "bind.yaml",
+                "kind: ClusterRoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata:\n  name: api-reads\nsubjects:\n  - kind: ServiceAccount\n    name: api\nroleRef:\n  kind: ClusterRole\n  name: reader\n---\nkind: ServiceAccount\napiVersion: v1\nmetadata:\n  name: api\n---\nkind: Deployment\napiVersion: apps/v1\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      containers: [{name: a, image: a}]\n",
+            ),
+        ];
+        for (path, text) in files {
+            facts.extend(crate::extract::extract(path, text).facts);
+        }
+        let inv = build(&facts, Date(0));
+        let api = inv.identities.iter().find(|e| e.name == "api").map(|e| (&e.grants, &e.used_by));
+        let Some((grants, used_by)) = api else { panic!("no entry for api") };
+        let got: Vec<(&[String], &[String], &str, &str)> = grants
+            .iter()
+            .map(|g| (g.actions.as_slice(), g.resources.as_slice(), g.via.as_str(), g.location.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                &["get".to_string()][..],
+                &["secrets".to_string()][..],
+                "binding `api-reads` → role `reader` (bind.yaml:6)",
+                "role.yaml:6"
+            )]
+        );
+        assert_eq!(used_by, &["Deployment `api` (bind.yaml:17)".to_string()]);
     }
 }
