@@ -432,10 +432,18 @@ impl<'a> File<'a> {
         {
             id.attrs.insert("owner_from_input".into(), input);
         }
-        // A name a module's caller passes in (`name = var.name`).
+        // A name a module's caller passes in (`name = var.name`), or each
+        // instance's key (`name = each.value`).
         let name_attr = IDENTITIES.iter().find(|x| x.0 == b.labels[0]).and_then(|x| nested_attr(&b.body, x.3));
-        if let Some(input) = name_attr.and_then(|a| input_reference(&a.value)) {
+        let from_each = name_attr.and_then(|a| match &a.value.kind {
+            ExprKind::Other(s) if s == "each.value" || s == "each.key" => Some(s.clone()),
+            _ => None,
+        });
+        if let Some(input) = from_each.or_else(|| name_attr.and_then(|a| input_reference(&a.value))) {
             id.attrs.insert("name_from_input".into(), input);
+        }
+        if let Some(over) = b.body.attr("for_each").and_then(|a| for_each_keys(&a.value)) {
+            id.attrs.insert("for_each".into(), over);
         }
         id.env = env_of(&tags);
         if let Some(a) = tags_attr.filter(|_| id.owner.is_some()) {
@@ -761,6 +769,7 @@ fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
 pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
     let calls = std::mem::take(&mut facts.module_calls);
     instantiate(facts, &calls);
+    expand_for_each(facts, modules);
     let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
     for g in &mut facts.grants {
         let Some(m) = of(&g.location.path) else { continue };
@@ -869,6 +878,9 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
                 if given.is_some() {
                     i.attrs.remove("name_from_input");
                 }
+                if let Some(values) = i.attrs.get("for_each").and_then(|r| input(r)).and_then(|v| v.values.clone()) {
+                    i.attrs.insert("for_each".into(), format!("[{}]", values.join(",")));
+                }
                 names.insert(i.name.clone(), name.clone());
                 i.name = name;
                 // The call decides the owner: the tags it passes, or none,
@@ -910,6 +922,73 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
                 }
                 facts.grants.push(g);
             }
+        }
+    }
+}
+
+/// What a `for_each` repeats over, where it can be known: the keys of a
+/// literal list, set or map (`[a,b]`), or a reference to a module value
+/// (`local.roles`, `var.names`) resolved once every file is read.
+fn for_each_keys(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Call(f, args) if matches!(f.as_str(), "toset" | "distinct" | "sort") && args.len() == 1 => {
+            for_each_keys(&args[0])
+        }
+        ExprKind::List(items) => {
+            let keys: Option<Vec<&str>> = items.iter().map(|i| i.str()).collect();
+            keys.map(|k| format!("[{}]", k.join(",")))
+        }
+        ExprKind::Object(entries) => {
+            Some(format!("[{}]", entries.iter().map(|(k, _, _)| k.trim_matches('"')).collect::<Vec<_>>().join(",")))
+        }
+        ExprKind::Other(r) if r.starts_with("local.") || r.starts_with("var.") => Some(r.clone()),
+        _ => None,
+    }
+}
+
+/// Identities repeated by a `for_each` whose keys are known: one per key,
+/// named by it where the name is `each.key` or `each.value`, else by the
+/// instance's address (`aws_iam_role.r["ci"]`); their credentials and
+/// grants go with each instance. Unknown keys leave one identity, named
+/// by the resource's address.
+fn expand_for_each(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
+    let repeated = take(&mut facts.identities, |i| i.attrs.contains_key("for_each"));
+    let mut instances: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for mut i in repeated {
+        let over = i.attrs.remove("for_each").unwrap_or_default();
+        let dir = module_dir(&i.location.path).to_string();
+        let keys: Option<Vec<String>> = match over.strip_prefix('[').and_then(|o| o.strip_suffix(']')) {
+            Some(list) => Some(list.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect()),
+            None => modules.get(&dir).and_then(|m| m.values.get(&over)).cloned(),
+        };
+        let Some(keys) = keys else {
+            facts.identities.push(i);
+            continue;
+        };
+        let by_key = i.attrs.get("name_from_input").is_some_and(|n| n.starts_with("each."));
+        if by_key {
+            i.attrs.remove("name_from_input");
+        }
+        let names: Vec<String> =
+            keys.iter().map(|k| if by_key { k.clone() } else { format!("{}[\"{k}\"]", i.name) }).collect();
+        for name in &names {
+            let mut instance = i.clone();
+            instance.name = name.clone();
+            facts.identities.push(instance);
+        }
+        instances.insert((dir, i.name), names);
+    }
+    let of = |path: &str, name: &Option<String>| -> Option<&Vec<String>> {
+        instances.get(&(module_dir(path).to_string(), name.clone()?))
+    };
+    for c in take(&mut facts.credentials, |c| of(&c.location.path, &c.identity).is_some()) {
+        for name in of(&c.location.path, &c.identity).into_iter().flatten() {
+            facts.credentials.push(Credential { identity: Some(name.clone()), ..c.clone() });
+        }
+    }
+    for g in take(&mut facts.grants, |g| of(&g.location.path, &g.identity).is_some()) {
+        for name in of(&g.location.path, &g.identity).into_iter().flatten() {
+            facts.grants.push(Grant { identity: Some(name.clone()), ..g.clone() });
         }
     }
 }

@@ -574,3 +574,44 @@ module "b" {
         "a name no input decides is the instance's address"
     );
 }
+
+#[test]
+fn for_each_over_known_keys_makes_one_identity_per_key() {
+    let main = r#"resource "aws_iam_role" "ci" {
+  for_each = toset(local.roles)
+  name     = each.value
+}
+resource "aws_iam_role_policy" "ci" {
+  for_each = toset(local.roles)
+  role     = aws_iam_role.ci[each.key].name
+  policy   = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+resource "google_service_account" "sa" {
+  for_each   = { reader = "r", writer = "w" }
+  account_id = "sa-${each.key}"
+}
+resource "aws_iam_user" "u" {
+  for_each = var.unknown
+  name     = each.value
+}
+"#;
+    let mut f = facts("infra/main.tf", main);
+    f.extend(facts("infra/locals.tf", "locals {\n  roles = [\"deployer\", \"auditor\"]\n}\n"));
+    resolve_modules(&mut f);
+    let mut names: Vec<&str> = f.identities.iter().map(|i| i.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "auditor",
+            "aws_iam_user.u",
+            "deployer",
+            "google_service_account.sa[\"reader\"]",
+            "google_service_account.sa[\"writer\"]"
+        ],
+        "a local's keys (in another file) and a literal map's; unknown keys leave the address"
+    );
+    let mut holders: Vec<&str> = f.grants.iter().filter_map(|g| g.identity.as_deref()).collect();
+    holders.sort_unstable();
+    assert_eq!(holders, ["auditor", "deployer"], "each instance's grants");
+}
