@@ -31,8 +31,12 @@ const IDENTITIES: &[(&str, &str, &str, &str)] = &[
 pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
     let tf = File::new(path, body);
     let mut facts = FactSet::default();
-    let module = module_values(path, body);
-    if !module.values.is_empty() || module.default_owner.is_some() {
+    let mut module = module_values(path, body);
+    module.names.extend(tf.names.iter().map(|(k, v)| (k.clone(), v.clone())));
+    for b in tf.resources.iter().filter(|b| b.labels[0] == "aws_iam_policy") {
+        module.policies.insert(b.labels[1].clone(), nested_str(&b.body, "name").unwrap_or_else(|| b.labels[1].clone()));
+    }
+    if !module.is_empty() {
         facts.modules.insert(module_dir(path).to_string(), module);
     }
     for b in &tf.resources {
@@ -767,6 +771,7 @@ fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
 /// identities without an owner take the one their provider's
 /// `default_tags` give.
 pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
+    link_across_files(facts, modules);
     let calls = std::mem::take(&mut facts.module_calls);
     instantiate(facts, &calls);
     expand_for_each(facts, modules);
@@ -989,6 +994,54 @@ fn expand_for_each(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts:
     for g in take(&mut facts.grants, |g| of(&g.location.path, &g.identity).is_some()) {
         for name in of(&g.location.path, &g.identity).into_iter().flatten() {
             facts.grants.push(Grant { identity: Some(name.clone()), ..g.clone() });
+        }
+    }
+}
+
+/// References one file cannot resolve because the resource is in another
+/// file of the module: a credential's or grant's holder
+/// (`aws_iam_user.bot.name`) becomes its cloud name, and a managed policy's
+/// statements go to the holders its attachments, wherever written, name.
+fn link_across_files(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
+    let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
+    let name_of = |reference: &str, m: &crate::facts::ModuleValues| -> Option<String> {
+        let r = reference.trim_start_matches("serviceAccount:").trim_start_matches("${").trim_end_matches('}');
+        let mut parts = r.split('.');
+        let (ty, label) = (parts.next()?, parts.next()?);
+        let label = label.split('[').next().unwrap_or(label);
+        m.names.get(&format!("{ty}.{label}")).cloned()
+    };
+    for c in &mut facts.credentials {
+        if let Some(m) = of(&c.location.path)
+            && let Some(name) = c.identity.as_deref().and_then(|r| name_of(r, m))
+        {
+            c.identity = Some(name);
+        }
+    }
+    let mut holders: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for g in &mut facts.grants {
+        let Some(m) = of(&g.location.path) else { continue };
+        if let Some(name) = g.identity.as_deref().and_then(|r| name_of(r, m)) {
+            g.identity = Some(name);
+        }
+        let policy = g.attrs.get("policy").and_then(|p| p.strip_prefix("aws_iam_policy."));
+        if let (Some(label), Some(holder)) = (policy.and_then(|p| p.split('.').next()), &g.identity)
+            && let Some(name) = m.policies.get(label)
+        {
+            holders.entry((module_dir(&g.location.path).to_string(), name.clone())).or_default().push(holder.clone());
+        }
+    }
+    for g in facts
+        .grants
+        .iter_mut()
+        .filter(|g| g.identity.is_none() && g.attrs.get("holder_kind").is_some_and(|k| k == "policy"))
+    {
+        let key = (module_dir(&g.location.path).to_string(), g.attrs.get("policy").cloned().unwrap_or_default());
+        if let Some(names) = holders.get(&key) {
+            g.identity = names.first().cloned();
+            if names.len() > 1 {
+                g.attrs.insert("attached_to".into(), names.join(","));
+            }
         }
     }
 }

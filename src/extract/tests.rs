@@ -615,3 +615,38 @@ resource "aws_iam_user" "u" {
     holders.sort_unstable();
     assert_eq!(holders, ["auditor", "deployer"], "each instance's grants");
 }
+
+#[test]
+fn references_link_across_the_files_of_a_module() {
+    let files = [
+        (
+            "iam/users.tf",
+            "resource \"aws_iam_user\" \"bot\" {\n  name = \"deploy-bot\"\n}\nresource \"google_service_account\" \"etl\" {\n  account_id = \"etl-runner\"\n}\n",
+        ),
+        (
+            "iam/policy.tf",
+            "resource \"aws_iam_policy\" \"admin\" {\n  name   = \"admin\"\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n",
+        ),
+        (
+            "iam/attach.tf",
+            "resource \"aws_iam_user_policy_attachment\" \"bot\" {\n  user       = aws_iam_user.bot.name\n  policy_arn = aws_iam_policy.admin.arn\n}\nresource \"aws_iam_access_key\" \"bot\" {\n  user = aws_iam_user.bot.name\n}\nresource \"google_project_iam_member\" \"etl\" {\n  project = \"p\"\n  role    = \"roles/editor\"\n  member  = \"serviceAccount:${google_service_account.etl.email}\"\n}\n",
+        ),
+        // Another module: its `aws_iam_user.bot` is not this one.
+        ("other/attach.tf", "resource \"aws_iam_access_key\" \"bot\" {\n  user = aws_iam_user.bot.name\n}\n"),
+    ];
+    let mut f = FactSet::default();
+    for (path, text) in files {
+        f.extend(facts(path, text));
+    }
+    resolve_modules(&mut f);
+    let holders: Vec<(&str, &str)> =
+        f.grants.iter().map(|g| (g.location.path.as_str(), g.identity.as_deref().unwrap_or(""))).collect();
+    assert!(
+        holders.contains(&("iam/policy.tf", "deploy-bot")),
+        "the policy's statements go to the user it is attached to: {holders:?}"
+    );
+    assert!(holders.contains(&("iam/attach.tf", "etl-runner")), "a member's service account links: {holders:?}");
+    let keys: Vec<(&str, &str)> =
+        f.credentials.iter().map(|c| (c.location.path.as_str(), c.identity.as_deref().unwrap_or(""))).collect();
+    assert_eq!(keys, [("iam/attach.tf", "deploy-bot"), ("other/attach.tf", "aws_iam_user.bot.name")]);
+}

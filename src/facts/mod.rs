@@ -229,11 +229,22 @@ pub struct ModuleInput {
 pub struct ModuleValues {
     pub values: BTreeMap<String, Vec<String>>,
     pub default_owner: Option<(String, Location)>,
+    /// Resource addresses (`aws_iam_user.bot`) and the cloud names they
+    /// stand for, so that a reference in another file of the module links.
+    pub names: BTreeMap<String, String>,
+    /// `aws_iam_policy` labels and the policies' names.
+    pub policies: BTreeMap<String, String>,
 }
 
 impl ModuleValues {
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.default_owner.is_none() && self.names.is_empty() && self.policies.is_empty()
+    }
+
     fn extend(&mut self, other: ModuleValues) {
         self.values.extend(other.values);
+        self.names.extend(other.names);
+        self.policies.extend(other.policies);
         if self.default_owner.is_none() {
             self.default_owner = other.default_owner;
         }
