@@ -46,6 +46,11 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
     for b in body.blocks_of("data") {
         if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document") {
             let label = b.labels.get(1).cloned().unwrap_or_default();
+            // A role's trust policy says who may assume it, not what anyone
+            // may do: read with the role (`identity`), not as grants.
+            if tf.trust_documents.contains(&label) {
+                continue;
+            }
             let holder = tf.holder_of_document(&label);
             for s in b.body.blocks_of("statement") {
                 facts.grants.push(tf.statement_grant(s, holder.as_deref(), &label));
@@ -76,12 +81,27 @@ struct File<'a> {
     names: BTreeMap<String, String>,
     /// Policy label → the identities it is attached to.
     attached: BTreeMap<String, Vec<String>>,
+    /// `aws_iam_policy_document` data sources a role's `assume_role_policy` uses.
+    trust_documents: std::collections::BTreeSet<String>,
+    /// Every `aws_iam_policy_document` of the file, by label.
+    documents: BTreeMap<String, &'a Block>,
 }
 
 impl<'a> File<'a> {
     fn new(path: &'a str, body: &'a Body) -> File<'a> {
         let resources: Vec<&Block> = body.blocks_of("resource").filter(|b| b.labels.len() == 2).collect();
-        let mut tf = File { path, resources, names: BTreeMap::new(), attached: BTreeMap::new() };
+        let trust_documents = resources
+            .iter()
+            .filter_map(|b| b.body.attr("assume_role_policy"))
+            .filter_map(|a| document_label(&a.value))
+            .collect();
+        let documents = body
+            .blocks_of("data")
+            .filter(|b| b.labels.first().map(String::as_str) == Some("aws_iam_policy_document"))
+            .filter_map(|b| Some((b.labels.get(1)?.clone(), b)))
+            .collect();
+        let mut tf =
+            File { path, resources, names: BTreeMap::new(), attached: BTreeMap::new(), trust_documents, documents };
         for b in &tf.resources {
             let (ty, label) = (&b.labels[0], &b.labels[1]);
             if let Some(attr) = IDENTITIES.iter().find(|i| i.0 == ty).map(|i| i.3) {
@@ -457,7 +477,8 @@ impl<'a> File<'a> {
             id.attrs.insert("description".into(), d.into());
         }
         if let Some(trust) = b.body.attr("assume_role_policy") {
-            if let Some(doc) = policy_doc(&trust.value) {
+            let document = document_label(&trust.value).and_then(|l| self.documents.get(&l)).map(|d| document_node(d));
+            if let Some(doc) = policy_doc(&trust.value).or(document) {
                 id.attrs.insert("trusted".into(), policy::trusted_principals(&doc).join(","));
                 id.attrs.insert("trust_conditions".into(), policy::trust_conditions(&doc).join(","));
                 id.attrs.insert("trust_subjects".into(), policy::trust_subjects(&doc).join(","));
@@ -670,6 +691,64 @@ fn rate_days(expr: &str) -> Option<i64> {
 }
 
 /// A policy expression as a document tree.
+/// `data.aws_iam_policy_document.LABEL.json` → `LABEL`.
+fn document_label(e: &Expr) -> Option<String> {
+    let text = e.text();
+    let rest = text.trim_start_matches("${").strip_prefix("data.aws_iam_policy_document.")?;
+    Some(rest.split('.').next()?.to_string())
+}
+
+/// An `aws_iam_policy_document` as the policy JSON it renders: statements
+/// with `Effect`, `Action`, `Principal` and `Condition`. Values written as
+/// expressions are unknown here and left out, so that a condition on a
+/// variable is not read as a condition on its name.
+fn document_node(d: &Block) -> crate::syntax::tree::Node {
+    use crate::syntax::tree::{Key, Kind, Node, Scalar};
+    let node = |kind| Node { pos: d.pos, tag: None, kind };
+    let key = |text: &str| Key { text: text.to_string(), pos: d.pos };
+    let literal = |e: &Expr| -> Vec<Node> {
+        let items: Vec<&Expr> = match &e.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![e],
+        };
+        items
+            .into_iter()
+            .filter_map(|i| i.str())
+            .map(|t| node(Kind::Scalar(Scalar { text: t.to_string(), quoted: true })))
+            .collect()
+    };
+    let list = |body: &Body, attr: &str| body.attr(attr).map(|a| literal(&a.value)).unwrap_or_default();
+    let one = |body: &Body, attr: &str| list(body, attr).into_iter().next();
+    let mut statements = Vec::new();
+    for s in d.body.blocks_of("statement") {
+        let mut entries = vec![(
+            key("Effect"),
+            one(&s.body, "effect").unwrap_or_else(|| node(Kind::Scalar(Scalar { text: "Allow".into(), quoted: true }))),
+        )];
+        entries.push((key("Action"), node(Kind::Seq(list(&s.body, "actions")))));
+        let principals: Vec<(Key, Node)> = s
+            .body
+            .blocks_of("principals")
+            .filter_map(|p| Some((key(one(&p.body, "type")?.str()?), node(Kind::Seq(list(&p.body, "identifiers"))))))
+            .collect();
+        if !principals.is_empty() {
+            entries.push((key("Principal"), node(Kind::Map(principals))));
+        }
+        let mut tests: Vec<(Key, Node)> = Vec::new();
+        for c in s.body.blocks_of("condition") {
+            let (Some(test), Some(variable)) = (one(&c.body, "test"), one(&c.body, "variable")) else { continue };
+            let (Some(test), Some(variable)) = (test.str(), variable.str()) else { continue };
+            let values = node(Kind::Seq(list(&c.body, "values")));
+            tests.push((key(test), node(Kind::Map(vec![(key(variable), values)]))));
+        }
+        if !tests.is_empty() {
+            entries.push((key("Condition"), node(Kind::Map(tests))));
+        }
+        statements.push(node(Kind::Map(entries)));
+    }
+    node(Kind::Map(vec![(key("Statement"), node(Kind::Seq(statements)))]))
+}
+
 fn policy_doc(e: &Expr) -> Option<crate::syntax::tree::Node> {
     match &e.kind {
         ExprKind::Call(name, args) if name == "jsonencode" => args.first().map(policy::from_hcl),

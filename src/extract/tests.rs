@@ -650,3 +650,36 @@ fn references_link_across_the_files_of_a_module() {
         f.credentials.iter().map(|c| (c.location.path.as_str(), c.identity.as_deref().unwrap_or(""))).collect();
     assert_eq!(keys, [("iam/attach.tf", "deploy-bot"), ("other/attach.tf", "aws_iam_user.bot.name")]);
 }
+
+#[test]
+fn a_trust_policy_document_is_read_with_its_role_not_as_a_grant() {
+    let f = facts(
+        "oidc.tf",
+        r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/site:*", var.extra_subject]
+    }
+  }
+}
+resource "aws_iam_role" "gha" {
+  name               = "gha"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#,
+    );
+    assert!(f.grants.is_empty(), "who may assume a role is not what it may do: {:?}", f.grants);
+    let role = &f.identities[0];
+    assert_eq!(
+        (role.attrs["trusted"].as_str(), role.attrs["trust_subjects"].as_str()),
+        ("Federated:arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", "repo:acme/site:*"),
+        "a value written as an expression is unknown, not its name"
+    );
+}
