@@ -186,9 +186,7 @@ fn identity(path: &str, key: &Key, r: &Node, kind: &str, name: &str) -> Identity
         // The document may be written as JSON text in a YAML string.
         let parsed = doc.str().and_then(|text| syntax::tree::parse_as(syntax::Format::Json, text).ok());
         let doc = parsed.as_ref().and_then(|docs| docs.first()).unwrap_or(doc);
-        id.attrs.insert("trusted".into(), policy::trusted_principals(doc).join(","));
-        id.attrs.insert("trust_conditions".into(), policy::trust_conditions(doc).join(","));
-        id.attrs.insert("trust_subjects".into(), policy::trust_subjects(doc).join(","));
+        policy::trust_attrs(doc, &mut id.attrs);
         id.at.insert("attrs.trusted".into(), loc(path, k.pos));
     }
     id.tags = tags;

@@ -145,7 +145,7 @@ pub fn attachment(path: &str, at: Pos, holder: Option<&str>) -> Grant {
 
 /// The principals a trust policy (`assume_role_policy`) lets in, as
 /// `Service:ecs-tasks.amazonaws.com`, `AWS:*`, `Federated:…`.
-pub fn trusted_principals(doc: &Node) -> Vec<String> {
+fn trusted_principals(doc: &Node) -> Vec<String> {
     let mut out = Vec::new();
     let statements: Vec<&Node> = match doc.get("Statement") {
         Some(Node { kind: Kind::Seq(items), .. }) => items.iter().collect(),
@@ -173,17 +173,28 @@ pub fn trusted_principals(doc: &Node) -> Vec<String> {
 }
 
 /// The condition keys a trust policy tests, as `StringLike:token.actions.githubusercontent.com:sub`.
-pub fn trust_conditions(doc: &Node) -> Vec<String> {
+fn trust_conditions(doc: &Node) -> Vec<String> {
     conditions(doc).map(|(op, key, _)| format!("{}:{}", op.text, key.text)).collect()
 }
 
-/// The subjects a trust policy accepts from GitHub's OIDC tokens: the
-/// values of its `token.actions.githubusercontent.com:sub` conditions.
-pub fn trust_subjects(doc: &Node) -> Vec<String> {
+/// The values a trust policy's conditions on GitHub's OIDC tokens accept
+/// for one claim (`sub`, `aud`).
+fn github_claim(doc: &Node, claim: &str) -> Vec<String> {
+    let key = format!("githubusercontent.com:{claim}");
     conditions(doc)
-        .filter(|(_, key, _)| key.text.ends_with("githubusercontent.com:sub"))
+        .filter(|(_, k, _)| k.text.ends_with(&key))
         .flat_map(|(_, _, values)| values.strings().into_iter().map(str::to_string))
         .collect()
+}
+
+/// What a role's trust policy says, as the role's attributes: who may
+/// assume it, the condition keys it tests, and the subjects and audiences
+/// it accepts from GitHub's OIDC tokens.
+pub fn trust_attrs(doc: &Node, attrs: &mut BTreeMap<String, String>) {
+    attrs.insert("trusted".into(), trusted_principals(doc).join(","));
+    attrs.insert("trust_conditions".into(), trust_conditions(doc).join(","));
+    attrs.insert("trust_subjects".into(), github_claim(doc, "sub").join(","));
+    attrs.insert("trust_audiences".into(), github_claim(doc, "aud").join(","));
 }
 
 /// An HCL expression (a `jsonencode` argument) as the common tree.

@@ -479,9 +479,7 @@ impl<'a> File<'a> {
         if let Some(trust) = b.body.attr("assume_role_policy") {
             let document = document_label(&trust.value).and_then(|l| self.documents.get(&l)).map(|d| document_node(d));
             if let Some(doc) = policy_doc(&trust.value).or(document) {
-                id.attrs.insert("trusted".into(), policy::trusted_principals(&doc).join(","));
-                id.attrs.insert("trust_conditions".into(), policy::trust_conditions(&doc).join(","));
-                id.attrs.insert("trust_subjects".into(), policy::trust_subjects(&doc).join(","));
+                policy::trust_attrs(&doc, &mut id.attrs);
             }
             id.at.insert("attrs.trusted".into(), self.at(trust.pos));
         }

@@ -371,6 +371,7 @@ static IDENTITY_ATTRS: &[AttrDef] = attrs! {
     "secrets_inherit": "GitHub Actions: the reusable workflow a job passes every secret to",
     "title": "GitHub Actions: the workflow's `name`",
     "transport": "MCP: `stdio`, `http` or `sse`",
+    "trust_audiences": "AWS: the `aud` values the trust policy accepts from GitHub's OIDC tokens, comma-separated",
     "trust_conditions": "AWS: the condition keys of the role's trust policy, comma-separated",
     "trust_subjects": "AWS: the OIDC `sub` values the trust policy accepts, comma-separated",
     "trusted": "AWS: the principals the role's trust policy lets assume it, comma-separated",
