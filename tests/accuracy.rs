@@ -452,6 +452,8 @@ fn a_helm_chart_s_service_account_and_binding_are_read_from_its_templates() {
     let (found, doc) = policy_findings(dir.path());
     let admin: Vec<_> = found.iter().filter(|f| f.0 == "NHI-K8S-002").map(|f| (f.1.as_str(), f.2)).collect();
     assert_eq!(admin, vec![("chart/templates/clusterrolebinding.yaml", 9)], "{doc}");
+    // Its labels come from the chart's values at install: the owner too.
+    assert!(!found.iter().any(|f| f.0 == "NHI-OWN-001"), "{doc}");
     assert!(doc["skipped"].as_array().is_none_or(Vec::is_empty), "templates are read, not skipped: {doc}");
     let o = run(dir.path(), &["inventory", ".", "--now", NOW, "--format", "json"]);
     let inv: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));

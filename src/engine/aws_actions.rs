@@ -122,10 +122,12 @@ fn is_action(action: &str) -> bool {
 }
 
 /// Whether every action the pattern matches only reads (List and Read
-/// access levels). Unknown actions are not read-only.
+/// access levels), or a Kubernetes read verb. Unknown actions are not
+/// read-only.
 pub fn read_only(action: &str) -> Option<bool> {
-    // Azure spells reads as the last segment: `Microsoft.Storage/*/read`.
-    if action.ends_with("/read") {
+    // Azure spells reads as the last segment: `Microsoft.Storage/*/read`;
+    // Kubernetes has three read verbs.
+    if action.ends_with("/read") || matches!(action, "get" | "list" | "watch") {
         return Some(true);
     }
     is_action(action).then(|| match matching(action) {
@@ -212,6 +214,7 @@ mod tests {
         assert_eq!(read_only("*"), Some(false));
         assert_eq!(read_only("s3:Put*"), Some(false));
         assert_eq!(read_only("acme:Get*"), Some(false));
+        assert_eq!((read_only("list"), read_only("patch")), (Some(true), Some(false)), "Kubernetes verbs");
     }
 
     #[test]

@@ -148,30 +148,12 @@ pub fn extract(path: &str, text: &str) -> Extraction {
                 }
             };
             let mut facts = FactSet::default();
-            if helm::is_values(path) {
-                docs.iter().for_each(|d| helm::values(path, d, &mut facts));
-            } else if is_workflow(path) {
-                docs.iter().for_each(|d| github_actions::extract(path, d, &mut facts));
-            } else if is_gitlab_ci(path) {
-                docs.iter().for_each(|d| gitlab_ci::extract(path, d, &mut facts));
-            } else if is_mcp_config(path) {
-                docs.iter().for_each(|d| mcp::extract(path, d, &mut facts));
-            } else {
-                for d in &docs {
-                    if d.get("mcpServers").is_some() {
-                        mcp::extract(path, d, &mut facts);
-                    } else if policy::is_document(d) {
-                        let name = path.rsplit('/').next().unwrap_or(path);
-                        let mut attrs = BTreeMap::new();
-                        attrs.insert("policy".to_string(), name.to_string());
-                        facts.grants.extend(policy::grants(path, d, None, &attrs));
-                    } else if agents::is_agent(path, d) {
-                        agents::extract(path, d, &mut facts);
-                    } else if cloudformation::is_template(d) {
-                        cloudformation::extract(path, d, &mut facts);
-                    } else if kubernetes::is_manifest(d) {
-                        kubernetes::extract(path, d, &mut facts);
-                    }
+            extract_documents(path, &docs, &mut facts);
+            // A chart's labels and annotations come from its values at
+            // install: an owner missing from the template may be set there.
+            if skeleton.is_some() {
+                for i in facts.identities.iter_mut().filter(|i| i.owner.is_none()) {
+                    i.attrs.insert("owner_from_input".into(), ".Values".into());
                 }
             }
             Extraction { facts, problem: None }
@@ -192,6 +174,37 @@ pub fn extract(path: &str, text: &str) -> Extraction {
             },
         },
         _ => Extraction::default(),
+    }
+}
+
+/// The facts in a YAML or JSON unit's documents, by what the path and each
+/// document say they are.
+fn extract_documents(path: &str, docs: &[Node], facts: &mut FactSet) {
+    if helm::is_values(path) {
+        docs.iter().for_each(|d| helm::values(path, d, facts));
+    } else if is_workflow(path) {
+        docs.iter().for_each(|d| github_actions::extract(path, d, facts));
+    } else if is_gitlab_ci(path) {
+        docs.iter().for_each(|d| gitlab_ci::extract(path, d, facts));
+    } else if is_mcp_config(path) {
+        docs.iter().for_each(|d| mcp::extract(path, d, facts));
+    } else {
+        for d in docs {
+            if d.get("mcpServers").is_some() {
+                mcp::extract(path, d, facts);
+            } else if policy::is_document(d) {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let mut attrs = BTreeMap::new();
+                attrs.insert("policy".to_string(), name.to_string());
+                facts.grants.extend(policy::grants(path, d, None, &attrs));
+            } else if agents::is_agent(path, d) {
+                agents::extract(path, d, facts);
+            } else if cloudformation::is_template(d) {
+                cloudformation::extract(path, d, facts);
+            } else if kubernetes::is_manifest(d) {
+                kubernetes::extract(path, d, facts);
+            }
+        }
     }
 }
 

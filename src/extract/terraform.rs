@@ -40,10 +40,20 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
         facts.modules.insert(module_dir(path).to_string(), module);
     }
     for b in &tf.resources {
+        let before = (facts.identities.len(), facts.credentials.len(), facts.grants.len());
         tf.resource(b, &mut facts);
+        if ["count", "for_each"].iter().any(|k| b.body.attr(k).is_some()) {
+            let (i, c, g) = before;
+            let made = facts.identities[i..].iter().map(|x| &x.location);
+            let made = made.chain(facts.credentials[c..].iter().map(|x| &x.location));
+            let made: Vec<Location> = made.chain(facts.grants[g..].iter().map(|x| &x.location)).cloned().collect();
+            facts.conditional.extend(made);
+        }
     }
     facts.module_calls.extend(body.blocks_of("module").filter_map(|m| module_call(path, m)));
     for b in body.blocks_of("data") {
+        let conditional = ["count", "for_each"].iter().any(|k| b.body.attr(k).is_some());
+        let before = facts.grants.len();
         if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document") {
             let label = b.labels.get(1).cloned().unwrap_or_default();
             // A role's trust policy says who may assume it, not what anyone
@@ -69,6 +79,10 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
             for binding in b.body.blocks_of("binding") {
                 facts.grants.extend(tf.gcp_binding(&binding.body, binding.pos, "policy"));
             }
+        }
+        if conditional {
+            let made: Vec<Location> = facts.grants[before..].iter().map(|g| g.location.clone()).collect();
+            facts.conditional.extend(made);
         }
     }
     facts
@@ -365,6 +379,9 @@ impl<'a> File<'a> {
                     }
                     if let Some(a) = r.body.attr("resource_names") {
                         g.attrs.insert("resource_names".into(), strings(&a.value).join(","));
+                    }
+                    if let Some(a) = r.body.attr("api_groups") {
+                        g.attrs.insert("api_groups".into(), strings(&a.value).join(","));
                     }
                     g.attrs.insert("role".into(), role.clone());
                     if !ty.contains("cluster") {
@@ -895,6 +912,10 @@ fn nested_attr<'b>(body: &'b Body, path: &'b str) -> Option<&'b Attr> {
 /// the inputs it writes as literals; registry and remote modules are not
 /// here to instantiate.
 fn module_call(path: &str, m: &Block) -> Option<crate::facts::ModuleCall> {
+    // How many instances a repeated call makes is not known here.
+    if m.body.attr("count").is_some() || m.body.attr("for_each").is_some() {
+        return None;
+    }
     let source = m.body.attr("source")?.value.str()?;
     if !(source.starts_with("./") || source.starts_with("../")) {
         return None;
@@ -923,7 +944,10 @@ fn module_call(path: &str, m: &Block) -> Option<crate::facts::ModuleCall> {
             ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
             _ => None,
         };
-        let input = crate::facts::ModuleInput { values, entries: object_strings(&a.value), at: loc(path, a.pos) };
+        let literal = values.is_some()
+            || matches!(&a.value.kind, ExprKind::Object(entries) if entries.iter().all(|(_, _, v)| v.str().is_some()));
+        let input =
+            crate::facts::ModuleInput { values, entries: object_strings(&a.value), literal, at: loc(path, a.pos) };
         call.inputs.insert(format!("var.{}", a.name), input);
     }
     Some(call)
@@ -940,10 +964,15 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
         by_dir.entry(c.dir.as_str()).or_default().push(c);
     }
     for (dir, calls) in by_dir {
-        let inside = |l: &Location| l.path.ends_with(".tf") && module_dir(&l.path) == dir;
+        // Resources with `count` or `for_each`, and `dynamic` statements,
+        // stay as the module has them: a call may not decide whether they
+        // exist, and one that does not create them must not be charged
+        // with them.
+        let conditional = &facts.conditional;
+        let inside = |l: &Location| l.path.ends_with(".tf") && module_dir(&l.path) == dir && !conditional.contains(l);
         let identities: Vec<Identity> = take(&mut facts.identities, |i| inside(&i.location));
         let credentials: Vec<Credential> = take(&mut facts.credentials, |c| inside(&c.location));
-        let grants: Vec<Grant> = take(&mut facts.grants, |g| inside(&g.location));
+        let grants: Vec<Grant> = take(&mut facts.grants, |g| inside(&g.location) && !g.attrs.contains_key("dynamic"));
         for call in calls {
             let input = |reference: &str| call.inputs.get(reference.trim_start_matches("${").trim_end_matches('}'));
             let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -967,12 +996,18 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
                 i.name = name;
                 // The call decides the owner: the tags it passes, or none,
                 // which is then missing at the call.
+                // which is then missing at the call. Tags the call itself
+                // takes from elsewhere (`var.tags`) still decide nothing here.
                 if i.owner.is_none()
-                    && let Some(reference) = i.attrs.remove("owner_from_input")
+                    && let Some(reference) = i.attrs.get("owner_from_input").cloned()
                 {
                     let tags = input(&reference);
-                    i.owner = tags.and_then(|t| owner_of(&t.entries));
-                    i.at.insert("owner".into(), tags.map_or(&call.location, |t| &t.at).clone());
+                    let owner = tags.and_then(|t| owner_of(&t.entries));
+                    if owner.is_some() || tags.is_none_or(|t| t.literal) {
+                        i.owner = owner;
+                        i.at.insert("owner".into(), tags.map_or(&call.location, |t| &t.at).clone());
+                        i.attrs.remove("owner_from_input");
+                    }
                 }
                 i.attrs.insert("module".into(), format!("module.{}", call.name));
                 facts.identities.push(i);

@@ -683,3 +683,48 @@ resource "aws_iam_role" "gha" {
         "a value written as an expression is unknown, not its name"
     );
 }
+
+#[test]
+fn a_call_does_not_decide_what_count_or_its_own_inputs_leave_open() {
+    let module = r#"variable "create_key" {
+  default = false
+}
+variable "tags" {
+  default = {}
+}
+resource "aws_iam_user" "this" {
+  name = "ci-bot"
+  tags = var.tags
+}
+resource "aws_iam_access_key" "this" {
+  count = var.create_key ? 1 : 0
+  user  = aws_iam_user.this.name
+}
+"#;
+    let caller = r#"variable "tags" {}
+module "a" {
+  source = "./modules/user"
+  tags   = merge(var.tags, { team = "x" })
+}
+module "many" {
+  for_each = toset(["p", "q"])
+  source   = "./modules/user"
+}
+"#;
+    let mut f = facts("modules/user/main.tf", module);
+    f.extend(facts("main.tf", caller));
+    resolve_modules(&mut f);
+    assert_eq!(f.credentials.len(), 1, "a key behind `count` is judged once, in the module: {:?}", f.credentials);
+    let users: Vec<(&str, Option<&str>)> = f
+        .identities
+        .iter()
+        .map(|i| {
+            (i.attrs.get("module").map_or("", String::as_str), i.attrs.get("owner_from_input").map(String::as_str))
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [("module.a", Some("var.tags"))],
+        "tags the call takes from its own input leave the owner open; a repeated call makes no instance here"
+    );
+}

@@ -201,6 +201,11 @@ pub struct FactSet {
     /// makes an instance of the called module's facts.
     #[serde(skip)]
     pub module_calls: Vec<ModuleCall>,
+    /// Where facts of Terraform resources with `count` or `for_each` are:
+    /// whether such a resource exists depends on values a call may not
+    /// decide, so it is judged once, in its module, not per call.
+    #[serde(skip)]
+    pub conditional: std::collections::BTreeSet<Location>,
 }
 
 /// `module "NAME" { source = "./DIR" … }`: the called folder, relative to
@@ -219,6 +224,9 @@ pub struct ModuleCall {
 pub struct ModuleInput {
     pub values: Option<Vec<String>>,
     pub entries: BTreeMap<String, String>,
+    /// Written as literals throughout (`{ owner = "a" }`), so that an entry
+    /// it lacks is known to be missing; `merge(var.tags, {…})` is not.
+    pub literal: bool,
     pub at: Location,
 }
 
@@ -272,6 +280,7 @@ impl FactSet {
             self.modules.entry(dir).or_default().extend(values);
         }
         self.module_calls.extend(other.module_calls);
+        self.conditional.extend(other.conditional);
     }
 
     pub fn is_empty(&self) -> bool {

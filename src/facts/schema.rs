@@ -158,14 +158,15 @@ fn is_kubernetes(g: &Grant) -> bool {
 
 /// The role a Kubernetes role rule belongs to.
 fn role_of(g: &Grant) -> Option<RoleKey<'_>> {
-    let role = g.attrs.get("role").filter(|_| is_kubernetes(g))?;
+    // A name left out (or templated away) links nothing.
+    let role = g.attrs.get("role").filter(|r| is_kubernetes(g) && !r.is_empty())?;
     Some((role.as_str(), g.scope.as_deref() == Some("cluster")))
 }
 
 /// The role a Kubernetes binding references.
 fn role_bound_by(g: &Grant) -> Option<RoleKey<'_>> {
     g.attrs.get("binding").filter(|_| is_kubernetes(g))?;
-    let role = g.actions.first()?;
+    let role = g.actions.first().filter(|r| !r.is_empty())?;
     Some((role.as_str(), g.attrs.get("role_kind").is_none_or(|k| k != "Role")))
 }
 
@@ -362,7 +363,7 @@ static IDENTITY_ATTRS: &[AttrDef] = attrs! {
     "namespace": "Kubernetes: the namespace (`\"\"` when left to deploy time)",
     "oidc": "CI: `true` when the workflow or job requests an OIDC token",
     "on": "GitHub Actions: the workflow's triggers, comma-separated",
-    "owner_from_input": "Terraform: the module input an owner tag is taken from (`var.tags`)",
+    "owner_from_input": "where the owner is decided at install: a Terraform module's input (`var.tags`), a Helm chart's values (`.Values`)",
     "package": "MCP: the package a stdio server runs (`npx pkg@1.2`)",
     "package_pinned": "MCP: `true` when that package names an exact version",
     "permissions": "GitHub Actions: `set` (workflow level), `per-job` (every job) or `unset`",

@@ -52,7 +52,13 @@ fn replace_actions(text: &str) -> String {
             return out;
         };
         let inner = rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let words: Vec<&str> = inner.split_whitespace().filter(|w| *w != ".").collect();
+        // `template` and `include` render the same named template, and the
+        // context passed (`.`, `$`) does not name anything: one spelling.
+        let words: Vec<&str> = inner
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "." | "$" | "$global"))
+            .map(|w| if w == "template" { "include" } else { w })
+            .collect();
         let cleaned: String = words.join(" ").chars().filter(|c| !"\"':#{}[],&*!|>%@`".contains(*c)).collect();
         out.push('<');
         out.push_str(cleaned.trim());
@@ -72,7 +78,12 @@ mod tests {
         let t = "{{- if .Values.serviceAccount.create -}}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  labels:\n    {{- include \"x.labels\" . | indent 4 }}\n  name: {{ template \"x.serviceAccountName\" . }}\n  namespace: \"{{ .Release.Namespace }}\"\n{{- end -}}\n";
         let s = skeleton(t);
         assert_eq!(s.lines().count(), t.lines().count(), "lines stay where they are");
-        assert!(s.contains("  name: <template x.serviceAccountName>\n"), "{s}");
+        assert!(s.contains("  name: <include x.serviceAccountName>\n"), "{s}");
+        assert_eq!(
+            skeleton("a: {{ include \"x.name\" $ }}-aux\n"),
+            "a: <include x.name>-aux\n",
+            "as `template … .` is"
+        );
         assert!(s.contains("  namespace: \"<.Release.Namespace>\"\n"), "{s}");
         let docs = crate::syntax::tree::parse(&s).unwrap_or_default();
         assert_eq!(docs[0].get("kind").and_then(crate::syntax::tree::Node::str), Some("ServiceAccount"));

@@ -129,3 +129,16 @@ resource "aws_iam_role" "module_worker" {
   })
   tags = merge(var.tags, { Name = "module-worker" })
 }
+
+# People change their own password; nobody else's.
+resource "aws_iam_group_policy" "self_service" {
+  group = "engineers"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:ChangePassword", "iam:UpdateLoginProfile"]
+      Resource = "arn:aws:iam::*:user/$${aws:username}"
+    }]
+  })
+}
