@@ -76,8 +76,11 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     if let Some(model) = spec.get("model").and_then(Node::str) {
         id.attrs.insert("model".into(), model.to_string());
     }
-    if let Some(servers) = spec.get("mcpServers") {
+    if let Some((k, servers)) = spec.entry("mcpServers") {
         id.attrs.insert("mcp_servers".into(), servers.strings().join(","));
+        for field in ["attrs.mcp_servers", "servers"] {
+            id.at.insert(field.into(), loc(path, k.pos));
+        }
     }
     facts.identities.push(id);
 }

@@ -48,6 +48,20 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
             id.attrs.insert("oidc".into(), "true".into());
             id.scopes = tokens.entries().iter().map(|(t, _)| format!("id_token:{}", t.text)).collect();
             id.at.insert("scopes".into(), loc(path, k.pos));
+            // A job with an ID token logs in as the cloud identity its
+            // variables name: an AWS role ARN, a GCP service account.
+            let vars = job.get("variables").map(Node::entries).unwrap_or_default();
+            let mut assumes = Vec::new();
+            for (var, value) in vars {
+                let Some(v) = value.str().filter(|v| is_cloud_identity(v)) else { continue };
+                assumes.push(v.to_string());
+                for field in ["attrs.assumes", "assumes"] {
+                    id.at.entry(field.into()).or_insert_with(|| loc(path, var.pos));
+                }
+            }
+            if !assumes.is_empty() {
+                id.attrs.insert("assumes".into(), assumes.join(","));
+            }
         }
         if let Some(env) = job.get("environment") {
             let e = env.str().or_else(|| env.get("name").and_then(Node::str)).unwrap_or("");
@@ -60,6 +74,11 @@ pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
 
 /// Variables: a static cloud key (even a `$REFERENCE` to a CI/CD variable
 /// is a stored long-lived key), or any literal secret.
+/// An AWS role ARN or a GCP service account's email.
+fn is_cloud_identity(value: &str) -> bool {
+    value.starts_with("arn:aws") && value.contains(":role/") || value.ends_with(".iam.gserviceaccount.com")
+}
+
 fn variables(path: &str, vars: Option<&Node>, holder: &str, facts: &mut FactSet) {
     let Some(vars) = vars else { return };
     let mut providers: Vec<&str> = Vec::new();

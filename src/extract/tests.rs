@@ -728,3 +728,21 @@ module "many" {
         "tags the call takes from its own input leave the owner open; a repeated call makes no instance here"
     );
 }
+
+#[test]
+fn a_gitlab_job_with_an_id_token_logs_in_as_the_role_its_variables_name() {
+    let f = facts(
+        ".gitlab-ci.yml",
+        "deploy:\n  id_tokens:\n    AWS_TOKEN:\n      aud: sts.amazonaws.com\n  variables:\n    ROLE_ARN: arn:aws:iam::123456789012:role/gitlab-deploy\n    REGION: eu-west-1\n  script: [./deploy.sh]\nbuild:\n  variables:\n    ROLE_ARN: arn:aws:iam::123456789012:role/unused\n  script: [make]\n",
+    );
+    let assumes: Vec<(&str, Option<&str>)> =
+        f.identities.iter().map(|i| (i.name.as_str(), i.attrs.get("assumes").map(String::as_str))).collect();
+    assert_eq!(
+        assumes,
+        [
+            (".gitlab-ci.yml/deploy", Some("arn:aws:iam::123456789012:role/gitlab-deploy")),
+            (".gitlab-ci.yml/build", None)
+        ],
+        "only a job that requests an ID token logs in with it"
+    );
+}

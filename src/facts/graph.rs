@@ -2,7 +2,7 @@
 //! next to the facts, so that rule authors see which relations a rule can
 //! follow. The edges are the ones the schema's relation fields follow
 //! (`credential.identity`, `grant.identity`, `grant.role_rules`,
-//! `identity.assumes`), derived from the facts and never stored with them.
+//! `identity.assumes`, `identity.servers`), derived from the facts and never stored with them.
 
 use std::collections::HashMap;
 
@@ -25,7 +25,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("belongs_to", "a credential → the identity it belongs to"),
     ("held_by", "a grant → the identity that holds it"),
     ("reaches", "a Kubernetes binding → each rule of the role it references"),
-    ("assumes", "a CI workflow → a cloud identity it logs in as"),
+    ("assumes", "a CI workflow or job → a cloud identity it logs in as"),
+    ("calls", "an AI agent → an MCP server it may call"),
 ];
 
 pub fn relations(facts: &FactSet) -> Vec<Relation> {
@@ -55,9 +56,10 @@ pub fn relations(facts: &FactSet) -> Vec<Relation> {
         }
     }
     for (i, w) in facts.identities.iter().enumerate() {
-        for target in env.assumed(w) {
+        let targets = env.assumed(w).into_iter().map(|t| ("assumes", t));
+        for (kind, target) in targets.chain(env.servers_of(w).into_iter().map(|t| ("calls", t))) {
             if let Some(to) = identities.get(&(target as *const _)) {
-                out.push(edge("assumes", format!("identities[{i}]"), format!("identities[{to}]")));
+                out.push(edge(kind, format!("identities[{i}]"), format!("identities[{to}]")));
             }
         }
     }

@@ -121,6 +121,8 @@ pub struct Env<'a> {
     bindings: HashMap<RoleKey<'a>, Vec<&'a Grant>>,
     /// CI workflows by the cloud identity (its name here) they log in as.
     assumed_by: HashMap<&'a str, Vec<&'a Identity>>,
+    /// MCP servers by name.
+    servers: HashMap<&'a str, &'a Identity>,
 }
 
 /// The names a cloud identity a CI step logs in as may have here: an AWS
@@ -217,7 +219,16 @@ impl<'a> Env<'a> {
                 }
             }
         }
-        Env { now, identities, credentials, grants, role_rules, bindings, assumed_by }
+        let mut servers = HashMap::new();
+        for i in facts.identities.iter().filter(|i| i.kind == "mcp_server") {
+            servers.entry(i.name.as_str()).or_insert(i);
+        }
+        Env { now, identities, credentials, grants, role_rules, bindings, assumed_by, servers }
+    }
+
+    /// The MCP servers defined here that an agent may call.
+    pub fn servers_of(&self, agent: &Identity) -> Vec<&'a Identity> {
+        attr_list(&agent.attrs, "mcp_servers").into_iter().filter_map(|n| self.servers.get(n).copied()).collect()
     }
 
     /// The identities here a CI workflow logs in as.
@@ -532,6 +543,12 @@ static IDENTITY: &[FieldDef] = &[
         Type::List(Elem::Record(RecordKind::Identity)),
         "for a CI workflow: the cloud identities defined here that it logs in as (`attrs[\"assumes\"]` has every one named)",
         get!(Identity, |i, e| identity_list(e.assumed(i)))
+    ),
+    field!(
+        "servers",
+        Type::List(Elem::Record(RecordKind::Identity)),
+        "for an AI agent: the MCP servers defined here that it may call (`attrs[\"mcp_servers\"]` names every one)",
+        get!(Identity, |i, e| identity_list(e.servers_of(i)))
     ),
     field!(
         "assumed_by",
