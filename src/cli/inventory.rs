@@ -2,9 +2,8 @@
 //! (every identity, or every fact and relation) instead of judging.
 
 use std::io::Write;
-use std::path::Path;
 
-use super::{Exit, FactsArgs, InventoryArgs, PackArgs, fail, packs};
+use super::{Exit, InventoryArgs, TreeArgs, fail, packs};
 use crate::facts::{Date, FactSet, graph};
 use crate::lang::Program;
 use crate::report::scrub::Scrubber;
@@ -12,9 +11,15 @@ use crate::report::{inventory, one_line, terminal_safe};
 use crate::scan::{self, ScanOptions};
 
 /// The facts of a tree scan, and the redaction step for what is shown of
-/// them; skipped files are said on stderr.
-fn scan_facts<'p>(path: &Path, program: &'p Program, options: ScanOptions) -> (FactSet, Scrubber<'p>) {
-    let mut output = scan::scan_path(program, path, &options);
+/// them (its detectors are the packs'); skipped files are said on stderr.
+fn scan_facts<'p>(args: &TreeArgs, program: &'p Program) -> (FactSet, Scrubber<'p>) {
+    let options = ScanOptions {
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        excludes: args.exclude.clone(),
+        ignore_files: None,
+    };
+    let mut output = scan::scan_path(program, &args.path, &options);
     // Fact fields (names, URLs, purposes) pass the same redaction step as
     // reports, as rendered, before they are shown.
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
@@ -26,11 +31,11 @@ fn scan_facts<'p>(path: &Path, program: &'p Program, options: ScanOptions) -> (F
 
 /// The packs, for their detectors (the embedded secrets), once the path is
 /// known to exist.
-fn load(path: &Path, packs: &PackArgs) -> Result<Program, Exit> {
-    if !path.exists() {
-        return Err(fail(&format!("path `{}` does not exist", path.display()), None));
+fn load(args: &TreeArgs) -> Result<Program, Exit> {
+    if !args.path.exists() {
+        return Err(fail(&format!("path `{}` does not exist", args.path.display()), None));
     }
-    packs::load(packs).map(|c| c.program)
+    packs::load(&args.packs).map(|c| c.program)
 }
 
 fn print(shown: &str, what: &str) -> Exit {
@@ -44,17 +49,11 @@ fn print(shown: &str, what: &str) -> Exit {
 }
 
 pub fn run(args: InventoryArgs) -> Exit {
-    let options = ScanOptions {
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        excludes: args.exclude.clone(),
-        ignore_files: None,
-    };
-    let program = match load(&args.path, &args.packs) {
+    let program = match load(&args.tree) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (facts, scrub) = scan_facts(&args.path, &program, options);
+    let (facts, scrub) = scan_facts(&args.tree, &program);
     let mut inv = inventory::build(&facts, args.now.unwrap_or_else(Date::today));
     inv.map_text(&|s| scrub.text(s));
     let mut rendered = Vec::new();
@@ -74,18 +73,12 @@ struct FactsDocument<'a> {
     relations: Vec<graph::Relation>,
 }
 
-pub fn facts(args: FactsArgs) -> Exit {
-    let options = ScanOptions {
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        excludes: args.exclude.clone(),
-        ignore_files: None,
-    };
-    let program = match load(&args.path, &args.packs) {
+pub fn facts(args: &TreeArgs) -> Exit {
+    let program = match load(args) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (facts, scrub) = scan_facts(&args.path, &program, options);
+    let (facts, scrub) = scan_facts(args, &program);
     let document =
         FactsDocument { version: crate::facts::FACTS_VERSION, facts: &facts, relations: graph::relations(&facts) };
     match serde_json::to_string_pretty(&document) {

@@ -57,7 +57,7 @@ enum Command {
     /// Record today's findings, so that only new ones fail
     Baseline(BaselineArgs),
     /// Print the facts and relations rules can match, as JSON (the format `--facts` reads)
-    Facts(FactsArgs),
+    Facts(TreeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -192,19 +192,14 @@ struct BaselineArgs {
     threads: usize,
 }
 
+/// What `inventory` and `facts` scan: a tree, with the packs' detectors.
 #[derive(Args, Debug)]
-struct InventoryArgs {
+struct TreeArgs {
     /// The file or folder to scan
     #[arg(default_value = ".")]
     path: PathBuf,
     #[command(flatten)]
     packs: PackArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    format: crate::report::inventory::InventoryFormat,
-    /// Fix the clock for credential ages (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    now: Option<Date>,
     /// Worker threads (default: one per core)
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
     threads: usize,
@@ -217,21 +212,15 @@ struct InventoryArgs {
 }
 
 #[derive(Args, Debug)]
-struct FactsArgs {
-    /// The file or folder to scan
-    #[arg(default_value = ".")]
-    path: PathBuf,
+struct InventoryArgs {
     #[command(flatten)]
-    packs: PackArgs,
-    /// Worker threads (default: one per core)
-    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
-    threads: usize,
-    /// Skip files larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
-    /// Do not scan paths matching this glob (gitignore syntax)
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
+    tree: TreeArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    format: crate::report::inventory::InventoryFormat,
+    /// Fix the clock for credential ages (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    now: Option<Date>,
 }
 
 #[derive(Args, Debug)]
@@ -331,6 +320,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Fmt(args) => fmt::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Baseline(args) => check::baseline(args),
-        Command::Facts(args) => inventory::facts(args),
+        Command::Facts(args) => inventory::facts(&args),
     }
 }
