@@ -441,6 +441,7 @@ impl<'a> File<'a> {
             location: self.at(b.pos),
             ..Default::default()
         };
+        id.attrs.insert("address".into(), format!("{}.{}", b.labels[0], b.labels[1]));
         let tags_attr = ["tags", "labels"].iter().find_map(|k| b.body.attr(k));
         let mut tags = tags_attr.map(|a| object_strings(&a.value)).unwrap_or_default();
         // Kubernetes resources carry labels and annotations in `metadata`.
@@ -1010,6 +1011,9 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
                     }
                 }
                 i.attrs.insert("module".into(), format!("module.{}", call.name));
+                if let Some(address) = i.attrs.get_mut("address") {
+                    *address = format!("module.{}.{address}", call.name);
+                }
                 facts.identities.push(i);
             }
             let rename = |n: &mut Option<String>| {
@@ -1088,9 +1092,12 @@ fn expand_for_each(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts:
         }
         let names: Vec<String> =
             keys.iter().map(|k| if by_key { k.clone() } else { format!("{}[\"{k}\"]", i.name) }).collect();
-        for name in &names {
+        for (key, name) in keys.iter().zip(&names) {
             let mut instance = i.clone();
             instance.name = name.clone();
+            if let Some(address) = instance.attrs.get_mut("address") {
+                address.push_str(&format!("[\"{key}\"]"));
+            }
             facts.identities.push(instance);
         }
         instances.insert((dir, i.name), names);

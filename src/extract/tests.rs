@@ -573,6 +573,8 @@ module "b" {
         ["module.a.aws_iam_role.helper", "module.b.aws_iam_role.helper"],
         "a name no input decides is the instance's address"
     );
+    let deploy = f.identities.iter().find(|i| i.name == "deploy-bot").map(|i| i.attrs["address"].as_str());
+    assert_eq!(deploy, Some("module.a.aws_iam_user.this"), "and a named one keeps its address alongside");
 }
 
 #[test]
@@ -611,6 +613,8 @@ resource "aws_iam_user" "u" {
         ],
         "a local's keys (in another file) and a literal map's; unknown keys leave the address"
     );
+    let deployer = f.identities.iter().find(|i| i.name == "deployer").map(|i| i.attrs["address"].as_str());
+    assert_eq!(deployer, Some("aws_iam_role.ci[\"deployer\"]"));
     let mut holders: Vec<&str> = f.grants.iter().filter_map(|g| g.identity.as_deref()).collect();
     holders.sort_unstable();
     assert_eq!(holders, ["auditor", "deployer"], "each instance's grants");

@@ -359,6 +359,7 @@ macro_rules! attrs {
 }
 
 static IDENTITY_ATTRS: &[AttrDef] = attrs! {
+    "address": "Terraform: the resource's address, with its module call and key (`module.ci.aws_iam_user.this[\"a\"]`)",
     "assumes": "CI: the cloud identities a workflow logs in as (AWS `role-to-assume`, GCP service account or workload identity provider, Azure client id), comma-separated",
     "automount": "Kubernetes: the ServiceAccount's `automountServiceAccountToken` (`true`, `false`)",
     "cloud_identity": "Kubernetes: the cloud identity a workload-identity annotation maps the account to",
