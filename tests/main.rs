@@ -1,6 +1,7 @@
 //! The one integration test binary. Each module opens with what belongs in it.
 
 mod accuracy;
+mod architecture;
 mod cli;
 mod diagnostics;
 mod examples;

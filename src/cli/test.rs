@@ -132,7 +132,7 @@ fn compare(case: &TestCase, findings: &[Finding], fixture_is_dir: bool) -> Resul
             continue;
         }
         let in_file: Vec<&Finding> = of_rule
-            .filter(|f| e.file.as_ref().is_none_or(|file| crate::engine::normalize_path(file) == f.location.path))
+            .filter(|f| e.file.as_ref().is_none_or(|file| crate::source::normalize_path(file) == f.location.path))
             .collect();
         let got: BTreeSet<u32> = in_file.iter().map(|f| f.location.line).collect();
         let want: BTreeSet<u32> = e.lines.iter().copied().collect();

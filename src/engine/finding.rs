@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::detect::Detector;
-use crate::facts::{Credential, FirstSeen, Grant, Identity, Location, Redacted, Secret};
+use crate::facts::{Credential, Date, FirstSeen, Grant, Identity, Location, Redacted, Secret};
 use crate::lang::program::Rule;
 use crate::severity::Severity;
 
@@ -96,7 +96,7 @@ pub struct Finding {
     pub fix: Option<String>,
     /// Why it does not fail the check, when it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppression: Option<crate::suppress::Suppression>,
+    pub suppression: Option<Suppression>,
     /// The same finding in copies of the same content elsewhere
     /// (`group_copies`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -188,18 +188,6 @@ impl Finding {
     }
 }
 
-/// Paths compare without a leading `./`, and with forward slashes on
-/// Windows only: elsewhere a backslash is part of a file's name, and
-/// `src\app.py` is not `src/app.py`.
-pub fn normalize_path(path: &str) -> String {
-    let p = if cfg!(windows) { path.replace('\\', "/") } else { path.to_string() };
-    let mut p = p.as_str();
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest;
-    }
-    p.to_string()
-}
-
 /// What a fingerprint keeps of a secret's value: 20 bits of its SHA-256
 /// (the first five hex digits of the value hash).
 ///
@@ -223,7 +211,7 @@ pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0]);
-    h.update(normalize_path(path).as_bytes());
+    h.update(crate::source::normalize_path(path).as_bytes());
     h.update([0]);
     h.update(key.as_bytes());
     hex::encode(&h.finalize()[..16])
@@ -310,6 +298,30 @@ pub fn sort(findings: &mut [Finding]) {
             &b.message,
         ))
     });
+}
+
+/// Why a finding no longer fails the check (`suppress` decides it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// A `nhigate:ignore` comment in the source.
+    Inline,
+    /// A waiver in nhigate.toml.
+    Waiver,
+    /// A fingerprint in the baseline file.
+    Baseline,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// Where the suppression is written: `app.py:12`, `nhigate.toml:30`.
+    pub source: String,
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ mod finding;
 pub mod gate;
 
 pub use finding::{
-    Finding, FindingKind, Subject, fingerprint, group_copies, link_repeats_of_secrets, normalize_path, sort, value_key,
+    Finding, FindingKind, Subject, Suppression, SuppressionKind, fingerprint, group_copies, link_repeats_of_secrets,
+    sort, value_key,
 };
 
 use crate::facts::schema::Env;

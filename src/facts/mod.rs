@@ -7,6 +7,7 @@
 //! `Redacted`, and its fingerprint is computed from the raw value before the
 //! raw value is dropped.
 
+mod confidence;
 pub mod graph;
 mod redact;
 pub mod schema;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use confidence::Confidence;
 pub use redact::Redacted;
 pub use time::{Date, Duration};
 pub use value::{RecordRef, Value};
@@ -162,7 +164,7 @@ pub struct Secret {
     pub entropy: f64,
     /// How sure the detector is; a facts file's secret is taken at its word.
     #[serde(default)]
-    pub confidence: crate::detect::Confidence,
+    pub confidence: Confidence,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<FirstSeen>,
     pub location: Location,

@@ -212,7 +212,7 @@ pub fn disk_packs(path: &Path) -> Result<Vec<PackSource>, String> {
     let mut out = Vec::new();
     for f in files {
         let bytes = read::read_bounded(&f, read::PACK_LIMIT).map_err(|e| format!("(`{}`) {e}", f.display()))?;
-        out.push(pack(crate::engine::normalize_path(&f.to_string_lossy()), bytes)?);
+        out.push(pack(crate::source::normalize_path(&f.to_string_lossy()), bytes)?);
     }
     Ok(out)
 }

@@ -142,7 +142,7 @@ impl Repo<'_> {
             Origin::Disk => {
                 for full in walk_files(&self.root.join(&dir.0), &keep)? {
                     let rel = full.strip_prefix(&self.root).map_err(|e| e.to_string())?;
-                    let rel = RepoPath(crate::engine::normalize_path(&rel.to_string_lossy()));
+                    let rel = RepoPath(crate::source::normalize_path(&rel.to_string_lossy()));
                     // Followed links must not lead out of the tree.
                     self.contained(&RepoPath(String::new()), Path::new(&rel.0))?;
                     out.push(rel);

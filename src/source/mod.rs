@@ -90,6 +90,18 @@ pub fn human_size(n: u64) -> String {
     if n >= MIB { format!("{:.1} MiB", n as f64 / MIB as f64) } else { format!("{n} bytes") }
 }
 
+/// Paths compare without a leading `./`, and with forward slashes on
+/// Windows only: elsewhere a backslash is part of a file's name, and
+/// `src\app.py` is not `src/app.py`.
+pub fn normalize_path(path: &str) -> String {
+    let p = if cfg!(windows) { path.replace('\\', "/") } else { path.to_string() };
+    let mut p = p.as_str();
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

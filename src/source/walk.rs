@@ -97,7 +97,7 @@ fn relative(root: &Path, path: &Path) -> String {
     } else {
         path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
     };
-    crate::engine::normalize_path(&super::path_text(rel.as_os_str().as_encoded_bytes()))
+    super::normalize_path(&super::path_text(rel.as_os_str().as_encoded_bytes()))
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -7,36 +7,12 @@
 pub mod baseline;
 pub mod inline;
 
-use serde::Serialize;
-
 use crate::config::Waiver;
 use crate::engine::{Finding, gate};
+pub use crate::engine::{Suppression, SuppressionKind};
 use crate::facts::Date;
 
 pub use inline::Ignore;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SuppressionKind {
-    /// A `nhigate:ignore` comment in the source.
-    Inline,
-    /// A waiver in nhigate.toml.
-    Waiver,
-    /// A fingerprint in the baseline file.
-    Baseline,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Suppression {
-    pub kind: SuppressionKind,
-    pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<Date>,
-    /// Where the suppression is written: `app.py:12`, `nhigate.toml:30`.
-    pub source: String,
-}
 
 /// The ways to suppress, gathered from the scan, the config and the baseline.
 #[derive(Default)]
