@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::harness::{NOW, code, repo_root, run, stderr, stdout};
+use crate::harness::{NOW, code, copy_tree, repo_root, run, stderr, stdout};
 
 const DEMO_TOKEN: &str = "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";
 
@@ -117,16 +117,62 @@ fn json_and_sarif_are_identical_at_any_thread_count() {
     }
 }
 
+/// The demo, copied out of this repository: its report's fingerprints are
+/// then the same wherever the checkout is.
+fn demo_outside_the_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_tree(&repo_root().join("examples/demo"), &dir.path().join("examples/demo"));
+    dir
+}
+
 #[test]
 fn the_demo_report_is_stable() {
-    let o = run(&repo_root(), &demo_args(&["--format", "json"]));
+    let dir = demo_outside_the_repository();
+    let o = run(dir.path(), &demo_args(&["--format", "json"]));
     insta::assert_snapshot!(stdout(&o));
 }
 
 #[test]
 fn the_human_report_names_rule_place_and_fix() {
-    let o = run(&repo_root(), &demo_args(&[]));
+    let dir = demo_outside_the_repository();
+    let o = run(dir.path(), &demo_args(&[]));
     insta::assert_snapshot!(stdout(&o));
+}
+
+/// A finding has the same fingerprint whether its repository is scanned
+/// whole or by the folder it is in, and wherever the checkout is.
+#[test]
+fn fingerprints_are_taken_from_the_repository_root() {
+    let fingerprints = |repo: &std::path::Path, scanned: &str| -> Vec<String> {
+        let o = run(repo, &["check", scanned, "--now", NOW, "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+        let mut fps: Vec<String> = doc["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["fingerprint"].as_str().map(str::to_string))
+            .collect();
+        fps.sort();
+        fps
+    };
+    let make = || {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        fs::create_dir_all(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+        copy_tree(&repo_root().join("examples/aws-terraform"), &dir.path().join("infra/aws"));
+        copy_tree(&repo_root().join("examples/kubernetes/apps"), &dir.path().join("infra/k8s"));
+        dir
+    };
+    let (one, other) = (make(), make());
+    let whole = fingerprints(one.path(), ".");
+    let k8s = fingerprints(one.path(), "infra/k8s");
+    assert!(
+        !k8s.is_empty() && k8s.len() < whole.len(),
+        "the folder has some of the findings: {} of {}",
+        k8s.len(),
+        whole.len()
+    );
+    assert!(k8s.iter().all(|f| whole.contains(f)), "a folder's scan gives the same fingerprints as the whole one");
+    assert_eq!(fingerprints(other.path(), "infra/k8s"), k8s, "another checkout gives the same");
 }
 
 #[test]

@@ -27,7 +27,12 @@ fn findings(example: &str) -> String {
                     )
                 })
                 .collect::<Vec<_>>()
-                .join("\n")
+        })
+        .map(|mut lines| {
+            // Findings at one place are ordered by fingerprint, which
+            // depends on where the checkout sits: sort by text instead.
+            lines.sort();
+            lines.join("\n")
         })
         .unwrap_or_default()
 }

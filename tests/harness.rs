@@ -31,6 +31,21 @@ pub fn nhigate(dir: &Path) -> Command {
     cmd
 }
 
+/// A copy of `from` at `to`: for a report whose fingerprints must not
+/// depend on where the checkout sits (they are taken from the repository's
+/// root, and a temporary folder is in no repository).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
 pub fn run(dir: &Path, args: &[&str]) -> Output {
     nhigate(dir).args(args).output().unwrap_or_else(|e| panic!("cannot run nhigate: {e}"))
 }

@@ -149,6 +149,10 @@ fn gather(r: Request<'_>) -> Result<Checked, Exit> {
         let message = format!("`{}` was not scanned: {}", s.path, s.reason);
         engine::gate::finding(&engine::gate::FILE_NOT_SCANNED, location, message, "")
     }));
+    // A tree's paths are from the scanned folder; git's are from the root.
+    if let Mode::Tree = mode {
+        engine::rebase(&mut findings, &source::path_in_repository(path));
+    }
     if let Mode::Range { head, .. } = mode {
         let head_repo = settings::Repo { root, origin: commit_origin(head)? };
         let at_head = settings::load(&head_repo, &wanted);

@@ -82,6 +82,10 @@ pub struct Finding {
     pub message: String,
     pub location: Location,
     pub fingerprint: String,
+    /// What the fingerprint hashes besides the rule and the path, so that it
+    /// can be taken again from the repository's root (`rebase`).
+    #[serde(skip)]
+    pub fingerprint_key: String,
     /// The clause that fired, for a policy finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
@@ -129,6 +133,7 @@ impl Finding {
             title: spec.title.clone(),
             message: format!("{} `{}`", spec.title, s.value),
             fingerprint: fingerprint(&spec.id, &s.location.path, value_key(&s.value_hash)),
+            fingerprint_key: value_key(&s.value_hash).to_string(),
             location: s.location.clone(),
             clause: None,
             witness: None,
@@ -175,6 +180,7 @@ impl Finding {
             title: rule.title.clone(),
             message,
             fingerprint: fingerprint(&rule.id, &location.path, &key),
+            fingerprint_key: key,
             location: location.clone(),
             clause: Some(clause.to_string()),
             witness,
@@ -185,6 +191,21 @@ impl Finding {
             also: Vec::new(),
             repeats: None,
         }
+    }
+}
+
+/// Fingerprints taken from the repository's root rather than the scanned
+/// folder (`root` is that folder's path from the repository root, empty
+/// for the root itself): a scan of a subfolder, of the whole repository and
+/// one on another machine give a finding the same fingerprint. Paths in
+/// reports stay as scanned.
+pub fn rebase(findings: &mut [Finding], root: &str) {
+    let root = root.trim_matches('/');
+    if root.is_empty() {
+        return;
+    }
+    for f in findings {
+        f.fingerprint = fingerprint(&f.rule_id, &format!("{root}/{}", f.location.path), &f.fingerprint_key);
     }
 }
 

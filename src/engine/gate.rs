@@ -53,6 +53,7 @@ pub fn finding(rule: &GateRule, location: Location, message: String, key: &str) 
         title: rule.title.into(),
         message,
         fingerprint: fingerprint(rule.id, &location.path, key),
+        fingerprint_key: key.to_string(),
         location,
         clause: None,
         witness: None,

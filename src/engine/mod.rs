@@ -13,7 +13,7 @@ pub mod gate;
 
 pub use finding::{
     Finding, FindingKind, Subject, Suppression, SuppressionKind, fingerprint, group_copies, link_repeats_of_secrets,
-    sort, value_key,
+    rebase, sort, value_key,
 };
 
 use crate::facts::schema::Env;

@@ -90,6 +90,17 @@ pub fn human_size(n: u64) -> String {
     if n >= MIB { format!("{:.1} MiB", n as f64 / MIB as f64) } else { format!("{n} bytes") }
 }
 
+/// Where a scanned folder sits in its repository: its path from the
+/// nearest folder above (or at) it that holds `.git`, with forward slashes;
+/// empty at the root, or outside any repository.
+pub fn path_in_repository(scanned: &std::path::Path) -> String {
+    let Ok(full) = scanned.canonicalize() else { return String::new() };
+    let dir = if full.is_file() { full.parent().map(std::path::Path::to_path_buf).unwrap_or_default() } else { full };
+    let Some(root) = dir.ancestors().find(|a| a.join(".git").exists()) else { return String::new() };
+    let rel = dir.strip_prefix(root).unwrap_or(std::path::Path::new(""));
+    rel.components().map(|c| c.as_os_str().to_string_lossy().to_string()).collect::<Vec<_>>().join("/")
+}
+
 /// Paths compare without a leading `./`, and with forward slashes on
 /// Windows only: elsewhere a backslash is part of a file's name, and
 /// `src\app.py` is not `src/app.py`.
