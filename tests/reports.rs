@@ -101,3 +101,58 @@ fn sarif_warns_past_github_s_result_limit() {
         "{notes:?}"
     );
 }
+
+/// A JSON report reads back as what was written (`report::json::read`),
+/// and one of another version is refused.
+#[test]
+fn the_json_report_reads_back_as_written() {
+    let root = repo_root();
+    let o = run(&root, &["check", "examples/kubernetes", "--now", NOW, "--format", "json"]);
+    let text = stdout(&o);
+    let doc = nhigate::report::json::read(&text).unwrap_or_else(|e| panic!("{e}"));
+    let mut again = Vec::new();
+    nhigate::report::json::write_document(&doc, &mut again).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(String::from_utf8_lossy(&again), text);
+    assert_eq!(doc.provenance[0].mode, "tree");
+    assert!(doc.inventory.as_ref().is_some_and(|i| !i.identities.is_empty()), "the inventory in full");
+    let older = text.replacen("\"version\": 2", "\"version\": 1", 1);
+    let refused = nhigate::report::json::read(&older).err().unwrap_or_default();
+    assert!(refused.contains("version 1; this nhigate reads version 2"), "{refused}");
+}
+
+/// Shards of a tree, scanned apart and merged, are the scan of the whole
+/// tree: finding for finding (with the same fingerprints) and identity for
+/// identity.
+#[test]
+fn merging_the_shards_of_a_tree_gives_the_scan_of_the_whole() {
+    let repo = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fs::create_dir_all(repo.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    crate::harness::copy_tree(&repo_root().join("examples/aws-terraform"), &repo.path().join("infra/aws"));
+    crate::harness::copy_tree(&repo_root().join("examples/kubernetes"), &repo.path().join("infra/k8s"));
+    let report = |scanned: &str, file: &str| {
+        let out = repo.path().join(file).to_string_lossy().to_string();
+        run(repo.path(), &["check", scanned, "--now", NOW, "--format", "json", "--output", &out]);
+        out
+    };
+    let whole = report(".", "whole.json");
+    let (aws, k8s) = (report("infra/aws", "aws.json"), report("infra/k8s", "k8s.json"));
+    let merged = run(repo.path(), &["merge", &aws, &k8s]);
+    assert_eq!(code(&merged), 0);
+    let read = |text: &str| nhigate::report::json::read(text).unwrap_or_else(|e| panic!("{e}"));
+    let (whole, merged) = (read(&fs::read_to_string(&whole).unwrap_or_default()), read(&stdout(&merged)));
+    let findings = |d: &nhigate::report::json::Document| -> Vec<String> {
+        let mut v: Vec<String> =
+            d.findings.iter().map(|f| format!("{} {}:{} {}", f.rule_id, f.path, f.line, f.fingerprint)).collect();
+        v.sort();
+        v
+    };
+    assert!(findings(&whole).len() > 20, "the tree has findings");
+    assert_eq!(findings(&merged), findings(&whole));
+    let identities = |d: &nhigate::report::json::Document| -> Vec<String> {
+        let inv = d.inventory.as_ref().map(|i| i.identities.clone()).unwrap_or_default();
+        inv.iter().map(|e| format!("{} {} {}", e.kind, e.name, e.location)).collect()
+    };
+    assert_eq!(identities(&merged), identities(&whole));
+    assert_eq!(merged.provenance.len(), 2, "each shard's provenance is kept");
+    assert_eq!(merged.summary.total, whole.summary.total);
+}

@@ -8,6 +8,7 @@ use super::{BaselineArgs, CheckArgs, Exit, fail, packs, stderr_color, stdout_col
 use crate::detect::Confidence;
 use crate::engine;
 use crate::facts::{Date, FactSet, Location};
+use crate::report::json::{PackDigest, Provenance};
 use crate::report::scrub::Scrubber;
 use crate::report::{self, Format, Report, RuleInfo, Stats};
 use crate::scan::{self, ScanOptions};
@@ -249,6 +250,8 @@ pub fn run(args: CheckArgs) -> Exit {
     });
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     scrub.findings(&mut findings, &mut output.skipped);
+    let mut inventory = report::inventory::build(&output.facts, now);
+    inventory.map_text(&|s| scrub.text(s));
     let report = Report {
         findings: &findings,
         skipped: &output.skipped,
@@ -260,7 +263,8 @@ pub fn run(args: CheckArgs) -> Exit {
             secrets_below_confidence: below_confidence,
         },
         threshold: args.severity.or(config.fail_on).unwrap_or(Severity::Low),
-        inventory: Some(report::inventory::build(&output.facts, now).summary),
+        inventory: Some(inventory),
+        provenance: Some(provenance(&args, &program, config, now)),
         snippets: if args.staged || args.base.is_some() || args.history {
             Default::default()
         } else {
@@ -271,6 +275,41 @@ pub fn run(args: CheckArgs) -> Exit {
         return fail(&format!("cannot write the report: {e}"), None);
     }
     if report.failing() > 0 { Exit::Findings } else { Exit::Clean }
+}
+
+/// What a check scanned and with what, for the JSON report.
+fn provenance(
+    args: &CheckArgs,
+    program: &crate::lang::Program,
+    config: &crate::config::Config,
+    now: Date,
+) -> Provenance {
+    use sha2::Digest;
+    let sha = |bytes: &[u8]| hex::encode(sha2::Sha256::digest(bytes));
+    let (repository, head) = git::origin_and_head(&args.path);
+    let mode = if args.staged {
+        "staged"
+    } else if args.base.is_some() {
+        "range"
+    } else if args.history {
+        "history"
+    } else {
+        "tree"
+    };
+    Provenance {
+        repository,
+        commit: if args.base.is_some() { Some(args.head.clone()) } else { head },
+        root: source::path_in_repository(&args.path),
+        mode: mode.into(),
+        now: now.to_string(),
+        packs: program
+            .packs
+            .iter()
+            .map(|p| PackDigest { name: p.name.clone(), version: p.version.clone(), digest: sha(p.source.as_bytes()) })
+            .collect(),
+        // The settings as read, and the command line's part in them.
+        config_digest: sha(format!("{config:?}\u{0}{:?}\u{0}{:?}", args.severity, args.confidence).as_bytes()),
+    }
 }
 
 /// `nhigate baseline`: today's unsuppressed findings, written as a baseline.

@@ -4,6 +4,7 @@
 mod check;
 mod fmt;
 mod inventory;
+mod merge;
 mod packs;
 mod rules;
 mod test;
@@ -58,6 +59,8 @@ enum Command {
     Baseline(BaselineArgs),
     /// Print the facts and relations rules can match, as JSON (the format `--facts` reads)
     Facts(TreeArgs),
+    /// Combine JSON reports of many repositories, or of shards of one
+    Merge(MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -192,6 +195,31 @@ struct BaselineArgs {
     threads: usize,
 }
 
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// JSON reports (`nhigate check --format json`)
+    #[arg(required = true)]
+    reports: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    format: MergeFormat,
+    /// Write the merged inventory (JSON) instead of the report
+    #[arg(long)]
+    inventory: bool,
+    /// Write to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    packs: PackArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MergeFormat {
+    Json,
+    Sarif,
+    Human,
+}
+
 /// What `inventory` and `facts` scan: a tree, with the packs' detectors.
 #[derive(Args, Debug)]
 struct TreeArgs {
@@ -321,5 +349,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Inventory(args) => inventory::run(args),
         Command::Baseline(args) => check::baseline(args),
         Command::Facts(args) => inventory::facts(&args),
+        Command::Merge(args) => merge::run(&args),
     }
 }

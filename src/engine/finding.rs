@@ -13,7 +13,7 @@ use crate::facts::{Credential, Date, FirstSeen, Grant, Identity, Location, Redac
 use crate::lang::program::Rule;
 use crate::severity::Severity;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
     Secret,
@@ -322,7 +322,7 @@ pub fn sort(findings: &mut [Finding]) {
 }
 
 /// Why a finding no longer fails the check (`suppress` decides it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SuppressionKind {
     /// A `nhigate:ignore` comment in the source.
@@ -333,7 +333,7 @@ pub enum SuppressionKind {
     Baseline,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub kind: SuppressionKind,
     pub reason: String,

@@ -12,8 +12,8 @@ mod finding;
 pub mod gate;
 
 pub use finding::{
-    Finding, FindingKind, Subject, Suppression, SuppressionKind, fingerprint, group_copies, link_repeats_of_secrets,
-    rebase, sort, value_key,
+    Finding, FindingKind, SecretDetails, Subject, Suppression, SuppressionKind, fingerprint, group_copies,
+    link_repeats_of_secrets, rebase, sort, value_key,
 };
 
 use crate::facts::schema::Env;

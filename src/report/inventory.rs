@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::facts::schema::Env;
 use crate::facts::{Credential, Date, FactSet, Grant, Identity, Location};
@@ -22,7 +22,7 @@ pub enum InventoryFormat {
     Csv,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
     pub version: u32,
     pub now: String,
@@ -32,7 +32,7 @@ pub struct Inventory {
     pub unattached_credentials: Vec<CredentialEntry>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub identities: usize,
     pub orphans: usize,
@@ -44,7 +44,7 @@ pub struct Summary {
     pub embedded_secrets: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub kind: String,
     pub name: String,
@@ -63,31 +63,31 @@ pub struct Entry {
     pub location: String,
     /// The same identity defined again elsewhere (a generated bundle, an
     /// overlay that repeats it): one entry, every place.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_at: Vec<String>,
     pub credentials: Vec<CredentialEntry>,
     /// What the identity can do, and what gives it: each grant it holds,
     /// and through a Kubernetes binding each rule of the bound role.
     pub grants: Vec<GrantEntry>,
     /// The workloads and pipelines that run as it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub used_by: Vec<String>,
 }
 
 /// One effective grant: actions (or a role, or a managed policy) on
 /// resources, the binding, attachment or policy that gives it, and where
 /// that grant is written.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GrantEntry {
     pub effect: String,
     pub actions: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
     pub via: String,
     pub location: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialEntry {
     pub kind: String,
     pub name: Option<String>,
@@ -330,7 +330,7 @@ fn owned(kind: &str) -> bool {
     !matches!(kind, "github_workflow" | "github_job" | "gitlab_job" | "mcp_server")
 }
 
-fn is_orphan(e: &Entry) -> bool {
+pub(crate) fn is_orphan(e: &Entry) -> bool {
     e.owner.is_none() && e.owner_from_input.is_none() && owned(&e.kind)
 }
 

@@ -5,7 +5,8 @@
 pub mod github;
 mod human;
 pub mod inventory;
-mod json;
+pub mod json;
+pub mod merge;
 mod sarif;
 pub mod scrub;
 pub mod snippet;
@@ -87,7 +88,7 @@ impl RuleInfo {
 }
 
 /// Counts that do not depend on timing, so reports stay byte-identical.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Stats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
@@ -104,8 +105,10 @@ pub struct Report<'a> {
     pub stats: Stats,
     /// Findings at or above this severity fail the check.
     pub threshold: Severity,
-    /// Counts of the identities found, for reports that summarise them.
-    pub inventory: Option<inventory::Summary>,
+    /// The identities found, for reports that list or count them.
+    pub inventory: Option<inventory::Inventory>,
+    /// What was scanned, and with what (the JSON report's `provenance`).
+    pub provenance: Option<json::Provenance>,
     /// The masked source lines findings point at (`snippet::collect`).
     pub snippets: std::collections::BTreeMap<snippet::FrameKey, snippet::Frame>,
 }

@@ -50,6 +50,27 @@ pub fn open(path: &Path) -> Result<Repository, GitError> {
     Repository::discover(path).map_err(|_| GitError::NotARepository { path: path.display().to_string() })
 }
 
+/// The repository a path is in: its `origin` remote's URL, without any
+/// user or password written into it, and the commit checked out.
+pub fn origin_and_head(path: &Path) -> (Option<String>, Option<String>) {
+    let Ok(repo) = Repository::discover(path) else { return (None, None) };
+    let url = repo.find_remote("origin").ok().and_then(|r| r.url().map(without_credentials));
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id().to_string());
+    (url, head)
+}
+
+/// `https://user:token@host/x` → `https://host/x`.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") }
+        }
+        None => url.to_string(),
+    }
+}
+
 fn commit_info(c: &git2::Commit<'_>) -> Commit {
     Commit { id: c.id().to_string(), date: Date::from_unix(c.time().seconds()) }
 }
@@ -328,4 +349,19 @@ pub fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, Str
         let blob = repo.find_blob(oid).map_err(|e| format!("cannot read blob {oid}: {}", e.message()))?;
         Ok(blob.content().to_vec())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remote_url_loses_its_credentials() {
+        assert_eq!(
+            without_credentials("https://x-access-token:ghs_abc@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(without_credentials("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(without_credentials("https://host"), "https://host");
+    }
 }

@@ -16,7 +16,7 @@ pub use content::{Content, also_raw, decode};
 pub use walk::{WalkOptions, walk};
 
 /// A file that was not scanned, and why.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
