@@ -44,9 +44,6 @@ pub enum GitError {
 }
 
 pub fn open(path: &Path) -> Result<Repository, GitError> {
-    // Objects are only read, never written: checking each one's hash as it
-    // is read costs more than the scan of a small change.
-    git2::opts::strict_hash_verification(false);
     Repository::discover(path).map_err(|_| GitError::NotARepository { path: path.display().to_string() })
 }
 
