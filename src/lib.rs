@@ -6,6 +6,7 @@
 //! findings. `scan` wires the stages together; `cli` is the command line.
 
 pub mod builtin;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod detect;

@@ -1,52 +1,41 @@
-//! Reading rule packs from disk (the language never reads files): pack
-//! files and folders of them, plus the built-ins.
+//! Rule packs for the command line: the library reads and compiles them
+//! (`check::read_packs`, `check::load_packs`); this prints what went wrong.
 
 use std::path::PathBuf;
 
 use super::{Exit, PackArgs, fail, stderr_color};
+use crate::check::{self, Error};
 use crate::lang::{self, Compiled, PackSource, Verify};
 
-/// Every `.nhi` file named, or under a folder named, in a stable order;
-/// each bounded in size, and a link loop in a folder is an error.
-pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, Exit> {
-    let mut sources = Vec::new();
-    for p in paths {
-        let found =
-            crate::settings::disk_packs(p).map_err(|e| fail(&format!("rule pack `{}` {e}", p.display()), None))?;
-        sources.extend(found.into_iter().map(|s| PackSource { verify, ..s }));
+/// A check that could not run, said on stderr: the diagnostics of packs
+/// that do not compile, or the message and what would help.
+pub fn failed(e: Error) -> Exit {
+    match e {
+        Error::Failed { message, help } => fail(&message, help.as_deref()),
+        Error::Packs(errors) => {
+            show(&errors);
+            let n = errors.diagnostics.iter().filter(|d| !d.error.is_warning()).count();
+            eprintln!("error: could not compile the rule packs: {n} error{}", if n == 1 { "" } else { "s" });
+            Exit::Error
+        }
     }
-    sources.sort_by(|a, b| a.path.cmp(&b.path));
-    sources.dedup_by(|a, b| a.path == b.path);
-    Ok(sources)
+}
+
+/// Every `.nhi` file named, or under a folder named, in a stable order.
+pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, Exit> {
+    check::read_packs(paths, verify).map_err(failed)
 }
 
 /// The built-ins (unless turned off) and the packs named with `--rules`,
 /// compiled; on error the diagnostics are printed and the exit code returned.
 pub fn load(args: &PackArgs) -> Result<Compiled, Exit> {
     let extra = read_packs(&args.rules, Verify::Full)?;
-    load_with(&args.with, args.no_builtin, extra)
-}
-
-/// The built-ins with the optional packs in `with` (unless `no_builtin`)
-/// and `extra`, compiled.
-pub fn load_with(with: &[String], no_builtin: bool, extra: Vec<PackSource>) -> Result<Compiled, Exit> {
-    if let Some(unknown) = with.iter().find(|w| !crate::builtin::optional().contains(&w.as_str())) {
-        let known = crate::builtin::optional().join(", ");
-        return Err(fail(&format!("there is no optional pack `{unknown}`"), Some(&format!("optional packs: {known}"))));
-    }
-    let mut sources = if no_builtin { Vec::new() } else { crate::builtin::sources(with) };
-    sources.extend(extra);
-    compile(&sources)
+    check::load_packs(&args.with, args.no_builtin, extra).map_err(failed)
 }
 
 /// Compile, printing every diagnostic on failure.
 pub fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
-    lang::compile(sources).map_err(|errors| {
-        show(&errors);
-        let n = errors.diagnostics.iter().filter(|d| !d.error.is_warning()).count();
-        eprintln!("error: could not compile the rule packs: {n} error{}", if n == 1 { "" } else { "s" });
-        Exit::Error
-    })
+    lang::compile(sources).map_err(|errors| failed(Error::Packs(errors)))
 }
 
 /// Print diagnostics to stderr. Frames quote the packs' source, which may

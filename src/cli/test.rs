@@ -102,7 +102,7 @@ fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), V
         output = scan::scan_path(program, &path, &ScanOptions { threads: 1, ..Default::default() });
     }
     if let Some(facts) = &case.facts {
-        match super::check::load_facts(&base.join(facts)) {
+        match crate::check::load_facts(&base.join(facts)) {
             Ok(f) => output.facts.extend(f),
             Err(e) => return Err(vec![e]),
         }
