@@ -361,6 +361,30 @@ pub fn run(r: &Request) -> Result<Run, Error> {
     })
 }
 
+/// A tree's facts, found but not judged (`nhigate inventory`, `nhigate
+/// facts`), with the files skipped and the redaction step for what is
+/// shown of them: fact fields (names, URLs, purposes) pass it as reports'
+/// texts do.
+pub struct Found<'p> {
+    pub facts: FactSet,
+    pub skipped: Vec<Skipped>,
+    pub scrub: Scrubber<'p>,
+}
+
+/// The facts of the tree at `r.path`, read with the packs' detectors
+/// (embedded secrets are facts too).
+pub fn find<'p>(r: &Request, program: &'p Program) -> Found<'p> {
+    let options = ScanOptions {
+        threads: r.threads,
+        max_file_size: r.max_file_size,
+        excludes: r.exclude.clone(),
+        ignore_files: None,
+    };
+    let mut output = scan::scan_path(program, &r.path, &options);
+    let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
+    Found { facts: output.facts, skipped: output.skipped, scrub }
+}
+
 /// What a check scanned and with what, for the JSON report.
 fn provenance(r: &Request, program: &Program, config: &crate::config::Config) -> Provenance {
     use sha2::Digest;

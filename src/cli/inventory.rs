@@ -4,29 +4,24 @@
 use std::io::Write;
 
 use super::{Exit, InventoryArgs, TreeArgs, fail, packs};
+use crate::check::{Mode, Request};
 use crate::facts::{Date, FactSet, graph};
 use crate::lang::Program;
 use crate::report::scrub::Scrubber;
 use crate::report::{inventory, one_line, terminal_safe};
-use crate::scan::{self, ScanOptions};
 
-/// The facts of a tree scan, and the redaction step for what is shown of
-/// them (its detectors are the packs'); skipped files are said on stderr.
+/// The facts of a tree, and the redaction step for what is shown of them;
+/// skipped files are said on stderr.
 fn scan_facts<'p>(args: &TreeArgs, program: &'p Program) -> (FactSet, Scrubber<'p>) {
-    let options = ScanOptions {
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        excludes: args.exclude.clone(),
-        ignore_files: None,
-    };
-    let mut output = scan::scan_path(program, &args.path, &options);
-    // Fact fields (names, URLs, purposes) pass the same redaction step as
-    // reports, as rendered, before they are shown.
-    let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
-    for s in &output.skipped {
-        eprintln!("skipped {}: {}", one_line(&scrub.text(&s.path)), one_line(&scrub.text(&s.reason)));
+    let mut r = Request::new(&args.path, Mode::Tree);
+    r.threads = args.threads;
+    r.max_file_size = args.max_file_size;
+    r.exclude.clone_from(&args.exclude);
+    let found = crate::check::find(&r, program);
+    for s in &found.skipped {
+        eprintln!("skipped {}: {}", one_line(&found.scrub.text(&s.path)), one_line(&found.scrub.text(&s.reason)));
     }
-    (output.facts, scrub)
+    (found.facts, found.scrub)
 }
 
 /// The packs, for their detectors (the embedded secrets), once the path is
