@@ -12,6 +12,26 @@ use crate::report::scrub::Scrubber;
 use crate::report::{self, Format, Report};
 use crate::suppress::{self, baseline::Baseline};
 
+/// What `check` and `baseline` ask alike: the path, the packs, the config,
+/// the threads and the clock.
+fn common(
+    path: &Path,
+    mode: Mode,
+    packs: &super::PackArgs,
+    config: Option<&std::path::PathBuf>,
+    threads: usize,
+    now: Option<Date>,
+) -> Request {
+    let mut r = Request::new(path, mode);
+    r.rules.clone_from(&packs.rules);
+    r.with.clone_from(&packs.with);
+    r.no_builtin = packs.no_builtin;
+    r.config = config.cloned();
+    r.threads = threads;
+    r.now = now.unwrap_or_else(Date::today);
+    r
+}
+
 fn request(args: &CheckArgs) -> Request {
     let mode = if args.staged {
         Mode::Staged
@@ -22,13 +42,7 @@ fn request(args: &CheckArgs) -> Request {
     } else {
         Mode::Tree
     };
-    let mut r = Request::new(&args.path, mode);
-    r.rules.clone_from(&args.packs.rules);
-    r.with.clone_from(&args.packs.with);
-    r.no_builtin = args.packs.no_builtin;
-    r.config.clone_from(&args.config);
-    r.threads = args.threads;
-    r.now = args.now.unwrap_or_else(Date::today);
+    let mut r = common(&args.path, mode, &args.packs, args.config.as_ref(), args.threads, args.now);
     r.facts.clone_from(&args.facts);
     r.max_file_size = args.max_file_size;
     r.exclude.clone_from(&args.exclude);
@@ -52,13 +66,7 @@ pub fn run(args: CheckArgs) -> Exit {
 
 /// `nhigate baseline`: today's unsuppressed findings, written as a baseline.
 pub fn baseline(args: BaselineArgs) -> Exit {
-    let mut r = Request::new(&args.path, Mode::Tree);
-    r.rules.clone_from(&args.packs.rules);
-    r.with.clone_from(&args.packs.with);
-    r.no_builtin = args.packs.no_builtin;
-    r.config.clone_from(&args.config);
-    r.threads = args.threads;
-    r.now = args.now.unwrap_or_else(Date::today);
+    let mut r = common(&args.path, Mode::Tree, &args.packs, args.config.as_ref(), args.threads, args.now);
     r.read_baseline = false;
     let Collected { mut findings, mut output, settings, program, .. } = match crate::check::collect(&r) {
         Ok(c) => c,
