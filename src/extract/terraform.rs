@@ -40,20 +40,13 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
         facts.modules.insert(module_dir(path).to_string(), module);
     }
     for b in &tf.resources {
-        let before = (facts.identities.len(), facts.credentials.len(), facts.grants.len());
+        let before = Made::of(&facts);
         tf.resource(b, &mut facts);
-        if ["count", "for_each"].iter().any(|k| b.body.attr(k).is_some()) {
-            let (i, c, g) = before;
-            let made = facts.identities[i..].iter().map(|x| &x.location);
-            let made = made.chain(facts.credentials[c..].iter().map(|x| &x.location));
-            let made: Vec<Location> = made.chain(facts.grants[g..].iter().map(|x| &x.location)).cloned().collect();
-            facts.conditional.extend(made);
-        }
+        before.mark_if_conditional(b, &mut facts);
     }
     facts.module_calls.extend(body.blocks_of("module").filter_map(|m| module_call(path, m)));
     for b in body.blocks_of("data") {
-        let conditional = ["count", "for_each"].iter().any(|k| b.body.attr(k).is_some());
-        let before = facts.grants.len();
+        let before = Made::of(&facts);
         if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document") {
             let label = b.labels.get(1).cloned().unwrap_or_default();
             // A role's trust policy says who may assume it, not what anyone
@@ -80,12 +73,30 @@ pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
                 facts.grants.extend(tf.gcp_binding(&binding.body, binding.pos, "policy"));
             }
         }
-        if conditional {
-            let made: Vec<Location> = facts.grants[before..].iter().map(|g| g.location.clone()).collect();
-            facts.conditional.extend(made);
-        }
+        before.mark_if_conditional(b, &mut facts);
     }
     facts
+}
+
+/// How many facts there were before a block was read.
+struct Made(usize, usize, usize);
+
+impl Made {
+    fn of(facts: &FactSet) -> Made {
+        Made(facts.identities.len(), facts.credentials.len(), facts.grants.len())
+    }
+
+    /// The facts a block with `count` or `for_each` made are conditional
+    /// (`FactSet::conditional`).
+    fn mark_if_conditional(self, b: &Block, facts: &mut FactSet) {
+        if !["count", "for_each"].iter().any(|k| b.body.attr(k).is_some()) {
+            return;
+        }
+        let made = facts.identities[self.0..].iter().map(|x| &x.location);
+        let made = made.chain(facts.credentials[self.1..].iter().map(|x| &x.location));
+        let made: Vec<Location> = made.chain(facts.grants[self.2..].iter().map(|x| &x.location)).cloned().collect();
+        facts.conditional.extend(made);
+    }
 }
 
 struct File<'a> {
@@ -157,14 +168,7 @@ impl<'a> File<'a> {
     /// literal itself.
     fn reference(&self, e: &Expr) -> String {
         let text = e.text();
-        // `serviceAccount:${google_service_account.x.email}` → the reference inside.
-        let inner = text.split_once("${").and_then(|(_, rest)| rest.split_once('}')).map(|(r, _)| r.trim());
-        let mut parts = inner.unwrap_or(&text).split('.');
-        // `aws_iam_user.this[0].name`, `aws_iam_role.this["ci"].arn`: an
-        // instance of the resource is the resource.
-        if let (Some(ty), Some(label)) = (parts.next(), parts.next())
-            && let Some(name) = self.names.get(&format!("{ty}.{}", label.split('[').next().unwrap_or(label)))
-        {
+        if let Some(name) = resource_address(&text).and_then(|a| self.names.get(&a)) {
             return name.clone();
         }
         // `serviceAccount:bot@project.iam.gserviceaccount.com` → `bot`.
@@ -706,7 +710,6 @@ fn rate_days(expr: &str) -> Option<i64> {
     }
 }
 
-/// A policy expression as a document tree.
 /// `data.aws_iam_policy_document.LABEL.json` → `LABEL`.
 fn document_label(e: &Expr) -> Option<String> {
     let text = e.text();
@@ -765,6 +768,7 @@ fn document_node(d: &Block) -> crate::syntax::tree::Node {
     node(Kind::Map(vec![(key("Statement"), node(Kind::Seq(statements)))]))
 }
 
+/// A policy expression as a document tree.
 fn policy_doc(e: &Expr) -> Option<crate::syntax::tree::Node> {
     match &e.kind {
         ExprKind::Call(name, args) if name == "jsonencode" => args.first().map(policy::from_hcl),
@@ -812,10 +816,35 @@ fn object_strings(e: &Expr) -> BTreeMap<String, String> {
 /// A string written as a literal at a dotted path of attributes and nested
 /// blocks; `None` for an expression.
 fn literal_str(body: &Body, path: &str) -> Option<String> {
-    match path.split_once('.') {
-        None => body.attr(path).and_then(|a| a.value.str()).map(str::to_string),
-        Some((block, rest)) => body.blocks_of(block).find_map(|b| literal_str(&b.body, rest)),
+    nested_attr(body, path).and_then(|a| a.value.str()).map(str::to_string)
+}
+
+/// The resource a reference names, as its address: `aws_iam_user.this`
+/// for `aws_iam_user.this[0].name`, and for
+/// `serviceAccount:${google_service_account.x.email}` the one inside. An
+/// instance of a resource is the resource.
+fn resource_address(text: &str) -> Option<String> {
+    let inner = text.split_once("${").and_then(|(_, rest)| rest.split_once('}')).map(|(r, _)| r.trim());
+    let mut parts = inner.unwrap_or(text).split('.');
+    let (ty, label) = (parts.next()?, parts.next()?);
+    Some(format!("{ty}.{}", label.split('[').next().unwrap_or(label)))
+}
+
+/// A string, or a list of strings, written as literals.
+fn literal_strings(e: &Expr) -> Option<Vec<String>> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(vec![s.clone()]),
+        ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
+        _ => None,
     }
+}
+
+/// What the module a `.tf` file is in defines.
+fn module_of<'m>(
+    path: &str,
+    modules: &'m BTreeMap<String, crate::facts::ModuleValues>,
+) -> Option<&'m crate::facts::ModuleValues> {
+    path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten()
 }
 
 /// The folder of a `.tf` file: its module.
@@ -827,13 +856,7 @@ pub fn module_dir(path: &str) -> &str {
 /// `locals` that are strings or lists of strings, and the owner in an AWS
 /// provider's `default_tags`.
 fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
-    let literal = |e: &Expr| -> Option<Vec<String>> {
-        match &e.kind {
-            ExprKind::Str(s) => Some(vec![s.clone()]),
-            ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
-            _ => None,
-        }
-    };
+    let literal = literal_strings;
     let mut m = crate::facts::ModuleValues::default();
     for v in body.blocks_of("variable") {
         if let (Some(name), Some(default)) = (v.labels.first(), v.body.attr("default"))
@@ -870,7 +893,7 @@ pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::Mod
     let calls = std::mem::take(&mut facts.module_calls);
     instantiate(facts, &calls);
     expand_for_each(facts, modules);
-    let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
+    let of = |path: &str| module_of(path, modules);
     for g in &mut facts.grants {
         let Some(m) = of(&g.location.path) else { continue };
         for (field, list) in [("actions", &mut g.actions), ("resources", &mut g.resources)] {
@@ -940,11 +963,7 @@ fn module_call(path: &str, m: &Block) -> Option<crate::facts::ModuleCall> {
     for a in
         m.body.attrs.iter().filter(|a| !matches!(a.name.as_str(), "source" | "version" | "providers" | "depends_on"))
     {
-        let values = match &a.value.kind {
-            ExprKind::Str(s) => Some(vec![s.clone()]),
-            ExprKind::List(items) => items.iter().map(|i| i.str().map(str::to_string)).collect(),
-            _ => None,
-        };
+        let values = literal_strings(&a.value);
         let literal = values.is_some()
             || matches!(&a.value.kind, ExprKind::Object(entries) if entries.iter().all(|(_, _, v)| v.str().is_some()));
         let input =
@@ -996,7 +1015,6 @@ fn instantiate(facts: &mut FactSet, calls: &[crate::facts::ModuleCall]) {
                 names.insert(i.name.clone(), name.clone());
                 i.name = name;
                 // The call decides the owner: the tags it passes, or none,
-                // which is then missing at the call.
                 // which is then missing at the call. Tags the call itself
                 // takes from elsewhere (`var.tags`) still decide nothing here.
                 if i.owner.is_none()
@@ -1055,10 +1073,7 @@ fn for_each_keys(e: &Expr) -> Option<String> {
         ExprKind::Call(f, args) if matches!(f.as_str(), "toset" | "distinct" | "sort") && args.len() == 1 => {
             for_each_keys(&args[0])
         }
-        ExprKind::List(items) => {
-            let keys: Option<Vec<&str>> = items.iter().map(|i| i.str()).collect();
-            keys.map(|k| format!("[{}]", k.join(",")))
-        }
+        ExprKind::List(_) => literal_strings(e).map(|k| format!("[{}]", k.join(","))),
         ExprKind::Object(entries) => {
             Some(format!("[{}]", entries.iter().map(|(k, _, _)| k.trim_matches('"')).collect::<Vec<_>>().join(",")))
         }
@@ -1122,13 +1137,9 @@ fn expand_for_each(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts:
 /// (`aws_iam_user.bot.name`) becomes its cloud name, and a managed policy's
 /// statements go to the holders its attachments, wherever written, name.
 fn link_across_files(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
-    let of = |path: &str| path.ends_with(".tf").then(|| modules.get(module_dir(path))).flatten();
+    let of = |path: &str| module_of(path, modules);
     let name_of = |reference: &str, m: &crate::facts::ModuleValues| -> Option<String> {
-        let r = reference.trim_start_matches("serviceAccount:").trim_start_matches("${").trim_end_matches('}');
-        let mut parts = r.split('.');
-        let (ty, label) = (parts.next()?, parts.next()?);
-        let label = label.split('[').next().unwrap_or(label);
-        m.names.get(&format!("{ty}.{label}")).cloned()
+        m.names.get(&resource_address(reference)?).cloned()
     };
     for c in &mut facts.credentials {
         if let Some(m) = of(&c.location.path)
@@ -1175,8 +1186,5 @@ fn take<T>(list: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
 /// A literal string at a dotted path of attributes and nested blocks:
 /// `name`, `metadata.name`.
 fn nested_str(body: &Body, path: &str) -> Option<String> {
-    match path.split_once('.') {
-        None => body.attr(path).map(|a| a.value.text()),
-        Some((block, rest)) => body.blocks_of(block).find_map(|b| nested_str(&b.body, rest)),
-    }
+    nested_attr(body, path).map(|a| a.value.text())
 }

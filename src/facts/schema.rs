@@ -247,6 +247,11 @@ impl<'a> Env<'a> {
         self.assumed_by.get(identity.name.as_str()).cloned().unwrap_or_default()
     }
 
+    /// The grants held by the identity of this name.
+    pub fn grants_of(&self, name: &str) -> &[&'a Grant] {
+        self.grants.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The rules of the role a binding references, in whichever file.
     pub fn rules_bound_by(&self, binding: &Grant) -> Vec<&'a Grant> {
         let Some(key) = role_bound_by(binding) else { return Vec::new() };
@@ -452,11 +457,7 @@ fn identity_grants<'a>(r: RecordRef<'a>, env: &Env<'a>) -> Value<'a> {
         RecordRef::NamedIdentity(n) => n,
         _ => return Value::Null,
     };
-    Value::List(
-        env.grants
-            .get(name)
-            .map_or_else(Vec::new, |gs| gs.iter().map(|g| Value::Record(RecordRef::Grant(g))).collect()),
-    )
+    grant_list(env.grants_of(name).to_vec())
 }
 
 fn identity_list(identities: Vec<&Identity>) -> Value<'_> {

@@ -102,6 +102,28 @@ pub struct CredentialEntry {
     pub location: String,
 }
 
+impl Summary {
+    /// The counts of `entries`, with the credential and secret counts the
+    /// caller has.
+    pub fn of(
+        entries: &[Entry],
+        credentials: usize,
+        long_lived_credentials: usize,
+        embedded_secrets: usize,
+    ) -> Summary {
+        Summary {
+            identities: entries.len(),
+            orphans: entries.iter().filter(|e| is_orphan(e)).count(),
+            declared: entries.iter().filter(|e| e.declared).count(),
+            declared_not_found: entries.iter().filter(|e| e.declared && !e.discovered).count(),
+            found_not_declared: entries.iter().filter(|e| e.discovered && !e.declared).count(),
+            credentials,
+            long_lived_credentials,
+            embedded_secrets,
+        }
+    }
+}
+
 impl Inventory {
     /// Every text field passed through `f` (the redaction step), before any
     /// rendering cuts a cell and with it a secret out of `f`'s sight.
@@ -199,9 +221,9 @@ fn via(g: &Grant) -> String {
 /// An identity's effective grants: each grant it holds, with a Kubernetes
 /// binding replaced by the rules of the role it references (where the role
 /// is defined here).
-fn effective_grants(i: &Identity, facts: &FactSet, env: &Env) -> Vec<GrantEntry> {
+fn effective_grants(i: &Identity, env: &Env) -> Vec<GrantEntry> {
     let mut out = Vec::new();
-    for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
+    for g in env.grants_of(&i.name) {
         let entry = |r: &Grant, via: String| GrantEntry {
             effect: r.effect.clone().unwrap_or_else(|| "allow".into()),
             actions: r.actions.iter().cloned().chain(r.attrs.get("managed_policy").cloned()).collect(),
@@ -263,10 +285,10 @@ pub fn build(facts: &FactSet, now: Date) -> Inventory {
             .map(|c| credential_entry(c, now))
             .collect();
         let mut entry = identity_entry(i, own);
-        entry.grants = effective_grants(i, facts, &env);
+        entry.grants = effective_grants(i, &env);
         entry.used_by = used_by(i, facts, &env);
         // What it holds through grants: actions, roles, managed policies.
-        for g in facts.grants.iter().filter(|g| g.identity.as_deref() == Some(i.name.as_str())) {
+        for g in env.grants_of(&i.name) {
             let held = g.actions.iter().cloned().chain(g.attrs.get("managed_policy").cloned());
             for a in held {
                 if !entry.scopes.contains(&a) {
@@ -305,16 +327,12 @@ pub fn build(facts: &FactSet, now: Date) -> Inventory {
         .filter(|c| c.identity.as_deref().is_none_or(|n| !names.contains(n)))
         .map(|c| credential_entry(c, now))
         .collect();
-    let summary = Summary {
-        identities: entries.len(),
-        orphans: entries.iter().filter(|e| is_orphan(e)).count(),
-        declared: entries.iter().filter(|e| e.declared).count(),
-        declared_not_found: entries.iter().filter(|e| e.declared && !e.discovered).count(),
-        found_not_declared: entries.iter().filter(|e| e.discovered && !e.declared).count(),
-        credentials: facts.credentials.len(),
-        long_lived_credentials: facts.credentials.iter().filter(|c| c.long_lived == Some(true)).count(),
-        embedded_secrets: facts.secrets.len(),
-    };
+    let summary = Summary::of(
+        &entries,
+        facts.credentials.len(),
+        facts.credentials.iter().filter(|c| c.long_lived == Some(true)).count(),
+        facts.secrets.len(),
+    );
     Inventory {
         version: INVENTORY_VERSION,
         now: now.to_string(),
@@ -330,7 +348,7 @@ fn owned(kind: &str) -> bool {
     !matches!(kind, "github_workflow" | "github_job" | "gitlab_job" | "mcp_server")
 }
 
-pub(crate) fn is_orphan(e: &Entry) -> bool {
+fn is_orphan(e: &Entry) -> bool {
     e.owner.is_none() && e.owner_from_input.is_none() && owned(&e.kind)
 }
 

@@ -44,10 +44,7 @@ pub fn merge(inputs: &[Document]) -> Document {
     for (i, doc) in inputs.iter().enumerate() {
         let repository = repository_name(repositories[i], i);
         let root = doc.provenance.first().map_or("", |p| p.root.as_str());
-        let place = |path: &str| {
-            let path = joined(root, path);
-            if many { joined(&repository, &path) } else { path }
-        };
+        let place = place_fn(root, many.then(|| repository.clone()));
         threshold = threshold.min(doc.summary.threshold);
         for f in &doc.findings {
             let mut f = f.clone();
@@ -64,7 +61,7 @@ pub fn merge(inputs: &[Document]) -> Document {
         stats.secrets_below_confidence += doc.stats.secrets_below_confidence;
         provenance.extend(doc.provenance.iter().cloned());
         if let Some(inv) = &doc.inventory {
-            inventories.push((inv, place_fn(root, many.then_some(repository.clone()))));
+            inventories.push((inv, place));
         }
     }
     let mut findings: Vec<JsonFinding> = findings.into_values().collect();
@@ -94,7 +91,9 @@ pub fn merge(inputs: &[Document]) -> Document {
 
 type Placer = Box<dyn Fn(&str) -> String>;
 
-/// Where an inventory's `path:line` places go in the merged one.
+/// Where an input's paths (and an inventory's `path:line` places) go in the
+/// merged report: from the repository's root, and under the repository's
+/// name when there are several.
 fn place_fn(root: &str, repository: Option<String>) -> Placer {
     let root = root.to_string();
     Box::new(move |place: &str| {
@@ -159,16 +158,7 @@ fn merge_inventories(inputs: &[(&Inventory, Placer)]) -> Inventory {
     identities.sort_by(|a, b| (&a.kind, &a.name, &a.location).cmp(&(&b.kind, &b.name, &b.location)));
     let credentials = identities.iter().map(|e| e.credentials.len()).sum::<usize>() + unattached.len();
     let long_lived = identities.iter().flat_map(|e| &e.credentials).chain(&unattached).filter(|c| c.long_lived).count();
-    let summary = InventorySummary {
-        identities: identities.len(),
-        orphans: identities.iter().filter(|e| super::inventory::is_orphan(e)).count(),
-        declared: identities.iter().filter(|e| e.declared).count(),
-        declared_not_found: identities.iter().filter(|e| e.declared && !e.discovered).count(),
-        found_not_declared: identities.iter().filter(|e| e.discovered && !e.declared).count(),
-        credentials,
-        long_lived_credentials: long_lived,
-        embedded_secrets,
-    };
+    let summary = InventorySummary::of(&identities, credentials, long_lived, embedded_secrets);
     Inventory {
         version: super::inventory::INVENTORY_VERSION,
         now: inputs.first().map_or_else(String::new, |(i, _)| i.now.clone()),
