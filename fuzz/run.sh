@@ -17,14 +17,7 @@ targets=$(cargo +nightly fuzz list)
 # Seeds: the example repositories and the built-in packs, by format.
 rm -rf seeds && mkdir -p seeds
 for t in $targets; do mkdir -p "seeds/$t"; done
-find ../examples -name '*.tf' -exec cp -t seeds/terraform {} +
-find ../examples -path '*kubernetes*' -name '*.yaml' -exec cp --backup=numbered -t seeds/kubernetes {} +
-find ../examples -path '*cloudformation*' -type f -exec cp -t seeds/cloudformation {} +
-find ../examples -path '*workflows*' -name '*.yml' -exec cp -t seeds/github_actions {} +
-find ../examples -name '.gitlab-ci.yml' -exec cp --backup=numbered -t seeds/gitlab_ci {} +
-find ../examples -name '*mcp.json' -exec cp --backup=numbered -t seeds/mcp {} +
-find ../examples -name '*.agent.*' -exec cp -t seeds/agent {} +
-find ../examples -name 'nhi.toml' -exec cp --backup=numbered -t seeds/nhi_toml {} +
+find ../examples -type f -size -64k -exec cp --backup=numbered -t seeds/extractors {} +
 find ../rules -name '*.nhi' -exec cp --backup=numbered -t seeds/rule_pack {} +
 find ../examples -type f -size -64k -exec cp --backup=numbered -t seeds/detectors {} +
 mkdir -p logs

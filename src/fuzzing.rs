@@ -18,12 +18,17 @@ pub fn rule_pack(data: &[u8]) {
     }
 }
 
-/// One extractor format: the bytes as the file at `path`.
-pub fn extract_as(path: &str, data: &[u8]) {
-    if crate::extract::wants(path, data) {
-        let text = String::from_utf8_lossy(data);
-        let mut e = crate::extract::extract(path, &text);
-        crate::extract::inventory::merge(&mut e.facts);
+/// Every extractor: the bytes as the file each reads in `examples/`, and as
+/// the file at `path`.
+pub fn extractors(path: &str, data: &[u8]) {
+    let examples = crate::extract::REGISTRY.iter().map(|e| e.about().example);
+    for path in examples.chain([path]) {
+        if crate::extract::wants(path, data) {
+            let text = String::from_utf8_lossy(data);
+            let mut e = crate::extract::extract(path, &text);
+            crate::extract::resolve_modules(&mut e.facts);
+            crate::extract::inventory::merge(&mut e.facts);
+        }
     }
 }
 

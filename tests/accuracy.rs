@@ -504,3 +504,20 @@ fn an_azure_custom_role_with_every_action_is_a_wildcard_and_a_reader_is_not() {
     let want = vec![("NHI-SCOPE-001".to_string(), "roles.tf".to_string(), 5, "*".to_string())];
     assert_eq!(found, want, "{doc}");
 }
+
+#[test]
+fn a_helm_chart_s_values_fill_in_an_owner_label() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let templates = dir.path().join("chart/templates");
+    std::fs::create_dir_all(&templates).unwrap_or_else(|e| panic!("{e}"));
+    let write = |p: std::path::PathBuf, t: &str| std::fs::write(p, t).unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path().join("chart/values.yaml"), "team: team-obs\n");
+    write(
+        templates.join("serviceaccount.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: exporter\n  labels:\n    owner: {{ .Values.team }}\n",
+    );
+    let o = run(dir.path(), &["inventory", ".", "--now", NOW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let exporter = &doc["identities"][0];
+    assert_eq!(exporter["owner"], "team-obs", "{doc}");
+}

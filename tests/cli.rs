@@ -252,14 +252,28 @@ fn the_built_in_packs_are_formatted() {
     assert_eq!(code(&o), 0, "run `nhigate fmt rules/`: {}", stderr(&o));
 }
 
+/// The text of `doc` between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
+/// is what `nhigate rules NAME` prints.
+fn generated_section_is_current(doc: &str, name: &str) {
+    let o = run(&repo_root(), &["rules", name]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = fs::read_to_string(repo_root().join(doc)).unwrap_or_default();
+    let inside = text
+        .split(&format!("<!-- {name}:begin -->\n"))
+        .nth(1)
+        .and_then(|s| s.split(&format!("<!-- {name}:end -->")).next())
+        .unwrap_or("");
+    assert_eq!(inside, stdout(&o), "{doc} is out of date: paste `nhigate rules {name}` between its markers");
+}
+
 #[test]
 fn docs_facts_md_lists_every_field() {
-    let o = run(&repo_root(), &["rules", "fields"]);
-    let table = stdout(&o);
-    let doc = fs::read_to_string(repo_root().join("docs/facts.md")).unwrap_or_default();
-    let inside =
-        doc.split("<!-- fields:begin -->\n").nth(1).and_then(|s| s.split("<!-- fields:end -->").next()).unwrap_or("");
-    assert_eq!(inside, table, "docs/facts.md is out of date: paste `nhigate rules fields` between its markers");
+    generated_section_is_current("docs/facts.md", "fields");
+}
+
+#[test]
+fn the_readme_lists_every_format_the_registry_reads() {
+    generated_section_is_current("README.md", "formats");
 }
 
 #[test]

@@ -15,14 +15,7 @@ fn target(name: &str) -> Option<fn(&[u8])> {
     Some(match name {
         "rule_pack" => fuzzing::rule_pack,
         "detectors" => fuzzing::detectors,
-        "terraform" => |d| fuzzing::extract_as("main.tf", d),
-        "kubernetes" => |d| fuzzing::extract_as("k8s/app.yaml", d),
-        "cloudformation" => |d| fuzzing::extract_as("stack.json", d),
-        "github_actions" => |d| fuzzing::extract_as(".github/workflows/ci.yml", d),
-        "gitlab_ci" => |d| fuzzing::extract_as(".gitlab-ci.yml", d),
-        "mcp" => |d| fuzzing::extract_as(".mcp.json", d),
-        "agent" => |d| fuzzing::extract_as("bot.agent.yaml", d),
-        "nhi_toml" => |d| fuzzing::extract_as("nhi.toml", d),
+        "extractors" => |d| fuzzing::extractors("chart/templates/fuzz.yaml", d),
         _ => return None,
     })
 }
@@ -61,7 +54,7 @@ fn fuzz_seeds_and_regressions_replay_without_a_panic() {
     files(&root.join("examples"), &root.join("examples"), &mut seeds);
     assert!(seeds.len() >= 20, "the examples are the extractors' seeds ({} files)", seeds.len());
     for (path, data) in &seeds {
-        fuzzing::extract_as(path, data);
+        fuzzing::extractors(path, data);
         fuzzing::detectors(data);
     }
     let mut packs = Vec::new();

@@ -82,6 +82,8 @@ enum RulesCommand {
     },
     /// Print the fields rules can use, per fact type, as Markdown
     Fields,
+    /// Print the formats facts are read from, as Markdown
+    Formats,
     /// Compile packs and report every diagnostic
     Compile {
         /// Pack files or folders of packs

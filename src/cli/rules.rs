@@ -39,6 +39,13 @@ pub fn run(command: RulesCommand) -> Exit {
             print!("{}", fields_markdown());
             Exit::Clean
         }
+        RulesCommand::Formats => match packs::compile(&crate::builtin::sources(&[])) {
+            Ok(c) => {
+                print!("{}", formats_markdown(c.program.detectors.len()));
+                Exit::Clean
+            }
+            Err(code) => code,
+        },
         RulesCommand::Compile { packs, deny_warnings } => {
             let sources = match packs::read_packs(&packs, Verify::Full) {
                 Ok(s) => s,
@@ -171,6 +178,17 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     }
     print!("{out}");
     Exit::Clean
+}
+
+/// The extractors' formats as Markdown: the README's "What it reads".
+fn formats_markdown(detectors: usize) -> String {
+    let mut out = String::from("| source | identities, credentials and grants |\n| --- | --- |\n");
+    for e in crate::extract::REGISTRY {
+        let about = e.about();
+        out.push_str(&format!("| {} | {} |\n", about.source, about.reads));
+    }
+    out.push_str(&format!("| every text file | secrets, by {detectors} built-in detectors |\n"));
+    out
 }
 
 /// The schema table as Markdown: what docs/facts.md embeds.

@@ -7,12 +7,36 @@ use crate::syntax::tree::Node;
 
 use super::loc;
 
-pub fn is_agent(path: &str, doc: &Node) -> bool {
-    super::is_agent_manifest(path)
-        && (doc.get("kind").and_then(Node::str) == Some("Agent") || doc.get("name").is_some())
+pub(super) struct AgentManifests;
+
+impl super::Extractor for AgentManifests {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "Agent manifests (`*.agent.yaml`, `*.agent.json`)",
+            reads: "agents' owner, purpose, the human they act for, delegation, scopes, tools and MCP servers",
+            example: "examples/mcp-agents/agents/release-notes.agent.json",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        is_manifest(path)
+    }
+
+    fn claims(&self, path: &str, doc: &Node) -> bool {
+        is_manifest(path) && (doc.get("kind").and_then(Node::str) == Some("Agent") || doc.get("name").is_some())
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
 }
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+fn is_manifest(path: &str) -> bool {
+    let name = super::file_name(path);
+    super::documents(path) && [".agent.yaml", ".agent.yml", ".agent.json"].iter().any(|e| name.ends_with(e))
+}
+
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     // The full form keeps name and owner in `metadata` and the rest in
     // `spec`; the flat form has everything at the top.
     let (meta, spec) = match (doc.get("metadata"), doc.get("spec")) {

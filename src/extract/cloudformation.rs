@@ -13,14 +13,82 @@ use crate::syntax::{
 
 use super::{env_of, loc, owner_of, policy};
 
-pub fn is_template(doc: &Node) -> bool {
+pub(super) struct CloudFormation;
+
+impl super::Extractor for CloudFormation {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "CloudFormation (YAML, JSON, `.template`, by content)",
+            reads: "`AWS::IAM::*` users, roles, groups, policies, access keys, login profiles; SAM functions' `Policies`; Secrets Manager rotation; `!Ref`/`!Sub`/`Join` and long forms",
+            example: "examples/aws-terraform/cloudformation/ci-user.yaml",
+        }
+    }
+
+    fn wants(&self, path: &str, text: &[u8]) -> bool {
+        const DECLARES: [&[u8]; 4] =
+            [b"AWSTemplateFormatVersion", b"AWS::IAM::", b"AWS::Serverless::", b"AWS::SecretsManager::"];
+        match syntax::format_of(path) {
+            syntax::Format::Yaml | syntax::Format::Json => DECLARES.iter().any(|d| super::contains(text, d)),
+            syntax::Format::Text => is_template_text(path, text),
+            _ => false,
+        }
+    }
+
+    /// A template named `.template` (or anything else): known by what it
+    /// declares, read as the YAML or JSON it is.
+    fn read_text(&self, path: &str, text: &str) -> Option<super::Extraction> {
+        if syntax::format_of(path) != syntax::Format::Text || !is_template_text(path, text.as_bytes()) {
+            return None;
+        }
+        Some(match syntax::tree::parse(text) {
+            Ok(docs) => {
+                let mut facts = FactSet::default();
+                for d in docs.iter().filter(|d| is_template(d)) {
+                    extract(path, d, &mut facts);
+                }
+                super::Extraction { facts, problem: None }
+            }
+            Err(e) => super::Extraction {
+                facts: FactSet::default(),
+                problem: Some(format!("a CloudFormation template that is not valid YAML or JSON ({e}); no facts read")),
+            },
+        })
+    }
+
+    fn claims(&self, _path: &str, doc: &Node) -> bool {
+        is_template(doc)
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
+}
+
+/// Text that is a template whatever its name: a JSON object that declares
+/// one, or YAML with the template's keys at the top level (documentation
+/// that quotes a template is not).
+fn is_template_text(path: &str, text: &[u8]) -> bool {
+    let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
+    if prose {
+        return false;
+    }
+    let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && (super::contains(text, b"\"AWSTemplateFormatVersion\"") || super::contains(text, b"\"AWS::"));
+    let yaml = text
+        .split(|&b| b == b'\n')
+        .any(|l| l.starts_with(b"AWSTemplateFormatVersion:") || l.starts_with(b"Resources:"))
+        && super::contains(text, b"AWS::");
+    json || yaml
+}
+
+fn is_template(doc: &Node) -> bool {
     doc.get("AWSTemplateFormatVersion").is_some()
         || doc.get("Resources").is_some_and(|r| {
             r.entries().iter().any(|(_, v)| v.get("Type").and_then(Node::str).is_some_and(|t| t.starts_with("AWS::")))
         })
 }
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let Some(resources) = doc.get("Resources") else { return };
     let names: BTreeMap<&str, String> = resources
         .entries()

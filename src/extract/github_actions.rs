@@ -7,7 +7,31 @@ use crate::syntax::tree::{Key, Node};
 
 use super::loc;
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+pub(super) struct Workflows;
+
+impl super::Extractor for Workflows {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "GitHub Actions",
+            reads: "workflow and job `permissions`, OIDC, the cloud role a workflow logs in as (linked to the role when it is defined here), cloud keys from secrets, `pull_request_target` checkouts, `secrets: inherit`, secrets handed to unpinned actions",
+            example: "examples/github-actions/.github/workflows/release.yml",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        self.owns_path(path)
+    }
+
+    fn owns_path(&self, path: &str) -> bool {
+        path.contains(".github/workflows/") && matches!(crate::syntax::format_of(path), crate::syntax::Format::Yaml)
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
+}
+
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let Some(jobs) = doc.get("jobs") else { return };
     let stem = path.rsplit('/').next().unwrap_or(path);
     let name = doc.get("name").and_then(Node::str).unwrap_or(stem).to_string();

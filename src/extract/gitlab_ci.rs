@@ -20,7 +20,32 @@ const GLOBAL_KEYS: &[&str] = &[
     "after_script",
 ];
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+pub(super) struct Pipelines;
+
+impl super::Extractor for Pipelines {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "GitLab CI",
+            reads: "literal secrets in variables, static cloud keys, `id_tokens` and the role a job with one logs in as",
+            example: "examples/gitlab-ci/.gitlab-ci.yml",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        self.owns_path(path)
+    }
+
+    fn owns_path(&self, path: &str) -> bool {
+        let name = super::file_name(path);
+        name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || name == ".gitlab-ci.yaml"
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
+}
+
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let pipeline = path.to_string();
     let before = facts.credentials.len();
     variables(path, doc.get("variables"), &pipeline, facts);

@@ -7,8 +7,32 @@ use std::collections::BTreeMap;
 use crate::facts::{FactSet, ModuleValues};
 use crate::syntax::tree::{Kind, Node};
 
+pub(super) struct ChartValues;
+
+impl super::Extractor for ChartValues {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "Helm charts",
+            reads: "a chart's templates are read as Kubernetes manifests (their YAML skeleton); `values.yaml` stands in for plain `.Values` lookups, and an owner left to the values is noted",
+            example: "examples/kubernetes/compliant/charts/catalog-sync/values.yaml",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        is_values(path)
+    }
+
+    fn owns_path(&self, path: &str) -> bool {
+        is_values(path)
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        values(path, doc, facts);
+    }
+}
+
 /// A chart's values file.
-pub fn is_values(path: &str) -> bool {
+fn is_values(path: &str) -> bool {
     matches!(super::file_name(path).as_str(), "values.yaml" | "values.yml")
 }
 
@@ -25,7 +49,7 @@ fn chart_of(path: &str) -> Option<&str> {
 }
 
 /// Every scalar of a values document, as `.Values.a.b`.
-pub fn values(path: &str, doc: &Node, facts: &mut FactSet) {
+fn values(path: &str, doc: &Node, facts: &mut FactSet) {
     let Some(chart) = chart_of(path) else { return };
     let mut m = ModuleValues::default();
     flatten(doc, ".Values", &mut m.values);
@@ -53,7 +77,8 @@ pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, ModuleValues>) {
     for i in &mut facts.identities {
         if let Some(m) = of(&i.location.path) {
             substitute(&mut i.name, m);
-            i.attrs.values_mut().for_each(|v| substitute(v, m));
+            i.owner.iter_mut().chain(i.scopes.iter_mut()).for_each(|v| substitute(v, m));
+            i.tags.values_mut().chain(i.attrs.values_mut()).for_each(|v| substitute(v, m));
         }
     }
     for c in &mut facts.credentials {

@@ -23,7 +23,27 @@ const IDENTITY_KEYS: &[&str] = &[
 const CREDENTIAL_KEYS: &[&str] =
     &["kind", "name", "identity", "provider", "created", "rotated", "expires", "long_lived", "rotation", "description"];
 
-pub fn extract(path: &str, text: &str) -> Extraction {
+pub(super) struct Declared;
+
+impl super::Extractor for Declared {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "`nhi.toml`",
+            reads: "the declared inventory (owners, purposes, expiry, credentials), merged into what is found (DESIGN.md)",
+            example: "examples/aws-terraform/nhi.toml",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        super::file_name(path) == "nhi.toml"
+    }
+
+    fn read_text(&self, path: &str, text: &str) -> Option<Extraction> {
+        self.wants(path, b"").then(|| extract(path, text))
+    }
+}
+
+fn extract(path: &str, text: &str) -> Extraction {
     let doc = match crate::syntax::toml::parse(text) {
         Ok(d) => d,
         Err(e) => {

@@ -9,11 +9,35 @@ use super::{env_of, loc, owner_of, string_map};
 const WORKLOADS: &[&str] =
     &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"];
 
-pub fn is_manifest(doc: &Node) -> bool {
+pub(super) struct Manifests;
+
+impl super::Extractor for Manifests {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "Kubernetes manifests",
+            reads: "ServiceAccounts, Roles/ClusterRoles, bindings (with their namespace, linked to the role they name in any file), workloads' service accounts and token mounting, token Secrets",
+            example: "examples/kubernetes/apps/rbac.yaml",
+        }
+    }
+
+    fn wants(&self, path: &str, text: &[u8]) -> bool {
+        super::documents(path) && super::contains(text, b"apiVersion") && super::contains(text, b"kind")
+    }
+
+    fn claims(&self, _path: &str, doc: &Node) -> bool {
+        is_manifest(doc)
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
+}
+
+fn is_manifest(doc: &Node) -> bool {
     doc.get("apiVersion").and_then(Node::str).is_some() && doc.get("kind").and_then(Node::str).is_some()
 }
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let Some(kind) = doc.get("kind").and_then(Node::str) else { return };
     let kind_at = doc.entry("kind").map(|(k, _)| loc(path, k.pos)).unwrap_or_else(|| loc(path, doc.pos));
     let meta = doc.get("metadata");

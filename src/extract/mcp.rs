@@ -8,7 +8,38 @@ use crate::syntax::tree::{Key, Node};
 
 use super::{literal_secret, loc};
 
-pub fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
+pub(super) struct McpConfigs;
+
+impl super::Extractor for McpConfigs {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "MCP configs (JSON or JSONC: `.mcp.json`, Cursor, VS Code, Claude Desktop, or any `mcpServers`)",
+            reads: "servers with literal tokens in env, args or headers, plain-http remotes, unpinned packages",
+            example: "examples/mcp-agents/.cursor/mcp.json",
+        }
+    }
+
+    fn wants(&self, path: &str, text: &[u8]) -> bool {
+        self.owns_path(path) || super::documents(path) && super::contains(text, b"mcpServers")
+    }
+
+    fn owns_path(&self, path: &str) -> bool {
+        let name = super::file_name(path);
+        matches!(name.as_str(), "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json")
+            || path.ends_with(".cursor/mcp.json")
+            || path.ends_with(".vscode/mcp.json")
+    }
+
+    fn claims(&self, _path: &str, doc: &Node) -> bool {
+        doc.get("mcpServers").is_some()
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut FactSet) {
+        extract(path, doc, facts);
+    }
+}
+
+fn extract(path: &str, doc: &Node, facts: &mut FactSet) {
     let servers =
         doc.get("mcpServers").or_else(|| doc.get("servers")).or_else(|| doc.get("mcp").and_then(|m| m.get("servers")));
     for (key, server) in servers.map(Node::entries).unwrap_or_default() {

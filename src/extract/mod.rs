@@ -39,73 +39,72 @@ pub struct Extraction {
     pub problem: Option<String>,
 }
 
-/// What a unit is, for the extractors: decided by its path, and for YAML and
-/// JSON also by what each document declares.
-fn is_workflow(path: &str) -> bool {
-    path.contains(".github/workflows/") && matches!(syntax::format_of(path), syntax::Format::Yaml)
+/// One format the extractors read. Adding a format is one file that
+/// implements this and one line in [`REGISTRY`]: the scanner, the fuzz
+/// target, the README's table and the example test all go through it.
+pub(crate) trait Extractor: Sync {
+    /// What the format is, for people and for the tests.
+    fn about(&self) -> About;
+    /// Whether a unit may be of this format: cheap, by path and a few
+    /// literals, so that the scanner does not parse every YAML file.
+    fn wants(&self, path: &str, text: &[u8]) -> bool;
+    /// A format with a syntax of its own (HCL, TOML, a template named
+    /// anything): the unit's facts, or `None` where it is not one.
+    fn read_text(&self, _path: &str, _text: &str) -> Option<Extraction> {
+        None
+    }
+    /// A format of YAML or JSON documents: whether the path alone makes
+    /// every document of the unit this format (a workflow, a chart's values).
+    fn owns_path(&self, _path: &str) -> bool {
+        false
+    }
+    /// Whether one document of a unit no format owns by its path is of
+    /// this format.
+    fn claims(&self, _path: &str, _doc: &Node) -> bool {
+        false
+    }
+    /// The facts of one document of this format.
+    fn read_document(&self, _path: &str, _doc: &Node, _facts: &mut FactSet) {}
 }
+
+/// A format, as the README's table and the tests see it.
+pub(crate) struct About {
+    /// The table's first column.
+    pub source: &'static str,
+    /// What it reads: the table's second column.
+    pub reads: &'static str,
+    /// A file under `examples/` that it reads into facts, which a test
+    /// checks and the fuzz target reads its input as.
+    pub example: &'static str,
+}
+
+/// Every format, in the order they claim a YAML or JSON document: the first
+/// that claims it reads it, so more specific formats come first.
+pub(crate) static REGISTRY: &[&dyn Extractor] = &[
+    &terraform::Terraform,
+    &cloudformation::CloudFormation,
+    &helm::ChartValues,
+    &github_actions::Workflows,
+    &gitlab_ci::Pipelines,
+    &mcp::McpConfigs,
+    &policy::PolicyDocuments,
+    &agents::AgentManifests,
+    &kubernetes::Manifests,
+    &inventory::Declared,
+];
 
 fn file_name(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
 }
 
-fn is_gitlab_ci(path: &str) -> bool {
-    let name = file_name(path);
-    name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || name == ".gitlab-ci.yaml"
+/// Whether the unit is read as YAML or JSON documents.
+fn documents(path: &str) -> bool {
+    matches!(syntax::format_of(path), syntax::Format::Yaml | syntax::Format::Json)
 }
 
-fn is_mcp_config(path: &str) -> bool {
-    let name = file_name(path);
-    matches!(name.as_str(), "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json")
-        || path.ends_with(".cursor/mcp.json")
-        || path.ends_with(".vscode/mcp.json")
-}
-
-fn is_agent_manifest(path: &str) -> bool {
-    let name = file_name(path);
-    name.ends_with(".agent.yaml") || name.ends_with(".agent.yml") || name.ends_with(".agent.json")
-}
-
-/// Text that is a CloudFormation template whatever its name: a JSON object
-/// that declares one, or YAML with the template's keys at the top level
-/// (documentation that quotes a template is not).
-fn is_cloudformation_text(path: &str, text: &[u8]) -> bool {
-    let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
-    if prose {
-        return false;
-    }
-    let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-        && (contains(text, b"\"AWSTemplateFormatVersion\"") || contains(text, b"\"AWS::"));
-    let yaml = text
-        .split(|&b| b == b'\n')
-        .any(|l| l.starts_with(b"AWSTemplateFormatVersion:") || l.starts_with(b"Resources:"))
-        && contains(text, b"AWS::");
-    json || yaml
-}
-
-/// Whether the extractors read this path at all: cheap, by name and a few
-/// literals, so that the scanner does not parse every YAML file.
+/// Whether the extractors read this path at all.
 pub fn wants(path: &str, text: &[u8]) -> bool {
-    match syntax::format_of(path) {
-        syntax::Format::Hcl => path.ends_with(".tf"),
-        syntax::Format::Toml => file_name(path) == "nhi.toml",
-        syntax::Format::Yaml | syntax::Format::Json => {
-            is_workflow(path)
-                || is_gitlab_ci(path)
-                || helm::is_values(path)
-                || is_mcp_config(path)
-                || is_agent_manifest(path)
-                || contains(text, b"apiVersion") && contains(text, b"kind")
-                || contains(text, b"AWSTemplateFormatVersion")
-                || contains(text, b"AWS::IAM::")
-                || contains(text, b"AWS::Serverless::")
-                || contains(text, b"AWS::SecretsManager::")
-                || contains(text, b"mcpServers")
-                || contains(text, b"\"Statement\"") && contains(text, b"\"Version\"")
-        }
-        syntax::Format::Text => is_cloudformation_text(path, text),
-        _ => false,
-    }
+    REGISTRY.iter().any(|e| e.wants(path, text))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -114,98 +113,45 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// The facts in one unit.
 pub fn extract(path: &str, text: &str) -> Extraction {
-    match syntax::format_of(path) {
-        syntax::Format::Hcl if path.ends_with(".tf") => match syntax::hcl::parse(text) {
-            Ok(body) => Extraction { facts: terraform::extract(path, &body, text), problem: None },
-            // One broken block costs that block, not the file.
-            Err(e) => match syntax::hcl::parse_skipping_broken_blocks(text) {
-                Some((body, broken)) => {
-                    let skipped: Vec<String> = broken.iter().map(|b| format!("{b}")).collect();
-                    Extraction {
-                        facts: terraform::extract(path, &body, text),
-                        problem: Some(format!("not valid HCL ({}); the rest of the file was read", skipped.join("; "))),
-                    }
-                }
-                None => Extraction {
-                    facts: FactSet::default(),
-                    problem: Some(format!("not valid HCL ({e}); no facts read")),
-                },
-            },
-        },
-        syntax::Format::Toml if file_name(path) == "nhi.toml" => inventory::extract(path, text),
-        syntax::Format::Yaml | syntax::Format::Json => {
-            // A Helm template is read as its YAML skeleton.
-            let skeleton = syntax::helm::is_template(path, text).then(|| syntax::helm::skeleton(text));
-            let text = skeleton.as_deref().unwrap_or(text);
-            let docs = match syntax::tree::parse_as(syntax::format_of(path), text) {
-                Ok(d) => d,
-                Err(e) => {
-                    let what = if syntax::format_of(path) == syntax::Format::Json { "JSON" } else { "YAML" };
-                    return Extraction {
-                        facts: FactSet::default(),
-                        problem: Some(format!("not valid {what} ({e}); no facts read")),
-                    };
-                }
-            };
-            let mut facts = FactSet::default();
-            extract_documents(path, &docs, &mut facts);
-            // A chart's labels and annotations come from its values at
-            // install: an owner missing from the template may be set there.
-            if skeleton.is_some() {
-                for i in facts.identities.iter_mut().filter(|i| i.owner.is_none()) {
-                    i.attrs.insert("owner_from_input".into(), ".Values".into());
-                }
-            }
-            Extraction { facts, problem: None }
-        }
-        // A CloudFormation template named `.template` (or anything else):
-        // known by what it declares, read as the YAML or JSON it is.
-        syntax::Format::Text if is_cloudformation_text(path, text.as_bytes()) => match syntax::tree::parse(text) {
-            Ok(docs) => {
-                let mut facts = FactSet::default();
-                for d in docs.iter().filter(|d| cloudformation::is_template(d)) {
-                    cloudformation::extract(path, d, &mut facts);
-                }
-                Extraction { facts, problem: None }
-            }
-            Err(e) => Extraction {
-                facts: FactSet::default(),
-                problem: Some(format!("a CloudFormation template that is not valid YAML or JSON ({e}); no facts read")),
-            },
-        },
-        _ => Extraction::default(),
-    }
+    extract_with(REGISTRY, path, text)
 }
 
-/// The facts in a YAML or JSON unit's documents, by what the path and each
-/// document say they are.
-fn extract_documents(path: &str, docs: &[Node], facts: &mut FactSet) {
-    if helm::is_values(path) {
-        docs.iter().for_each(|d| helm::values(path, d, facts));
-    } else if is_workflow(path) {
-        docs.iter().for_each(|d| github_actions::extract(path, d, facts));
-    } else if is_gitlab_ci(path) {
-        docs.iter().for_each(|d| gitlab_ci::extract(path, d, facts));
-    } else if is_mcp_config(path) {
-        docs.iter().for_each(|d| mcp::extract(path, d, facts));
-    } else {
-        for d in docs {
-            if d.get("mcpServers").is_some() {
-                mcp::extract(path, d, facts);
-            } else if policy::is_document(d) {
-                let name = path.rsplit('/').next().unwrap_or(path);
-                let mut attrs = BTreeMap::new();
-                attrs.insert("policy".to_string(), name.to_string());
-                facts.grants.extend(policy::grants(path, d, None, &attrs));
-            } else if agents::is_agent(path, d) {
-                agents::extract(path, d, facts);
-            } else if cloudformation::is_template(d) {
-                cloudformation::extract(path, d, facts);
-            } else if kubernetes::is_manifest(d) {
-                kubernetes::extract(path, d, facts);
+fn extract_with(formats: &[&dyn Extractor], path: &str, text: &str) -> Extraction {
+    if !documents(path) {
+        return formats.iter().find_map(|e| e.read_text(path, text)).unwrap_or_default();
+    }
+    // A Helm template is read as its YAML skeleton.
+    let skeleton = syntax::helm::is_template(path, text).then(|| syntax::helm::skeleton(text));
+    let text = skeleton.as_deref().unwrap_or(text);
+    let docs = match syntax::tree::parse_as(syntax::format_of(path), text) {
+        Ok(d) => d,
+        Err(e) => {
+            let what = if syntax::format_of(path) == syntax::Format::Json { "JSON" } else { "YAML" };
+            return Extraction {
+                facts: FactSet::default(),
+                problem: Some(format!("not valid {what} ({e}); no facts read")),
+            };
+        }
+    };
+    let mut facts = FactSet::default();
+    match formats.iter().find(|e| e.owns_path(path)) {
+        Some(e) => docs.iter().for_each(|d| e.read_document(path, d, &mut facts)),
+        None => {
+            for d in &docs {
+                if let Some(e) = formats.iter().find(|e| e.claims(path, d)) {
+                    e.read_document(path, d, &mut facts);
+                }
             }
         }
     }
+    // A chart's labels and annotations come from its values at install: an
+    // owner missing from the template may be set there.
+    if skeleton.is_some() {
+        for i in facts.identities.iter_mut().filter(|i| i.owner.is_none()) {
+            i.attrs.insert("owner_from_input".into(), ".Values".into());
+        }
+    }
+    Extraction { facts, problem: None }
 }
 
 pub(crate) fn loc(path: &str, pos: Pos) -> Location {

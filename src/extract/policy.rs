@@ -10,9 +10,31 @@ use crate::syntax::{Pos, hcl};
 
 use super::loc;
 
-/// A standalone IAM policy file: `Version` 2012-10-17 and a `Statement`.
-pub fn is_document(doc: &Node) -> bool {
-    doc.get("Statement").is_some() && doc.get("Version").and_then(Node::str).is_some_and(|v| v.starts_with("20"))
+/// Standalone IAM policy files: `Version` 2012-10-17 and a `Statement`.
+pub(super) struct PolicyDocuments;
+
+impl super::Extractor for PolicyDocuments {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "IAM policy documents (JSON or YAML, by content)",
+            reads: "each statement as a grant of the policy named by the file, with its effect, actions, resources and conditions",
+            example: "examples/aws-terraform/compliant/policies/artifacts-read.json",
+        }
+    }
+
+    fn wants(&self, path: &str, text: &[u8]) -> bool {
+        super::documents(path) && super::contains(text, b"Statement") && super::contains(text, b"Version")
+    }
+
+    fn claims(&self, _path: &str, doc: &Node) -> bool {
+        doc.get("Statement").is_some() && doc.get("Version").and_then(Node::str).is_some_and(|v| v.starts_with("20"))
+    }
+
+    fn read_document(&self, path: &str, doc: &Node, facts: &mut crate::facts::FactSet) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let attrs = BTreeMap::from([("policy".to_string(), name.to_string())]);
+        facts.grants.extend(grants(path, doc, None, &attrs));
+    }
 }
 
 /// The grants of a policy document (its `Statement`, one or many), held by

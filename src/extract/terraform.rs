@@ -28,7 +28,45 @@ const IDENTITIES: &[(&str, &str, &str, &str)] = &[
     ("kubernetes_service_account_v1", "k8s_service_account", "kubernetes", "metadata.name"),
 ];
 
-pub fn extract(path: &str, body: &Body, _text: &str) -> FactSet {
+pub(super) struct Terraform;
+
+impl super::Extractor for Terraform {
+    fn about(&self) -> super::About {
+        super::About {
+            source: "Terraform",
+            reads: "AWS IAM users, roles, policies (inline, `jsonencode`, heredoc, `aws_iam_policy_document` with `dynamic` statements), attachments, access keys, login profiles, Secrets Manager rotation; GCP service accounts, keys, IAM members and bindings; Azure AD applications, service principals, passwords (with `end_date`), Graph permissions, role assignments, custom role definitions; Kubernetes service accounts, roles and bindings. A folder is a module: variable defaults, locals and the AWS provider's `default_tags` resolve across its files, and so do references (a policy attached in another file); `this[0]` references link; `for_each` over known keys makes one identity per key; a local `module` call makes an instance with the call's inputs (names, owners and actions it passes, reported at the call), while resources behind `count`/`for_each` stay at module level; trust policies written as `aws_iam_policy_document` are read with their role; names written as expressions are resource addresses (`attrs[\"address\"]` keeps it alongside a cloud name). One broken block costs that block, not the file",
+            example: "examples/aws-terraform/legacy.tf",
+        }
+    }
+
+    fn wants(&self, path: &str, _text: &[u8]) -> bool {
+        path.ends_with(".tf")
+    }
+
+    fn read_text(&self, path: &str, text: &str) -> Option<super::Extraction> {
+        if !path.ends_with(".tf") {
+            return None;
+        }
+        Some(match crate::syntax::hcl::parse(text) {
+            Ok(body) => super::Extraction { facts: extract(path, &body), problem: None },
+            Err(e) => match crate::syntax::hcl::parse_skipping_broken_blocks(text) {
+                Some((body, broken)) => {
+                    let skipped: Vec<String> = broken.iter().map(|b| format!("{b}")).collect();
+                    super::Extraction {
+                        facts: extract(path, &body),
+                        problem: Some(format!("not valid HCL ({}); the rest of the file was read", skipped.join("; "))),
+                    }
+                }
+                None => super::Extraction {
+                    facts: FactSet::default(),
+                    problem: Some(format!("not valid HCL ({e}); no facts read")),
+                },
+            },
+        })
+    }
+}
+
+fn extract(path: &str, body: &Body) -> FactSet {
     let tf = File::new(path, body);
     let mut facts = FactSet::default();
     let mut module = module_values(path, body);

@@ -750,3 +750,30 @@ fn a_gitlab_job_with_an_id_token_logs_in_as_the_role_its_variables_name() {
         "only a job that requests an ID token logs in with it"
     );
 }
+
+#[test]
+fn every_format_reads_its_example_as_the_whole_registry_would() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for e in REGISTRY {
+        let about = e.about();
+        let text =
+            std::fs::read_to_string(root.join(about.example)).unwrap_or_else(|err| panic!("{}: {err}", about.example));
+        assert!(
+            e.wants(about.example, text.as_bytes()),
+            "`{}` does not want its example {}",
+            about.source,
+            about.example
+        );
+        let alone = extract_with(&[*e], about.example, &text);
+        assert_eq!(alone.problem, None, "`{}` on {}", about.source, about.example);
+        assert!(
+            !alone.facts.is_empty() || !alone.facts.modules.is_empty(),
+            "`{}` read no facts from {}",
+            about.source,
+            about.example
+        );
+        // No format earlier in the registry takes the example from it.
+        let all = extract(about.example, &text);
+        assert_eq!(format!("{:?}", all.facts), format!("{:?}", alone.facts), "`{}` on {}", about.source, about.example);
+    }
+}
