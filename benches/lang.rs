@@ -116,11 +116,6 @@ fn main() {
     let t =
         time(50, || builtin.iter().map(|s| lang::parse(&s.text).map(|f| f.items.len()).unwrap_or(0)).sum::<usize>());
     println!("  of which parsing: {:.2} ms", t.as_secs_f64() * 1e3);
-    if let Ok(c) = lang::compile(&builtin) {
-        let specs: Vec<_> = c.program.detectors.iter().map(|d| d.spec.clone()).collect();
-        let t = time(50, || nhigate::detect::DetectorSet::new(specs.clone()).len());
-        println!("  of which the detector set (keyword automaton): {:.2} ms", t.as_secs_f64() * 1e3);
-    }
 
     let text = generated_pack(2000, 500);
     for (verify, what) in [(Verify::Trusted, "syntax and types"), (Verify::Full, "and every example run")] {

@@ -17,8 +17,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::detect::Confidence;
 use crate::engine::{self, Finding};
+pub use crate::facts::Confidence;
 use crate::facts::{Date, FactSet, Location};
 use crate::lang::{self, Compiled, PackSource, Program, Verify};
 use crate::report::json::{PackDigest, Provenance};
@@ -27,8 +27,10 @@ use crate::report::{self, Report, RuleInfo, Stats};
 use crate::scan::{self, ScanOptions, ScanOutput};
 use crate::settings::{self, Settings};
 use crate::severity::Severity;
+pub use crate::source::DEFAULT_MAX_FILE_SIZE;
 use crate::source::{self, Skipped, git};
 use crate::suppress;
+pub use crate::suppress::baseline::Baseline;
 
 /// Which scan a check runs.
 #[derive(Clone, Debug)]
@@ -170,7 +172,7 @@ const CONFIG_HELP: &str = "see the configuration section of the README";
 
 /// Load the settings and packs, scan, evaluate, and apply the config's rule
 /// settings (suppressions come after).
-pub fn collect(r: &Request) -> Result<Collected, Error> {
+fn collect(r: &Request) -> Result<Collected, Error> {
     let path = r.path.as_path();
     if !path.exists() {
         return Err(Error::failed(format!("path `{}` does not exist", path.display()), None));
@@ -211,12 +213,7 @@ pub fn collect(r: &Request) -> Result<Collected, Error> {
     trusted.config.check_rule_ids(&known).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
     let mut excludes = r.exclude.clone();
     excludes.extend(trusted.config.exclude.iter().cloned());
-    let options = ScanOptions {
-        threads: r.threads,
-        max_file_size: r.max_file_size,
-        excludes,
-        ignore_files: trusted.ignore_files.clone(),
-    };
+    let options = ScanOptions { max_file_size: r.max_file_size, excludes, ignore_files: trusted.ignore_files.clone() };
     let scanned = match &r.mode {
         Mode::Tree => Ok(scan::scan_path(&program, path, &options)),
         Mode::Staged => scan::scan_staged(&program, path, &options),
@@ -244,7 +241,7 @@ pub fn collect(r: &Request) -> Result<Collected, Error> {
         output.facts.extend(facts);
     }
     output.facts.sort();
-    let mut findings = scan::in_pool(r.threads, || engine::evaluate(&program, &output.facts, r.now));
+    let mut findings = engine::evaluate(&program, &output.facts, r.now);
     if let Some(before) = &output.before {
         // Only what the change introduces: drop what was already there.
         let old: std::collections::HashSet<String> =
@@ -307,6 +304,10 @@ impl Run {
 /// A check, start to finish: collected, suppressed (inline, waivers,
 /// baseline), one finding per problem, redacted.
 pub fn run(r: &Request) -> Result<Run, Error> {
+    in_pool(r.threads, || run_in_pool(r))
+}
+
+fn run_in_pool(r: &Request) -> Result<Run, Error> {
     let Collected { mut findings, mut output, rules, settings, program, below_confidence } = collect(r)?;
     let config = &settings.config;
     suppress::apply(
@@ -361,6 +362,22 @@ pub fn run(r: &Request) -> Result<Run, Error> {
     })
 }
 
+/// Today's unsuppressed findings, as a baseline (`nhigate baseline`): the
+/// request's own baseline is not read.
+pub fn baseline(r: &Request) -> Result<Baseline, Error> {
+    in_pool(r.threads, || {
+        let r = Request { read_baseline: false, ..r.clone() };
+        let Collected { mut findings, mut output, settings, program, .. } = collect(&r)?;
+        let suppressions =
+            suppress::Suppressions { inline: &output.ignores, waivers: &settings.config.waivers, baseline: None };
+        suppress::apply(&mut findings, &suppressions, r.now);
+        findings.retain(|f| f.suppression.is_none() && f.rule_id != suppress::EXPIRED_WAIVER);
+        Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values))
+            .findings(&mut findings, &mut output.skipped);
+        Ok(Baseline::of(&findings))
+    })
+}
+
 /// A tree's facts, found but not judged (`nhigate inventory`, `nhigate
 /// facts`), with the files skipped and the redaction step for what is
 /// shown of them: fact fields (names, URLs, purposes) pass it as reports'
@@ -374,15 +391,28 @@ pub struct Found<'p> {
 /// The facts of the tree at `r.path`, read with the packs' detectors
 /// (embedded secrets are facts too).
 pub fn find<'p>(r: &Request, program: &'p Program) -> Found<'p> {
-    let options = ScanOptions {
-        threads: r.threads,
-        max_file_size: r.max_file_size,
-        excludes: r.exclude.clone(),
-        ignore_files: None,
-    };
-    let mut output = scan::scan_path(program, &r.path, &options);
+    let options = ScanOptions { max_file_size: r.max_file_size, excludes: r.exclude.clone(), ignore_files: None };
+    let mut output = in_pool(r.threads, || scan::scan_path(program, &r.path, &options));
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     Found { facts: output.facts, skipped: output.skipped, scrub }
+}
+
+/// The formats a check reads facts from: what each is, and what it reads.
+pub fn formats() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::extract::REGISTRY.iter().map(|e| e.about()).map(|a| (a.source, a.reads))
+}
+
+/// The most worker threads a run starts, whatever `-j` asks for.
+pub const MAX_THREADS: usize = 256;
+
+/// Run `f` on a pool of `threads` workers (0: one per core; at most
+/// `MAX_THREADS`): one pool per run, which the scan and the evaluation share,
+/// and nothing set for the rest of the process.
+pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads.min(MAX_THREADS)).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
 }
 
 /// What a check scanned and with what, for the JSON report.

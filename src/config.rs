@@ -37,7 +37,7 @@ use crate::engine::Finding;
 use crate::facts::{Date, Location};
 use crate::severity::Severity;
 
-pub const FILE_NAME: &str = "nhigate.toml";
+pub(crate) const FILE_NAME: &str = "nhigate.toml";
 
 #[derive(Debug, Default)]
 pub struct Config {
@@ -130,7 +130,7 @@ struct RawWaiver {
     expires: Option<toml::value::Datetime>,
 }
 
-pub fn parse(path: &str, text: &str) -> Result<Config, String> {
+pub(crate) fn parse(path: &str, text: &str) -> Result<Config, String> {
     // The message and place only: toml's own rendering quotes the source
     // line, which may hold a secret.
     let raw: Raw = toml::from_str(text).map_err(|e| {

@@ -17,8 +17,7 @@ use crate::source::exclude::{Excluder, IgnoreFile};
 use crate::source::{self, Content, Skipped, WalkOptions, git};
 
 #[derive(Clone, Debug)]
-pub struct ScanOptions {
-    pub threads: usize,
+pub(crate) struct ScanOptions {
     pub max_file_size: u64,
     pub excludes: Vec<String>,
     /// The .nhigateignore files to honour, when the caller read them (from
@@ -28,12 +27,7 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions {
-            threads: 0,
-            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
-            excludes: Vec::new(),
-            ignore_files: None,
-        }
+        ScanOptions { max_file_size: source::DEFAULT_MAX_FILE_SIZE, excludes: Vec::new(), ignore_files: None }
     }
 }
 
@@ -75,7 +69,7 @@ enum Load {
 /// Scan the work tree under `root`. Inside a git repository every tracked
 /// file is scanned, .gitignore or not (a force-added `prod.env` is content
 /// like any other); untracked ignored files are not.
-pub fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
+pub(crate) fn scan_path(program: &Program, root: &Path, options: &ScanOptions) -> ScanOutput {
     let walk_options = WalkOptions { excludes: options.excludes.clone() };
     let (mut files, skipped) = source::walk(root, &walk_options);
     files.extend(tracked_but_ignored(root, &files, &options.excludes));
@@ -138,7 +132,11 @@ fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[St
 }
 
 /// The pre-commit view: what the index holds that HEAD does not.
-pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
+pub(crate) fn scan_staged(
+    program: &Program,
+    repo_path: &Path,
+    options: &ScanOptions,
+) -> Result<ScanOutput, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
     // Read once: reading the index hashes all of it.
@@ -178,7 +176,7 @@ pub fn scan_staged(program: &Program, repo_path: &Path, options: &ScanOptions) -
 /// as it stands at head; compared with the same paths at base. What is
 /// excluded is decided by the caller's ignore files (the base's), else the
 /// base commit's.
-pub fn scan_range(
+pub(crate) fn scan_range(
     program: &Program,
     repo_path: &Path,
     base: &str,
@@ -229,7 +227,11 @@ pub fn scan_range(
 /// Every blob reachable from any ref, each once per path; each secret with
 /// the commit that first introduced it. What is excluded is decided by the
 /// ignore files at HEAD.
-pub fn scan_history(program: &Program, repo_path: &Path, options: &ScanOptions) -> Result<ScanOutput, git::GitError> {
+pub(crate) fn scan_history(
+    program: &Program,
+    repo_path: &Path,
+    options: &ScanOptions,
+) -> Result<ScanOutput, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
     let listing = git::history(&repo)?;
@@ -297,18 +299,16 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
     };
     // Results are folded as they come, not collected per unit: most units
     // yield nothing, and a tree of 100,000 files should not cost a record each.
-    let merged = in_pool(options.threads, || {
-        units
-            .par_iter()
-            .fold(UnitResult::default, |mut acc, u| {
-                acc.absorb(scan_one(u));
-                acc
-            })
-            .reduce(UnitResult::default, |mut a, b| {
-                a.absorb(b);
-                a
-            })
-    });
+    let merged = units
+        .par_iter()
+        .fold(UnitResult::default, |mut acc, u| {
+            acc.absorb(scan_one(u));
+            acc
+        })
+        .reduce(UnitResult::default, |mut a, b| {
+            a.absorb(b);
+            a
+        });
     ScanOutput {
         facts: merged.facts,
         skipped: merged.skipped,
@@ -385,17 +385,6 @@ fn first_seen_per_value(facts: &mut FactSet) {
         if let Some(f) = earliest.get(&s.value_hash) {
             s.first_seen = Some(f.clone());
         }
-    }
-}
-
-/// The most worker threads a scan starts, whatever `-j` asks for.
-pub const MAX_THREADS: usize = 256;
-
-/// Run `f` on a pool of `threads` workers (0: one per core; at most `MAX_THREADS`).
-pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads.min(MAX_THREADS)).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
     }
 }
 
@@ -617,6 +606,6 @@ fn secrets_of(
 }
 
 /// A hash of a raw secret value: what fingerprints use instead of the value.
-pub fn value_hash(raw: &str) -> String {
+pub(crate) fn value_hash(raw: &str) -> String {
     hex::encode(&Sha256::digest(raw.as_bytes())[..16])
 }

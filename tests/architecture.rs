@@ -106,3 +106,29 @@ fn a_cycle_is_found_where_there_is_one() {
     graph.entry("c".into()).or_default().clear();
     assert_eq!(cycle(&graph), None);
 }
+
+/// The modules `lib.rs` makes public: the library's facade.
+fn facade(src: &Path) -> BTreeSet<String> {
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap_or_default();
+    let mut public: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .map(|m| m.trim_end_matches(';').to_string())
+        .collect();
+    // `pub use x::Item;` makes an item public, not its module.
+    public.extend(lib.lines().filter_map(|l| l.trim().strip_prefix("pub use ")).map(|u| {
+        let item = u.trim_end_matches(';').rsplit("::").next().unwrap_or("");
+        item.to_string()
+    }));
+    public
+}
+
+#[test]
+fn the_command_line_goes_through_the_facade_only() {
+    let src = repo_root().join("src");
+    let public = facade(&src);
+    assert!(public.contains("check") && !public.contains("scan"), "the facade was read: {public:?}");
+    let graph = module_graph(&src);
+    let private: Vec<&String> = graph["cli"].iter().filter(|m| !public.contains(*m)).collect();
+    assert!(private.is_empty(), "the command line reaches past the library's facade into {private:?}");
+}

@@ -468,19 +468,19 @@ fn install_builds_from_source_when_the_release_has_no_binary_for_the_runner() {
 #[test]
 fn action_yml_runs_the_scripts_and_pins_upload_sarif_by_sha() {
     let text = fs::read_to_string(repo_root().join("action.yml")).unwrap_or_default();
-    let docs = nhigate::syntax::tree::parse(&text).unwrap_or_else(|e| panic!("action.yml: {e}"));
-    let steps = docs[0].get("runs").and_then(|r| r.get("steps")).map(|s| s.items().to_vec()).unwrap_or_default();
-    let runs: Vec<&str> = steps.iter().filter_map(|s| s.get("run").and_then(|r| r.str())).collect();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("action.yml: {e}"));
+    let action = &docs[0];
+    let steps = action["runs"]["steps"].as_vec().cloned().unwrap_or_default();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert!(runs.iter().any(|r| r.contains("action/install.sh")) && runs.iter().any(|r| r.contains("action/run.sh")));
-    let upload = steps.iter().filter_map(|s| s.get("uses").and_then(|u| u.str())).find(|u| u.contains("upload-sarif"));
+    let upload = steps.iter().filter_map(|s| s["uses"].as_str()).find(|u| u.contains("upload-sarif"));
     let sha = upload.and_then(|u| u.split_once('@')).map(|(_, v)| v).unwrap_or("");
     assert!(sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()), "upload-sarif pinned by SHA: {upload:?}");
-    let inputs = docs[0].get("inputs");
     for input in ["path", "rules", "severity", "config", "sarif-upload", "version", "allow-pull-request-target"] {
-        assert!(inputs.and_then(|i| i.get(input)).is_some(), "input {input}");
+        assert!(!action["inputs"][input].is_badvalue(), "input {input}");
     }
-    let opt_in = inputs.and_then(|i| i.get("allow-pull-request-target")).and_then(|i| i.get("default"));
-    assert_eq!(opt_in.and_then(|d| d.str()), Some("false"), "pull_request_target is opt-in");
+    let opt_in = &action["inputs"]["allow-pull-request-target"]["default"];
+    assert_eq!(opt_in.as_str(), Some("false"), "pull_request_target is opt-in");
 
     // Inputs and event fields reach the scripts through env only: a branch
     // name or an input could hold shell metacharacters.
@@ -492,8 +492,8 @@ fn action_yml_runs_the_scripts_and_pins_upload_sarif_by_sha() {
             rest = &rest[end..];
         }
     }
-    let check = steps.iter().find(|s| s.get("id").and_then(|i| i.str()) == Some("check"));
-    let env = |name: &str| check.and_then(|s| s.get("env")).and_then(|e| e.get(name)).and_then(|v| v.str());
+    let check = steps.iter().find(|s| s["id"].as_str() == Some("check"));
+    let env = |name: &str| check.and_then(|s| s["env"][name].as_str());
     assert_eq!(env("NHIGATE_PUSH_BEFORE"), Some("${{ github.event.before }}"));
     assert!(env("NHIGATE_PUSH_AFTER").is_some_and(|v| v.contains("github.event.after")));
     assert_eq!(env("NHIGATE_ALLOW_PULL_REQUEST_TARGET"), Some("${{ inputs.allow-pull-request-target }}"));

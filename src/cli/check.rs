@@ -6,11 +6,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::{BaselineArgs, CheckArgs, Exit, fail, packs, stderr_color, stdout_color};
-use crate::check::{Collected, Mode, Request};
+use crate::check::{Mode, Request};
 use crate::facts::Date;
-use crate::report::scrub::Scrubber;
 use crate::report::{self, Format, Report};
-use crate::suppress::{self, baseline::Baseline};
 
 /// What `check` and `baseline` ask alike: the path, the packs, the config,
 /// the threads and the clock.
@@ -52,7 +50,7 @@ fn request(args: &CheckArgs) -> Request {
     r
 }
 
-pub fn run(args: CheckArgs) -> Exit {
+pub(super) fn run(args: CheckArgs) -> Exit {
     let run = match crate::check::run(&request(&args)) {
         Ok(r) => r,
         Err(e) => return packs::failed(e),
@@ -65,22 +63,12 @@ pub fn run(args: CheckArgs) -> Exit {
 }
 
 /// `nhigate baseline`: today's unsuppressed findings, written as a baseline.
-pub fn baseline(args: BaselineArgs) -> Exit {
-    let mut r = common(&args.path, Mode::Tree, &args.packs, args.config.as_ref(), args.threads, args.now);
-    r.read_baseline = false;
-    let Collected { mut findings, mut output, settings, program, .. } = match crate::check::collect(&r) {
-        Ok(c) => c,
+pub(super) fn baseline(args: BaselineArgs) -> Exit {
+    let r = common(&args.path, Mode::Tree, &args.packs, args.config.as_ref(), args.threads, args.now);
+    let b = match crate::check::baseline(&r) {
+        Ok(b) => b,
         Err(e) => return packs::failed(e),
     };
-    suppress::apply(
-        &mut findings,
-        &suppress::Suppressions { inline: &output.ignores, waivers: &settings.config.waivers, baseline: None },
-        r.now,
-    );
-    findings.retain(|f| f.suppression.is_none() && f.rule_id != suppress::EXPIRED_WAIVER);
-    Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values))
-        .findings(&mut findings, &mut output.skipped);
-    let b = Baseline::of(&findings);
     if let Err(e) = std::fs::write(&args.output, b.to_json()) {
         return fail(&format!("cannot write `{}`: {e}", args.output.display()), None);
     }

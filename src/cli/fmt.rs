@@ -1,30 +1,22 @@
 //! `nhigate fmt`: rewrite packs in canonical form, or `--check` that they are.
 
 use super::{Exit, FmtArgs, fail, packs};
-use crate::lang::{self, CompileErrors, FileDiagnostic, Verify};
+use crate::lang::{Verify, fmt};
 
-pub fn run(args: FmtArgs) -> Exit {
+pub(crate) fn run(args: FmtArgs) -> Exit {
     let sources = match packs::read_packs(&args.paths, Verify::Trusted) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let mut unformatted = 0;
     for src in &sources {
-        let file = match lang::parse(&src.text) {
+        let formatted = match fmt::format_source(src) {
             Ok(f) => f,
             Err(errors) => {
-                let named = std::sync::Arc::new(miette::NamedSource::new(&src.path, src.text.clone()));
-                let errors = CompileErrors {
-                    diagnostics: errors
-                        .into_iter()
-                        .map(|e| FileDiagnostic { source: named.clone(), error: e.into() })
-                        .collect(),
-                };
                 packs::show(&errors);
                 return fail(&format!("cannot format `{}`: it does not parse", src.path), None);
             }
         };
-        let formatted = lang::fmt::format(&file, &src.text);
         if formatted == src.text {
             continue;
         }

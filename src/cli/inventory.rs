@@ -43,7 +43,7 @@ fn print(shown: &str, what: &str) -> Exit {
     }
 }
 
-pub fn run(args: InventoryArgs) -> Exit {
+pub(super) fn run(args: InventoryArgs) -> Exit {
     let program = match load(&args.tree) {
         Ok(p) => p,
         Err(code) => return code,
@@ -58,25 +58,13 @@ pub fn run(args: InventoryArgs) -> Exit {
     print(&terminal_safe(&scrub.text(&String::from_utf8_lossy(&rendered))), "inventory")
 }
 
-/// The facts file `nhigate facts` writes: the facts, with the format's
-/// version and the relations between them.
-#[derive(serde::Serialize)]
-struct FactsDocument<'a> {
-    version: u32,
-    #[serde(flatten)]
-    facts: &'a FactSet,
-    relations: Vec<graph::Relation>,
-}
-
-pub fn facts(args: &TreeArgs) -> Exit {
+pub(super) fn facts(args: &TreeArgs) -> Exit {
     let program = match load(args) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let (facts, scrub) = scan_facts(args, &program);
-    let document =
-        FactsDocument { version: crate::facts::FACTS_VERSION, facts: &facts, relations: graph::relations(&facts) };
-    match serde_json::to_string_pretty(&document) {
+    match serde_json::to_string_pretty(&graph::Document::of(&facts)) {
         Ok(json) => print(&(scrub.text(&json) + "\n"), "facts"),
         Err(e) => fail(&format!("cannot write the facts: {e}"), None),
     }

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::{Exit, MergeArgs, MergeFormat, fail, packs};
 use crate::report::{self, Format, Report, RuleInfo, json, merge};
 
-pub fn run(args: &MergeArgs) -> Exit {
+pub(super) fn run(args: &MergeArgs) -> Exit {
     let mut inputs = Vec::new();
     for path in &args.reports {
         let text = match std::fs::read_to_string(path) {

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::Severity;
 use crate::facts::Date;
 use crate::report::Format;
-use crate::severity::Severity;
 
 /// The process exit code: 0 clean, 1 findings at or above the threshold (or
 /// failed tests), 2 a usage, config or rule error.
@@ -143,7 +143,7 @@ struct CheckArgs {
     /// Report secret findings of at least this confidence: high, medium or
     /// low (default: `confidence` in nhigate.toml, else medium)
     #[arg(long, value_name = "LEVEL")]
-    confidence: Option<crate::detect::Confidence>,
+    confidence: Option<crate::check::Confidence>,
     /// The config file (default: nhigate.toml at the scanned root, if any)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -169,7 +169,7 @@ struct CheckArgs {
     #[arg(long)]
     history: bool,
     /// Skip files larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = crate::check::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
     /// Do not scan paths matching this glob (gitignore syntax)
     #[arg(long, value_name = "GLOB")]
@@ -234,7 +234,7 @@ struct TreeArgs {
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
     threads: usize,
     /// Skip files larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = crate::check::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
     /// Do not scan paths matching this glob (gitignore syntax)
     #[arg(long, value_name = "GLOB")]

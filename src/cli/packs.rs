@@ -9,7 +9,7 @@ use crate::lang::{self, Compiled, PackSource, Verify};
 
 /// A check that could not run, said on stderr: the diagnostics of packs
 /// that do not compile, or the message and what would help.
-pub fn failed(e: Error) -> Exit {
+pub(super) fn failed(e: Error) -> Exit {
     match e {
         Error::Failed { message, help } => fail(&message, help.as_deref()),
         Error::Packs(errors) => {
@@ -22,26 +22,26 @@ pub fn failed(e: Error) -> Exit {
 }
 
 /// Every `.nhi` file named, or under a folder named, in a stable order.
-pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, Exit> {
+pub(super) fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, Exit> {
     check::read_packs(paths, verify).map_err(failed)
 }
 
 /// The built-ins (unless turned off) and the packs named with `--rules`,
 /// compiled; on error the diagnostics are printed and the exit code returned.
-pub fn load(args: &PackArgs) -> Result<Compiled, Exit> {
+pub(super) fn load(args: &PackArgs) -> Result<Compiled, Exit> {
     let extra = read_packs(&args.rules, Verify::Full)?;
     check::load_packs(&args.with, args.no_builtin, extra).map_err(failed)
 }
 
 /// Compile, printing every diagnostic on failure.
-pub fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
+pub(super) fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
     lang::compile(sources).map_err(|errors| failed(Error::Packs(errors)))
 }
 
 /// Print diagnostics to stderr. Frames quote the packs' source, which may
 /// hold a secret or control characters: colour only for sources without
 /// the latter, and secrets redacted either way.
-pub fn show(diagnostics: &lang::CompileErrors) {
+pub(super) fn show(diagnostics: &lang::CompileErrors) {
     let controls = diagnostics
         .diagnostics
         .iter()

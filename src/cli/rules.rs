@@ -7,7 +7,7 @@ use crate::engine::FindingKind;
 use crate::lang::{Verify, error::did_you_mean};
 use crate::report::RuleInfo;
 
-pub fn run(command: RulesCommand) -> Exit {
+pub(super) fn run(command: RulesCommand) -> Exit {
     match command {
         RulesCommand::List { packs, format } => {
             let compiled = match packs::load(&packs) {
@@ -160,8 +160,7 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     out.push_str(&format!("  severity:  {}\n", info.severity));
     out.push_str(&format!("  pack:      {}\n", info.pack));
     if let Some(d) = program.detector_index(&info.id).and_then(|i| program.detectors.get(i)) {
-        let model = crate::detect::confidence::describe(d.is_generic(), d.is_self_made());
-        out.push_str(&format!("  confidence: {model}\n"));
+        out.push_str(&format!("  confidence: {}\n", d.confidence_model()));
     }
     if !info.maps.is_empty() {
         out.push_str(&format!("  maps to:   {}\n", info.maps.join(", ")));
@@ -183,16 +182,15 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
 /// The extractors' formats as Markdown: the README's "What it reads".
 fn formats_markdown(detectors: usize) -> String {
     let mut out = String::from("| source | identities, credentials and grants |\n| --- | --- |\n");
-    for e in crate::extract::REGISTRY {
-        let about = e.about();
-        out.push_str(&format!("| {} | {} |\n", about.source, about.reads));
+    for (source, reads) in crate::check::formats() {
+        out.push_str(&format!("| {source} | {reads} |\n"));
     }
     out.push_str(&format!("| every text file | secrets, by {detectors} built-in detectors |\n"));
     out
 }
 
 /// The schema table as Markdown: what docs/facts.md embeds.
-pub fn fields_markdown() -> String {
+pub(super) fn fields_markdown() -> String {
     let mut out = String::new();
     for record in crate::facts::schema::RECORDS {
         out.push_str(&format!("### `{}`\n\n| field | type | meaning |\n| --- | --- | --- |\n", record.name));

@@ -49,7 +49,7 @@ impl Context {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     pub name: String,
     /// The raw value. It lives only while the unit is scanned.
     pub value: String,
@@ -62,7 +62,7 @@ pub struct Assignment {
 /// parser refused it (the text is then read line by line instead). With
 /// `at` (ascending byte offsets), line-oriented formats are read only on the
 /// lines that hold them.
-pub fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignment>, Option<SyntaxError>) {
+pub(crate) fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignment>, Option<SyntaxError>) {
     let format = syntax::format_of(path);
     let pairs = |f: Format| match at {
         Some(offsets) => lines::pairs_at(f, text, offsets),
@@ -271,7 +271,7 @@ fn walk_hcl_expr(name: &str, e: &hcl::Expr, out: &mut Vec<Assignment>) {
 
 /// A name in snake case, lower: `rabbitmqPassword` → `rabbitmq_password`,
 /// `APIKey` → `api_key`, `client-secret` → `client_secret`.
-pub fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
@@ -302,7 +302,7 @@ pub fn normalize_name(name: &str) -> String {
 /// does not: a Secret keeps usernames, hosts, URLs and certificates beside
 /// its passwords. Judged by the key's name and by the decoded value: a URL
 /// without a password, a timestamp, a boolean, an address.
-pub fn not_a_credential(a: &Assignment) -> Option<&'static str> {
+pub(crate) fn not_a_credential(a: &Assignment) -> Option<&'static str> {
     if a.context != Context::KubernetesSecret {
         return None;
     }
@@ -357,7 +357,7 @@ pub fn not_a_credential(a: &Assignment) -> Option<&'static str> {
 /// `PrivateToken = "PRIVATE-TOKEN"`, `api_key = "x-api-key"`) is a label
 /// or a header name, not a secret: compared with case, `-`, `_`, `.` and
 /// spaces ignored: equal, a part of the name, or the name as an `X-` header.
-pub fn names_itself(name: &str, value: &str) -> Option<&'static str> {
+pub(crate) fn names_itself(name: &str, value: &str) -> Option<&'static str> {
     let fold =
         |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect::<String>();
     let (n, v) = (fold(name.rsplit(['.', '/']).next().unwrap_or(name)), fold(value));
@@ -369,7 +369,7 @@ pub fn names_itself(name: &str, value: &str) -> Option<&'static str> {
     (long_enough && wordy && spelled).then_some("the value spells its own name")
 }
 
-pub fn implausible(value: &str, context: Context) -> Option<&'static str> {
+pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str> {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
     let min_len = if context.decoded() { 6 } else { 8 };

@@ -16,11 +16,11 @@
 //! samples) are dropped before this: see [`not_a_secret`].
 
 use super::shannon_entropy;
-pub use crate::facts::Confidence;
+pub(crate) use crate::facts::Confidence;
 
 /// Where a file sits, as far as sample values go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Place {
+pub(crate) enum Place {
     /// Code and configuration that runs.
     Live,
     /// Tests, fixtures and test data.
@@ -32,7 +32,7 @@ pub enum Place {
 }
 
 impl Place {
-    pub fn of(path: &str) -> Place {
+    pub(crate) fn of(path: &str) -> Place {
         let lower = path.to_ascii_lowercase();
         let mut parts: Vec<&str> = lower.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
         let file = parts.pop().unwrap_or("");
@@ -77,15 +77,6 @@ impl Place {
         }
         Place::Live
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Place::Live => "code",
-            Place::Test => "tests",
-            Place::Docs => "documentation",
-            Place::Example => "examples",
-        }
-    }
 }
 
 /// Test files by their naming conventions: Go, Python, JavaScript and
@@ -106,7 +97,7 @@ fn is_test_file(file: &str) -> bool {
 
 /// What a detector knew about one value.
 #[derive(Clone, Copy, Debug)]
-pub struct Evidence<'a> {
+pub(crate) struct Evidence<'a> {
     /// A generic detector: an assignment detector, or one whose provider is
     /// `generic` (a URL's password, a .netrc entry).
     pub generic: bool,
@@ -118,7 +109,7 @@ pub struct Evidence<'a> {
 }
 
 /// How a detector's finds are judged, for `rules explain`.
-pub fn describe(generic: bool, self_made: bool) -> &'static str {
+pub(crate) fn describe(generic: bool, self_made: bool) -> &'static str {
     match (generic, self_made) {
         (true, _) => {
             "medium for a strong value in code or configuration; low for a weak value (short, low entropy, \
@@ -134,7 +125,7 @@ pub fn describe(generic: bool, self_made: bool) -> &'static str {
 }
 
 /// The confidence the evidence supports.
-pub fn judge(e: &Evidence<'_>) -> Confidence {
+pub(crate) fn judge(e: &Evidence<'_>) -> Confidence {
     let sample_place = e.place != Place::Live;
     if !e.generic {
         return match (sample_place, e.self_made) {
@@ -148,7 +139,7 @@ pub fn judge(e: &Evidence<'_>) -> Confidence {
 
 /// A value a person could have typed or read aloud: short, low in entropy,
 /// of one class of characters, or made of dictionary words.
-pub fn weak(value: &str) -> bool {
+pub(crate) fn weak(value: &str) -> bool {
     let classes = [
         value.chars().any(|c| c.is_ascii_lowercase()),
         value.chars().any(|c| c.is_ascii_uppercase()),
@@ -180,7 +171,7 @@ fn typed_by_a_person(value: &str) -> bool {
 
 /// A placeholder spelled in words, with at most a few digits:
 /// `test_password_3`, `MySuperSecretPassword1`, `your-api-token-here`.
-pub fn made_of_words(value: &str) -> bool {
+pub(crate) fn made_of_words(value: &str) -> bool {
     let runs = letter_runs(value);
     let digits = value.chars().filter(char::is_ascii_digit).count();
     !runs.is_empty() && digits <= 4 && runs.iter().all(|r| splits_into_words(r))
@@ -188,7 +179,7 @@ pub fn made_of_words(value: &str) -> bool {
 
 /// A comment near a value that asks the reader to put their own in
 /// (`# replace with your access key`): the value is a sample.
-pub fn asks_for_a_value(line: &[u8]) -> bool {
+pub(crate) fn asks_for_a_value(line: &[u8]) -> bool {
     const HINTS: [&str; 8] = [
         "replace with your",
         "replace this",
@@ -206,7 +197,7 @@ pub fn asks_for_a_value(line: &[u8]) -> bool {
 /// Why a value any detector found is not a secret, if it is not: a run of
 /// sequential characters (`0123456789`, `abcdefgh`), a repeated pattern,
 /// or a sample a provider or a well-known site publishes.
-pub fn not_a_secret(value: &str) -> Option<&'static str> {
+pub(crate) fn not_a_secret(value: &str) -> Option<&'static str> {
     if PUBLISHED_SAMPLES.contains(&value) {
         return Some("a published sample value");
     }
@@ -222,7 +213,7 @@ pub fn not_a_secret(value: &str) -> Option<&'static str> {
 /// A URL's password that is weak, for a host that cannot be real:
 /// `https://user:pass123@example.com`, `postgres://app:app-password@localhost`.
 /// `matched` is the whole match, URL included.
-pub fn example_credentials(matched: &str, value: &str) -> Option<&'static str> {
+pub(crate) fn example_credentials(matched: &str, value: &str) -> Option<&'static str> {
     let host = matched.rsplit_once('@')?.1;
     let host = host.split([':', '/', '?', '#', '"', '\'', ' ']).next().unwrap_or("").to_ascii_lowercase();
     let example = ["example.com", "example.org", "example.net", "localhost", "127.0.0.1", "0.0.0.0"]

@@ -8,18 +8,18 @@
 //! returns positioned finds with their raw values, which the scanner turns
 //! into redacted secret facts at once.
 
-pub mod assign;
-pub mod checksum;
-pub mod confidence;
+pub(crate) mod assign;
+pub(crate) mod checksum;
+pub(crate) mod confidence;
 
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
-pub use assign::Context;
-pub use checksum::Checksum;
-pub use confidence::{Confidence, Place};
+pub(crate) use assign::Context;
+pub(crate) use checksum::Checksum;
+pub(crate) use confidence::{Confidence, Place};
 
 use crate::syntax::{LineIndex, Pos, SyntaxError};
 
@@ -189,6 +189,11 @@ impl Detector {
         self.spec.provider.as_deref().is_some_and(|p| SELF_MADE.contains(&p))
     }
 
+    /// How its finds are judged, for `rules explain`.
+    pub fn confidence_model(&self) -> &'static str {
+        confidence::describe(self.is_generic(), self.is_self_made())
+    }
+
     /// A detector that knows no provider's format: it reads values assigned
     /// to names, or its provider is `generic` (a URL's password).
     pub fn is_generic(&self) -> bool {
@@ -355,7 +360,7 @@ impl Detector {
 }
 
 /// Shannon entropy in bits per byte.
-pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+pub(crate) fn shannon_entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
         return 0.0;
     }

@@ -83,7 +83,7 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 /// matches 194 actions, 17 of which accept one: it is a `*` grant by
 /// nature). Actions of services AWS does not list are taken to accept one,
 /// so a wildcard resource on them is still reported.
-pub fn resource_scoped(action: &str) -> Option<bool> {
+pub(super) fn resource_scoped(action: &str) -> Option<bool> {
     is_action(action).then(|| match matching(action) {
         Some(found) if !found.is_empty() => 2 * found.iter().filter(|a| !a.star_only).count() >= found.len(),
         // A name the service does not have (`s3:HeadBucket`) grants nothing.
@@ -97,7 +97,7 @@ pub fn resource_scoped(action: &str) -> Option<bool> {
 /// permissions (`s3:Put*`, `iam:*Policy`). A narrow pattern AWS's own
 /// policies use (`kms:ReEncrypt*`, `kms:GenerateDataKey*`) is not; a
 /// pattern of a service AWS does not list is.
-pub fn wide(action: &str) -> Option<bool> {
+pub(super) fn wide(action: &str) -> Option<bool> {
     is_action(action).then(|| {
         if action == "*" || action.ends_with(":*") {
             return true;
@@ -124,7 +124,7 @@ fn is_action(action: &str) -> bool {
 /// Whether every action the pattern matches only reads (List and Read
 /// access levels), or a Kubernetes read verb. Unknown actions are not
 /// read-only.
-pub fn read_only(action: &str) -> Option<bool> {
+pub(super) fn read_only(action: &str) -> Option<bool> {
     // Azure spells reads as the last segment: `Microsoft.Storage/*/read`;
     // Kubernetes has three read verbs.
     if action.ends_with("/read") || matches!(action, "get" | "list" | "watch") {
@@ -140,7 +140,7 @@ pub fn read_only(action: &str) -> Option<bool> {
 /// first) narrows a grant to some resources or callers: resource and
 /// request tags, the source or account of the request, the service it
 /// comes through or goes to.
-pub fn scoping_condition(condition: &str) -> bool {
+pub(super) fn scoping_condition(condition: &str) -> bool {
     let key = condition.split_once(':').map_or(condition, |(_, k)| k).to_ascii_lowercase();
     let (_, name) = key.split_once(':').unwrap_or(("", &key));
     const KEYS: [&str; 20] = [

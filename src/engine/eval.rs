@@ -14,25 +14,25 @@ use crate::facts::schema::Env;
 use crate::facts::{Date, Duration, Value};
 use crate::lang::program::{ArithOp, CmpOp, Expr, Function};
 
-pub struct Eval<'a, 'e> {
+pub(super) struct Eval<'a, 'e> {
     env: &'e Env<'a>,
     vars: Vec<Value<'a>>,
 }
 
 impl<'a, 'e> Eval<'a, 'e> {
-    pub fn new(env: &'e Env<'a>, fact: Value<'a>) -> Self {
+    pub(super) fn new(env: &'e Env<'a>, fact: Value<'a>) -> Self {
         Eval { env, vars: vec![fact] }
     }
 
     /// A condition's truth: `Some(true)`, `Some(false)` or `None` (unknown).
-    pub fn truth(&mut self, e: &'a Expr) -> Option<bool> {
+    pub(super) fn truth(&mut self, e: &'a Expr) -> Option<bool> {
         match self.eval(e) {
             Value::Bool(b) => Some(b),
             _ => None,
         }
     }
 
-    pub fn eval(&mut self, e: &'a Expr) -> Value<'a> {
+    pub(super) fn eval(&mut self, e: &'a Expr) -> Value<'a> {
         match e {
             Expr::Const(v) => v.reborrow(),
             Expr::Now => Value::Date(self.env.now),
@@ -106,7 +106,7 @@ impl<'a, 'e> Eval<'a, 'e> {
 
     /// The items of `list` that decide a quantifier: for `any`, each item
     /// the body holds for; for `all`, each it does not definitely hold for.
-    pub fn deciding(&mut self, list: &'a Expr, body: &'a Expr, any: bool) -> Vec<(usize, Value<'a>)> {
+    pub(super) fn deciding(&mut self, list: &'a Expr, body: &'a Expr, any: bool) -> Vec<(usize, Value<'a>)> {
         let items = match self.eval(list) {
             Value::List(items) => items,
             Value::Map(entries) => entries.into_iter().map(|(k, _)| Value::Str(k)).collect(),

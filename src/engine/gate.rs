@@ -8,7 +8,7 @@ use super::{Finding, FindingKind, fingerprint};
 use crate::facts::Location;
 use crate::severity::Severity;
 
-pub struct GateRule {
+pub(crate) struct GateRule {
     pub id: &'static str,
     pub title: &'static str,
     pub severity: Severity,
@@ -16,7 +16,7 @@ pub struct GateRule {
     pub docs: &'static str,
 }
 
-pub const WAIVER_EXPIRED: GateRule = GateRule {
+pub(crate) const WAIVER_EXPIRED: GateRule = GateRule {
     id: "waiver-expired",
     title: "Waivers are renewed or removed when they expire",
     severity: Severity::Medium,
@@ -24,7 +24,7 @@ pub const WAIVER_EXPIRED: GateRule = GateRule {
     docs: "A waiver in nhigate.toml suppresses findings until its expiry date; after it, the findings fail again and the stale waiver is reported so that its owner renews or removes it.",
 };
 
-pub const GATE_CONFIG_CHANGED: GateRule = GateRule {
+pub(crate) const GATE_CONFIG_CHANGED: GateRule = GateRule {
     id: "gate-config-changed",
     title: "A change to the gate's own settings is reviewed",
     severity: Severity::High,
@@ -32,7 +32,7 @@ pub const GATE_CONFIG_CHANGED: GateRule = GateRule {
     docs: "`check --base` reads nhigate.toml, .nhigateignore, the baseline and the packs they name from the base commit, so a branch cannot change how it is judged. A branch that changes them is reported with what the change would weaken (rules turned off, severities lowered, the threshold raised, waivers, baseline entries or excluded paths added, packs changed) at high severity, or at info when it only strengthens the gate. Inline ignores do not suppress it.",
 };
 
-pub const FILE_NOT_SCANNED: GateRule = GateRule {
+pub(crate) const FILE_NOT_SCANNED: GateRule = GateRule {
     id: "file-not-scanned",
     title: "Every file is scanned",
     severity: Severity::Medium,
@@ -41,11 +41,11 @@ pub const FILE_NOT_SCANNED: GateRule = GateRule {
 };
 
 /// Every gate rule, in id order.
-pub const ALL: &[&GateRule] = &[&FILE_NOT_SCANNED, &GATE_CONFIG_CHANGED, &WAIVER_EXPIRED];
+pub(crate) const ALL: &[&GateRule] = &[&FILE_NOT_SCANNED, &GATE_CONFIG_CHANGED, &WAIVER_EXPIRED];
 
 /// A finding of a gate rule at `location`; `key` tells one finding of the
 /// rule at that path from another.
-pub fn finding(rule: &GateRule, location: Location, message: String, key: &str) -> Finding {
+pub(crate) fn finding(rule: &GateRule, location: Location, message: String, key: &str) -> Finding {
     Finding {
         rule_id: rule.id.into(),
         kind: FindingKind::Policy,

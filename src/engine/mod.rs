@@ -9,7 +9,7 @@
 mod aws_actions;
 mod eval;
 mod finding;
-pub mod gate;
+pub(crate) mod gate;
 
 pub use finding::{
     Finding, FindingKind, SecretDetails, Subject, Suppression, SuppressionKind, fingerprint, group_copies,

@@ -72,7 +72,7 @@ fn flatten(node: &Node, prefix: &str, out: &mut BTreeMap<String, Vec<String>>) {
 
 /// The `<.Values.x>` placeholders of a chart's facts, replaced by the
 /// chart's values where they are plain ones.
-pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, ModuleValues>) {
+pub(super) fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, ModuleValues>) {
     let of = |path: &str| chart_of(path).filter(|_| !is_values(path)).and_then(|c| modules.get(c));
     for i in &mut facts.identities {
         if let Some(m) = of(&i.location.path) {

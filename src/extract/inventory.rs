@@ -191,7 +191,7 @@ fn date_of(n: &Node, key: &str, problems: &mut Vec<String>) -> Option<Date> {
 /// an identity matches by kind and name, a credential by kind and identity.
 /// Declarations fill what code does not say; what matches nothing stays as
 /// declared-only, and what was found but not declared stays as found.
-pub fn merge(facts: &mut FactSet) {
+pub(crate) fn merge(facts: &mut FactSet) {
     let (declared, mut found): (Vec<Identity>, Vec<Identity>) =
         std::mem::take(&mut facts.identities).into_iter().partition(|i| i.declared && !i.discovered);
     for d in declared {

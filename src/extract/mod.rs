@@ -12,7 +12,7 @@ mod cloudformation;
 mod github_actions;
 mod gitlab_ci;
 mod helm;
-pub mod inventory;
+pub(crate) mod inventory;
 mod kubernetes;
 mod mcp;
 mod policy;
@@ -26,7 +26,7 @@ use crate::syntax::{self, Pos};
 
 /// What needs every file of a Terraform module read first: variable
 /// defaults, locals and provider default tags, applied to the module's facts.
-pub fn resolve_modules(facts: &mut FactSet) {
+pub(crate) fn resolve_modules(facts: &mut FactSet) {
     let modules = std::mem::take(&mut facts.modules);
     helm::resolve(facts, &modules);
     terraform::resolve(facts, &modules);
@@ -34,7 +34,7 @@ pub fn resolve_modules(facts: &mut FactSet) {
 
 /// The facts of one unit, and why it could not be read if it could not.
 #[derive(Debug, Default)]
-pub struct Extraction {
+pub(crate) struct Extraction {
     pub facts: FactSet,
     pub problem: Option<String>,
 }
@@ -103,7 +103,7 @@ fn documents(path: &str) -> bool {
 }
 
 /// Whether the extractors read this path at all.
-pub fn wants(path: &str, text: &[u8]) -> bool {
+pub(crate) fn wants(path: &str, text: &[u8]) -> bool {
     REGISTRY.iter().any(|e| e.wants(path, text))
 }
 
@@ -112,7 +112,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// The facts in one unit.
-pub fn extract(path: &str, text: &str) -> Extraction {
+pub(crate) fn extract(path: &str, text: &str) -> Extraction {
     extract_with(REGISTRY, path, text)
 }
 

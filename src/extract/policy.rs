@@ -39,7 +39,7 @@ impl super::Extractor for PolicyDocuments {
 
 /// The grants of a policy document (its `Statement`, one or many), held by
 /// `identity`. Deny statements are kept: rules decide what they mean.
-pub fn grants(path: &str, doc: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Vec<Grant> {
+pub(super) fn grants(path: &str, doc: &Node, identity: Option<&str>, attrs: &BTreeMap<String, String>) -> Vec<Grant> {
     statements(doc).into_iter().map(|s| grant(path, s, identity, attrs)).collect()
 }
 
@@ -146,7 +146,7 @@ fn intrinsic_text(n: &Node) -> Option<String> {
 /// An AWS managed policy attached to `holder` (`arn:aws:iam::aws:policy/NAME`),
 /// as a grant naming the policy; other ARNs are customer policies, read
 /// from their documents instead.
-pub fn managed_policy(path: &str, arn: &str, at: Pos, holder: Option<&str>) -> Option<Grant> {
+pub(super) fn managed_policy(path: &str, arn: &str, at: Pos, holder: Option<&str>) -> Option<Grant> {
     let name = arn.strip_prefix("arn:aws:iam::aws:policy/")?;
     let name = name.rsplit('/').next().unwrap_or(name);
     let mut g = attachment(path, at, holder);
@@ -155,7 +155,7 @@ pub fn managed_policy(path: &str, arn: &str, at: Pos, holder: Option<&str>) -> O
 }
 
 /// A policy attached to `holder`, before saying which.
-pub fn attachment(path: &str, at: Pos, holder: Option<&str>) -> Grant {
+pub(super) fn attachment(path: &str, at: Pos, holder: Option<&str>) -> Grant {
     Grant {
         identity: holder.map(str::to_string),
         provider: Some("aws".into()),
@@ -212,7 +212,7 @@ fn github_claim(doc: &Node, claim: &str) -> Vec<String> {
 /// What a role's trust policy says, as the role's attributes: who may
 /// assume it, the condition keys it tests, and the subjects and audiences
 /// it accepts from GitHub's OIDC tokens.
-pub fn trust_attrs(doc: &Node, attrs: &mut BTreeMap<String, String>) {
+pub(super) fn trust_attrs(doc: &Node, attrs: &mut BTreeMap<String, String>) {
     attrs.insert("trusted".into(), trusted_principals(doc).join(","));
     attrs.insert("trust_conditions".into(), trust_conditions(doc).join(","));
     attrs.insert("trust_subjects".into(), github_claim(doc, "sub").join(","));
@@ -220,7 +220,7 @@ pub fn trust_attrs(doc: &Node, attrs: &mut BTreeMap<String, String>) {
 }
 
 /// An HCL expression (a `jsonencode` argument) as the common tree.
-pub fn from_hcl(e: &hcl::Expr) -> Node {
+pub(super) fn from_hcl(e: &hcl::Expr) -> Node {
     let kind = match &e.kind {
         hcl::ExprKind::Object(entries) => Kind::Map(
             entries
@@ -244,7 +244,7 @@ pub fn from_hcl(e: &hcl::Expr) -> Node {
 
 /// A policy written as JSON text (a heredoc or a quoted string) that starts
 /// at `at`: parsed, with positions moved to the file's.
-pub fn from_json_text(text: &str, at: Pos) -> Option<Node> {
+pub(super) fn from_json_text(text: &str, at: Pos) -> Option<Node> {
     let doc = crate::syntax::tree::parse(text).ok()?.into_iter().next()?;
     Some(shift(doc, at))
 }

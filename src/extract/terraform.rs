@@ -886,7 +886,7 @@ fn module_of<'m>(
 }
 
 /// The folder of a `.tf` file: its module.
-pub fn module_dir(path: &str) -> &str {
+pub(super) fn module_dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
@@ -926,7 +926,7 @@ fn module_values(path: &str, body: &Body) -> crate::facts::ModuleValues {
 /// in grants' actions and resources become their literal values, and AWS
 /// identities without an owner take the one their provider's
 /// `default_tags` give.
-pub fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
+pub(super) fn resolve(facts: &mut FactSet, modules: &BTreeMap<String, crate::facts::ModuleValues>) {
     link_across_files(facts, modules);
     let calls = std::mem::take(&mut facts.module_calls);
     instantiate(facts, &calls);

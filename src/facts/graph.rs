@@ -29,6 +29,22 @@ pub const KINDS: &[(&str, &str)] = &[
     ("calls", "an AI agent → an MCP server it may call"),
 ];
 
+/// The facts file `nhigate facts` writes and `--facts` reads: the facts,
+/// with the format's version and the relations between them.
+#[derive(Serialize)]
+pub struct Document<'a> {
+    version: u32,
+    #[serde(flatten)]
+    facts: &'a FactSet,
+    relations: Vec<Relation>,
+}
+
+impl Document<'_> {
+    pub fn of(facts: &FactSet) -> Document<'_> {
+        Document { version: super::FACTS_VERSION, facts, relations: relations(facts) }
+    }
+}
+
 pub fn relations(facts: &FactSet) -> Vec<Relation> {
     fn index<T>(items: &[T]) -> HashMap<*const T, usize> {
         items.iter().enumerate().map(|(i, x)| (x as *const T, i)).collect()

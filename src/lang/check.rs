@@ -22,7 +22,7 @@ pub enum Verify {
     Trusted,
 }
 
-pub struct Checker<'s> {
+pub(super) struct Checker<'s> {
     pub pack: usize,
     source: &'s str,
     verify: Verify,
@@ -30,7 +30,7 @@ pub struct Checker<'s> {
 }
 
 /// The rule ids a test names, each with whether it expects it to fire.
-pub type NamedInTest = Vec<(ast::Spanned<String>, bool)>;
+pub(super) type NamedInTest = Vec<(ast::Spanned<String>, bool)>;
 
 struct Scope {
     root: RecordKind,
@@ -57,7 +57,7 @@ fn fits(a: Type, b: Type) -> bool {
 }
 
 impl<'s> Checker<'s> {
-    pub fn new(pack: usize, source: &'s str, verify: Verify) -> Checker<'s> {
+    pub(super) fn new(pack: usize, source: &'s str, verify: Verify) -> Checker<'s> {
         Checker { pack, source, verify, errors: Vec::new() }
     }
 
@@ -108,7 +108,7 @@ impl<'s> Checker<'s> {
 
     // ------------------------------------------------------------ rules
 
-    pub fn rule(&mut self, decl: &ast::RuleDecl) -> Option<program::Rule> {
+    pub(super) fn rule(&mut self, decl: &ast::RuleDecl) -> Option<program::Rule> {
         let before = self.error_count();
         let mut severity = None;
         let mut on = None;
@@ -812,7 +812,7 @@ impl<'s> Checker<'s> {
 
     // ------------------------------------------------------------ detectors
 
-    pub fn detector(&mut self, decl: &ast::DetectorDecl) -> Option<DetectorSpec> {
+    pub(super) fn detector(&mut self, decl: &ast::DetectorDecl) -> Option<DetectorSpec> {
         let before = self.error_count();
         let mut severity = None;
         let mut provider = None;
@@ -994,7 +994,7 @@ impl<'s> Checker<'s> {
     // ------------------------------------------------------------ tests
 
     /// A test block; the rule ids it names are checked once every pack is in.
-    pub fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, NamedInTest)> {
+    pub(super) fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, NamedInTest)> {
         let before = self.error_count();
         let mut fixture = None;
         let mut facts = None;

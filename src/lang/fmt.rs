@@ -9,6 +9,19 @@
 
 use super::ast::*;
 
+/// A pack's text in canonical form, or why it does not parse.
+pub fn format_source(src: &super::PackSource) -> Result<String, super::CompileErrors> {
+    match super::parse(&src.text) {
+        Ok(file) => Ok(format(&file, &src.text)),
+        Err(errors) => {
+            let named = std::sync::Arc::new(miette::NamedSource::new(&src.path, src.text.clone()));
+            let diagnostics =
+                errors.into_iter().map(|e| super::FileDiagnostic { source: named.clone(), error: e.into() }).collect();
+            Err(super::CompileErrors { diagnostics })
+        }
+    }
+}
+
 /// Format a parsed pack. `source` is the text it was parsed from, for its
 /// comments; pass "" to format a tree built in code.
 pub fn format(file: &PackFile, source: &str) -> String {

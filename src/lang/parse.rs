@@ -25,7 +25,7 @@ pub fn parse(source: &str) -> Result<PackFile, Vec<ParseError>> {
 
 /// Parse one pack file, and on a syntax error keep the items that parse on
 /// their own, so that the checker can report their problems too.
-pub fn parse_recovering(source: &str) -> (PackFile, Vec<ParseError>) {
+pub(super) fn parse_recovering(source: &str) -> (PackFile, Vec<ParseError>) {
     match NhiParser::parse(Rule::pack_file, source) {
         Ok(mut pairs) => {
             let mut b = Builder { base: 0, errors: Vec::new() };
@@ -38,7 +38,7 @@ pub fn parse_recovering(source: &str) -> (PackFile, Vec<ParseError>) {
 
 /// Parse one expression, e.g. a message placeholder; `at` is its byte offset
 /// in the file, so that spans point into the file.
-pub fn parse_expr(text: &str, at: usize) -> Option<Expr> {
+pub(super) fn parse_expr(text: &str, at: usize) -> Option<Expr> {
     let mut pairs = NhiParser::parse(Rule::standalone_expr, text).ok()?;
     let pair = pairs.next()?.into_inner().next()?;
     let mut b = Builder { base: at, errors: Vec::new() };
@@ -48,7 +48,7 @@ pub fn parse_expr(text: &str, at: usize) -> Option<Expr> {
 
 /// Resolve escapes in text whose string was already parsed (and its bad
 /// escapes reported): a bad escape is dropped.
-pub fn unescape_lossy(raw: &str) -> String {
+pub(super) fn unescape_lossy(raw: &str) -> String {
     let mut b = Builder { base: 0, errors: Vec::new() };
     b.unescape(raw, 0)
 }
@@ -196,7 +196,7 @@ fn expected_literals(chunk: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn is_keyword(word: &str) -> bool {
+pub(super) fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "and"

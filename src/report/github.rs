@@ -26,7 +26,7 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         let mut message = f.message.clone();
         for r in report.repeating(f) {
@@ -54,7 +54,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The job summary: counts, then a table of what fails.
-pub fn summary(report: &Report<'_>) -> String {
+pub(crate) fn summary(report: &Report<'_>) -> String {
     let mut md = String::from("## nhigate\n\n");
     let shown: Vec<_> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
     if shown.is_empty() {

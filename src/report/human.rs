@@ -31,7 +31,7 @@ fn severity_code(s: Severity) -> &'static str {
     }
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         writeln!(

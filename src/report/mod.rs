@@ -2,14 +2,14 @@
 //! see only a `Report`: findings whose secrets are `Redacted`, the skipped
 //! files, rule metadata and counts. They never see facts, files or rules.
 
-pub mod github;
+pub(crate) mod github;
 mod human;
 pub mod inventory;
 pub mod json;
 pub mod merge;
 mod sarif;
-pub mod scrub;
-pub mod snippet;
+pub(crate) mod scrub;
+pub(crate) mod snippet;
 
 use std::io::{self, Write};
 

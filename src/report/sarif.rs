@@ -13,7 +13,7 @@ use crate::engine::FindingKind;
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
 /// GitHub code scanning keeps at most this many results of a run.
-pub const GITHUB_RESULT_LIMIT: usize = 5000;
+pub(super) const GITHUB_RESULT_LIMIT: usize = 5000;
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -262,7 +262,7 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let rules = report.fired_rules();
     let results = report
         .findings

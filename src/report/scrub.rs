@@ -141,7 +141,7 @@ fn query_secret() -> &'static Option<Regex> {
 }
 
 /// Userinfo and secret-named query parameters of URLs, redacted.
-pub fn url_credentials(text: &str) -> String {
+pub(crate) fn url_credentials(text: &str) -> String {
     let mut out = text.to_string();
     if let Some(re) = userinfo() {
         out =

@@ -21,7 +21,7 @@ pub struct Frame {
 }
 
 /// Where frames are keyed: path, line, column.
-pub type FrameKey = (String, u32, u32);
+pub(crate) type FrameKey = (String, u32, u32);
 
 /// A detected value's place: from (line, column) to (line, column), in characters.
 type Span = ((u32, u32), (u32, u32));
@@ -32,7 +32,7 @@ type Wanted = (Vec<(u32, u32)>, Vec<Span>);
 /// The frames of the findings in files under `root`. Files are decoded as
 /// the scanner decodes them (UTF-16 included), and every detected value is
 /// masked wherever it falls, across lines too.
-pub fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -> BTreeMap<FrameKey, Frame> {
+pub(crate) fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -> BTreeMap<FrameKey, Frame> {
     let base = if root.is_file() { root.parent().unwrap_or(root) } else { root };
     let mut wanted: BTreeMap<&str, Wanted> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.location.commit.is_none() && f.location.line > 0) {
@@ -131,7 +131,7 @@ fn window(before: &str, after: &str) -> Frame {
 
 /// Mask every word of 12 or more characters that mixes letters and digits
 /// (keys, tokens, hashes) to its first 4 characters and `…`.
-pub fn mask(line: &str) -> String {
+pub(crate) fn mask(line: &str) -> String {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '.' | '~');
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();

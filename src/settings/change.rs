@@ -31,7 +31,7 @@ impl Change {
 /// The gate-config-changed findings for a branch whose head settings are
 /// `head` (or could not be loaded, with the reason); `default_severity`
 /// gives a rule's own severity, to judge an override against.
-pub fn compare(
+pub(crate) fn compare(
     base: &Settings,
     head: Result<&Settings, &str>,
     default_severity: &dyn Fn(&str) -> Option<Severity>,

@@ -8,8 +8,8 @@
 //! given on the command line may point anywhere (inside the repository they
 //! too are read from the base commit when it has them).
 
-pub mod change;
-pub mod read;
+pub(crate) mod change;
+pub(crate) mod read;
 
 use std::path::{Path, PathBuf};
 
@@ -17,9 +17,9 @@ use crate::config::{self, Config};
 use crate::lang::{PackSource, Verify};
 use crate::suppress::baseline::Baseline;
 
-pub use read::{Origin, Repo, RepoPath};
+pub(crate) use read::{Origin, Repo, RepoPath};
 
-pub use crate::source::exclude::{IGNORE_FILE, IgnoreFile};
+pub(crate) use crate::source::exclude::{IGNORE_FILE, IgnoreFile};
 
 /// Everything a check takes from the repository and the command line
 /// before it scans.
@@ -37,7 +37,7 @@ pub struct Settings {
 }
 
 /// What the command line asks for.
-pub struct Wanted<'a> {
+pub(crate) struct Wanted<'a> {
     /// The scanned folder (nhigate.toml is looked for in it).
     pub scan_root: &'a Path,
     pub config: Option<&'a Path>,
@@ -49,7 +49,7 @@ pub struct Wanted<'a> {
 
 /// Read the settings from `repo`'s origin. Every error names the file or
 /// the key, never the content of what a path points at.
-pub fn load(repo: &Repo<'_>, wanted: &Wanted<'_>) -> Result<Settings, String> {
+pub(crate) fn load(repo: &Repo<'_>, wanted: &Wanted<'_>) -> Result<Settings, String> {
     let at = repo.origin.describe();
     let (config_text, config_place) = match wanted.config {
         Some(given) => match given_file(repo, given, read::CONFIG_LIMIT)? {
@@ -206,7 +206,7 @@ fn repo_packs(repo: &Repo<'_>, rel: &RepoPath) -> Result<Vec<PackSource>, String
 }
 
 /// A pack file, or the packs under a folder, on disk.
-pub fn disk_packs(path: &Path) -> Result<Vec<PackSource>, String> {
+pub(crate) fn disk_packs(path: &Path) -> Result<Vec<PackSource>, String> {
     let meta = std::fs::metadata(path).map_err(|_| "does not exist".to_string())?;
     let files = if meta.is_dir() { read::walk_files(path, &is_pack)? } else { vec![path.to_path_buf()] };
     let mut out = Vec::new();

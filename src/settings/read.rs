@@ -13,14 +13,14 @@ use std::path::{Component, Path, PathBuf};
 use git2::{ObjectType, Oid, Repository};
 
 /// The most a config file may hold.
-pub const CONFIG_LIMIT: u64 = 1 << 20;
+pub(crate) const CONFIG_LIMIT: u64 = 1 << 20;
 /// The most one rule pack may hold.
-pub const PACK_LIMIT: u64 = 8 << 20;
+pub(crate) const PACK_LIMIT: u64 = 8 << 20;
 /// The most a baseline or an ignore file may hold.
-pub const BASELINE_LIMIT: u64 = 64 << 20;
+pub(crate) const BASELINE_LIMIT: u64 = 64 << 20;
 
 /// Where the repository's settings files are read from.
-pub enum Origin<'r> {
+pub(crate) enum Origin<'r> {
     /// The files as they are on disk.
     Disk,
     /// The files as a commit holds them (`--base`: the base commit, so that
@@ -30,7 +30,7 @@ pub enum Origin<'r> {
 
 impl Origin<'_> {
     /// What to call the origin in messages: "" on disk, "at the base commit 1a2b3c4d5e6f".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Origin::Disk => String::new(),
             Origin::Commit { name, .. } => format!(" at {name}"),
@@ -40,7 +40,7 @@ impl Origin<'_> {
 
 /// The repository a check runs in: its root (the git work tree, else the
 /// scanned folder) and where its settings come from.
-pub struct Repo<'r> {
+pub(crate) struct Repo<'r> {
     pub root: PathBuf,
     pub origin: Origin<'r>,
 }
@@ -68,7 +68,7 @@ impl std::fmt::Display for RepoPath {
 impl Repo<'_> {
     /// A path written in a repository file (relative to `dir`), as a
     /// repository path; an absolute path or one that climbs out is refused.
-    pub fn contained(&self, dir: &RepoPath, written: &Path) -> Result<RepoPath, String> {
+    pub(crate) fn contained(&self, dir: &RepoPath, written: &Path) -> Result<RepoPath, String> {
         if written.is_absolute() || written.has_root() {
             return Err("is an absolute path; paths in nhigate.toml stay inside the repository".into());
         }
@@ -102,7 +102,7 @@ impl Repo<'_> {
 
     /// The repository path of a path given on the command line, when it
     /// lies inside the repository.
-    pub fn inside(&self, given: &Path) -> Option<RepoPath> {
+    pub(crate) fn inside(&self, given: &Path) -> Option<RepoPath> {
         let abs = std::path::absolute(given).ok()?;
         let abs = lexical(&abs);
         let root = lexical(&std::path::absolute(&self.root).ok()?);
@@ -112,7 +112,7 @@ impl Repo<'_> {
     }
 
     /// A repository file's bytes, or None when it is not there.
-    pub fn read(&self, path: &RepoPath, limit: u64) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn read(&self, path: &RepoPath, limit: u64) -> Result<Option<Vec<u8>>, String> {
         match &self.origin {
             Origin::Disk => {
                 let full = self.root.join(&path.0);
@@ -126,7 +126,7 @@ impl Repo<'_> {
     }
 
     /// Whether a repository path is a folder.
-    pub fn is_dir(&self, path: &RepoPath) -> bool {
+    pub(crate) fn is_dir(&self, path: &RepoPath) -> bool {
         match &self.origin {
             Origin::Disk => self.root.join(&path.0).is_dir(),
             Origin::Commit { tree, .. } => {
@@ -136,7 +136,7 @@ impl Repo<'_> {
     }
 
     /// Every file under a repository folder whose name passes `keep`, sorted.
-    pub fn files_under(&self, dir: &RepoPath, keep: impl Fn(&str) -> bool) -> Result<Vec<RepoPath>, String> {
+    pub(crate) fn files_under(&self, dir: &RepoPath, keep: impl Fn(&str) -> bool) -> Result<Vec<RepoPath>, String> {
         let mut out = Vec::new();
         match &self.origin {
             Origin::Disk => {
@@ -172,7 +172,7 @@ impl Repo<'_> {
 
 /// Every file under `dir` whose name passes `keep`, following links; a
 /// link loop is an error, not an endless walk.
-pub fn walk_files(dir: &Path, keep: &impl Fn(&str) -> bool) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn walk_files(dir: &Path, keep: &impl Fn(&str) -> bool) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).standard_filters(false).follow_links(true).build() {
         let entry = entry.map_err(|e| describe_walk_error(&e))?;
@@ -235,7 +235,7 @@ fn too_large(limit: u64) -> String {
 
 /// A regular file's bytes, refusing devices, FIFOs, folders and anything
 /// over `limit`, so that `/dev/zero` or a pipe cannot exhaust memory or hang.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if !meta.is_file() {
         return Err(if meta.is_dir() { "is a folder, not a file".into() } else { "is not a regular file".into() });
@@ -262,7 +262,7 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Bytes as text, refusing what is not UTF-8 (without quoting it).
-pub fn text(bytes: Vec<u8>) -> Result<String, String> {
+pub(crate) fn text(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_string())
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// What a unit's bytes turned out to be.
-pub enum Content<'a> {
+pub(crate) enum Content<'a> {
     Text(Cow<'a, [u8]>),
     Binary,
 }
@@ -13,7 +13,7 @@ pub enum Content<'a> {
 /// How far into a file to look for a NUL byte, as git does.
 const BINARY_PROBE: usize = 8000;
 
-pub fn decode(bytes: &[u8]) -> Content<'_> {
+pub(crate) fn decode(bytes: &[u8]) -> Content<'_> {
     if let Some(text) = utf16(bytes) {
         return Content::Text(Cow::Owned(text.into_bytes()));
     }
@@ -55,7 +55,7 @@ fn utf16(bytes: &[u8]) -> Option<String> {
 /// plain ASCII text (a run of 20 printable bytes without a NUL, which real
 /// UTF-16 of ASCII never has): they are scanned as well, so that a byte-order
 /// mark or a UTF-16 prefix cannot hide plain text behind a decoding.
-pub fn also_raw(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn also_raw(bytes: &[u8]) -> Option<Vec<u8>> {
     utf16(bytes)?;
     let mut run = 0;
     let plain = bytes.iter().any(|&b| {

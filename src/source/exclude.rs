@@ -20,9 +20,9 @@ pub struct IgnoreFile {
     pub unusual: Option<String>,
 }
 
-pub const IGNORE_FILE: &str = ".nhigateignore";
+pub(crate) const IGNORE_FILE: &str = ".nhigateignore";
 
-pub struct Excluder {
+pub(crate) struct Excluder {
     /// Ignore files by folder, deepest first.
     files: Vec<(String, Gitignore)>,
     excludes: Option<Gitignore>,
@@ -30,7 +30,7 @@ pub struct Excluder {
 
 impl Excluder {
     /// Bad lines in an ignore file are skipped, as git does.
-    pub fn new(excludes: &[String], ignore_files: &[IgnoreFile]) -> Excluder {
+    pub(crate) fn new(excludes: &[String], ignore_files: &[IgnoreFile]) -> Excluder {
         let mut files: Vec<(String, Gitignore)> = ignore_files
             .iter()
             .filter(|f| f.unusual.is_none())
@@ -54,7 +54,7 @@ impl Excluder {
     }
 
     /// Whether a file (a '/'-separated path relative to the root) is excluded.
-    pub fn excludes(&self, path: &str) -> bool {
+    pub(crate) fn excludes(&self, path: &str) -> bool {
         if let Some(g) = &self.excludes {
             if g.matched_path_or_any_parents(path, false).is_ignore() {
                 return true;

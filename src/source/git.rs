@@ -15,7 +15,7 @@ use crate::facts::Date;
 
 /// A blob to scan.
 #[derive(Clone, Debug)]
-pub struct Blob {
+pub(crate) struct Blob {
     pub path: String,
     pub oid: Oid,
     /// The commit that introduced this blob at this path; none for the index.
@@ -23,14 +23,14 @@ pub struct Blob {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Commit {
+pub(crate) struct Commit {
     pub id: String,
     pub date: Date,
 }
 
 /// A git problem, with what the user can do about it.
 #[derive(Debug, thiserror::Error)]
-pub enum GitError {
+pub(crate) enum GitError {
     #[error("`{path}` is not in a git repository")]
     NotARepository { path: String },
     #[error("cannot resolve `{rev}`: {reason}")]
@@ -43,13 +43,13 @@ pub enum GitError {
     Git(#[from] git2::Error),
 }
 
-pub fn open(path: &Path) -> Result<Repository, GitError> {
+pub(crate) fn open(path: &Path) -> Result<Repository, GitError> {
     Repository::discover(path).map_err(|_| GitError::NotARepository { path: path.display().to_string() })
 }
 
 /// The repository a path is in: its `origin` remote's URL, without any
 /// user or password written into it, and the commit checked out.
-pub fn origin_and_head(path: &Path) -> (Option<String>, Option<String>) {
+pub(crate) fn origin_and_head(path: &Path) -> (Option<String>, Option<String>) {
     let Ok(repo) = Repository::discover(path) else { return (None, None) };
     let url = repo.find_remote("origin").ok().and_then(|r| r.url().map(without_credentials));
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id().to_string());
@@ -106,7 +106,7 @@ fn link_note(path: &str) -> super::Skipped {
 /// What the index holds that HEAD does not: the pre-commit hook's view.
 /// Returns the staged blobs and, for each, the blob at HEAD (if the path
 /// existed there) to compare findings against.
-pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, Option<Oid>)>, GitError> {
+pub(crate) fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, Option<Oid>)>, GitError> {
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
         Err(_) => None, // no commit yet: everything staged is new
@@ -135,7 +135,7 @@ pub fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, O
 
 /// What a git listing gives: blobs to scan, and paths that are not content.
 #[derive(Debug)]
-pub struct Listing<T> {
+pub(crate) struct Listing<T> {
     pub blobs: Vec<T>,
     pub skipped: Vec<super::Skipped>,
 }
@@ -148,16 +148,16 @@ impl<T> Default for Listing<T> {
 
 /// The declared inventory (nhi.toml at the root) as the index holds it and
 /// as HEAD holds it: a partial scan needs it to know owners and purposes.
-pub fn inventory_in_index(repo: &Repository, index: &git2::Index) -> (Option<Oid>, Option<Oid>) {
+pub(crate) fn inventory_in_index(repo: &Repository, index: &git2::Index) -> (Option<Oid>, Option<Oid>) {
     let staged = index.get_path(std::path::Path::new(INVENTORY), 0).map(|e| e.id);
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).and_then(|c| blob_at(&c, INVENTORY));
     (staged, head)
 }
 
 /// Where the declared inventory lives.
-pub const INVENTORY: &str = "nhi.toml";
+pub(crate) const INVENTORY: &str = "nhi.toml";
 
-pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, GitError> {
+pub(crate) fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, GitError> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map_err(|e| GitError::BadRevision { rev: rev.to_string(), reason: e.message().to_string() })
@@ -166,7 +166,7 @@ pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, 
 /// The blobs each commit of `base..head` adds or changes, oldest commit
 /// first, each blob once per path. A shallow clone whose history stops
 /// before the base is an error: the commits in between cannot be checked.
-pub fn range(repo: &Repository, base: &str, head: &str) -> Result<Listing<Blob>, GitError> {
+pub(crate) fn range(repo: &Repository, base: &str, head: &str) -> Result<Listing<Blob>, GitError> {
     let base = resolve(repo, base)?;
     let head = resolve(repo, head)?;
     let shallow = shallow_commits(repo);
@@ -198,7 +198,7 @@ fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
 
 /// Every blob reachable from every ref, each once per path, with the first
 /// commit (oldest first) that introduced it there.
-pub fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
+pub(crate) fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
     let mut walk = repo.revwalk()?;
     walk.push_glob("*")?;
     if let Ok(head) = repo.head() {
@@ -247,7 +247,7 @@ fn changed_blobs(
 
 /// The files the index tracks (not links or submodules), as paths relative
 /// to the work tree.
-pub fn tracked_files(index: &git2::Index) -> Vec<String> {
+pub(crate) fn tracked_files(index: &git2::Index) -> Vec<String> {
     index.iter().filter(|e| e.mode & 0o170000 == 0o100000).map(|e| super::path_text(&e.path)).collect()
 }
 
@@ -255,7 +255,7 @@ pub fn tracked_files(index: &git2::Index) -> Vec<String> {
 const IGNORE_FILE_LIMIT: u64 = 1 << 20;
 
 /// Every .nhigateignore in a commit's tree.
-pub fn ignore_files_in_tree(repo: &Repository, tree: &Tree<'_>) -> Vec<super::exclude::IgnoreFile> {
+pub(crate) fn ignore_files_in_tree(repo: &Repository, tree: &Tree<'_>) -> Vec<super::exclude::IgnoreFile> {
     let name = super::exclude::IGNORE_FILE;
     let mut out = Vec::new();
     let _ = tree.walk(git2::TreeWalkMode::PreOrder, |prefix, entry| {
@@ -293,7 +293,7 @@ fn ignore_file(repo: &Repository, dir: String, oid: Oid, mode: i32) -> super::ex
 /// The .nhigateignore files in the index that govern `paths` (those in
 /// their folders and above): looked up, not listed, so that a pre-commit
 /// check does not walk a large index.
-pub fn ignore_files_in_index<'p>(
+pub(crate) fn ignore_files_in_index<'p>(
     repo: &Repository,
     index: &git2::Index,
     paths: impl Iterator<Item = &'p str>,
@@ -320,7 +320,7 @@ pub fn ignore_files_in_index<'p>(
 }
 
 /// The blob at `path` in a commit's tree, if there is one.
-pub fn blob_at(commit: &git2::Commit<'_>, path: &str) -> Option<Oid> {
+pub(crate) fn blob_at(commit: &git2::Commit<'_>, path: &str) -> Option<Oid> {
     let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
     (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
 }
@@ -330,7 +330,7 @@ thread_local! {
 }
 
 /// Read a blob through this thread's handle on the repository at `git_dir`.
-pub fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, String> {
     HANDLES.with(|handles| {
         let mut handles = handles.borrow_mut();
         if !handles.contains_key(git_dir) {

@@ -6,14 +6,14 @@
 //! Sources know nothing of rules or facts.
 
 mod content;
-pub mod exclude;
-pub mod git;
+pub(crate) mod exclude;
+pub(crate) mod git;
 mod walk;
 
 use serde::Serialize;
 
-pub use content::{Content, also_raw, decode};
-pub use walk::{WalkOptions, walk};
+pub(crate) use content::{Content, also_raw, decode};
+pub(crate) use walk::{WalkOptions, walk};
 
 /// A file that was not scanned, and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -24,7 +24,7 @@ pub struct Skipped {
 
 /// A file found by the walker, to be read by a worker.
 #[derive(Clone, Debug)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Path relative to the scanned root, with forward slashes.
     pub path: String,
     pub full: std::path::PathBuf,
@@ -34,7 +34,7 @@ pub struct FileEntry {
 
 /// Read a file into `buf` (reused across files, so that a worker does not
 /// fault in fresh pages for every file), refusing one over `max_size`.
-pub fn read_file(path: &std::path::Path, max_size: u64, buf: &mut Vec<u8>) -> Result<(), String> {
+pub(crate) fn read_file(path: &std::path::Path, max_size: u64, buf: &mut Vec<u8>) -> Result<(), String> {
     use std::io::Read;
     buf.clear();
     let file = std::fs::File::open(path).map_err(|e| read_error(&e))?;
@@ -47,7 +47,7 @@ pub fn read_file(path: &std::path::Path, max_size: u64, buf: &mut Vec<u8>) -> Re
     Ok(())
 }
 
-pub fn over_cap(size: u64, max_size: u64) -> String {
+pub(crate) fn over_cap(size: u64, max_size: u64) -> String {
     format!("{} is over the {} size cap (--max-file-size)", human_size(size), human_size(max_size))
 }
 
@@ -64,7 +64,7 @@ fn read_error(e: &std::io::Error) -> String {
 /// not is written `//xNN`. A walked or tracked path never holds `//` (it
 /// has no empty components), so an escaped name can never equal another
 /// file's: an ignore, waiver or baseline entry of one cannot reach the other.
-pub fn path_text(bytes: &[u8]) -> String {
+pub(crate) fn path_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -76,16 +76,16 @@ pub fn path_text(bytes: &[u8]) -> String {
 }
 
 /// What a symbolic link is to the scan.
-pub const LINK_NOT_FOLLOWED: &str = "a symbolic link: not followed; its target path was scanned as text";
+pub(crate) const LINK_NOT_FOLLOWED: &str = "a symbolic link: not followed; its target path was scanned as text";
 
 /// Why a file or folder could not be read, when access was refused.
-pub const PERMISSION_DENIED: &str = "permission denied";
+pub(crate) const PERMISSION_DENIED: &str = "permission denied";
 
 /// The default cap on the size of one file.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Human-readable byte count for skip reasons.
-pub fn human_size(n: u64) -> String {
+pub(crate) fn human_size(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if n >= MIB { format!("{:.1} MiB", n as f64 / MIB as f64) } else { format!("{n} bytes") }
 }
@@ -93,7 +93,7 @@ pub fn human_size(n: u64) -> String {
 /// Where a scanned folder sits in its repository: its path from the
 /// nearest folder above (or at) it that holds `.git`, with forward slashes;
 /// empty at the root, or outside any repository.
-pub fn path_in_repository(scanned: &std::path::Path) -> String {
+pub(crate) fn path_in_repository(scanned: &std::path::Path) -> String {
     let Ok(full) = scanned.canonicalize() else { return String::new() };
     let dir = if full.is_file() { full.parent().map(std::path::Path::to_path_buf).unwrap_or_default() } else { full };
     let Some(root) = dir.ancestors().find(|a| a.join(".git").exists()) else { return String::new() };
@@ -104,7 +104,7 @@ pub fn path_in_repository(scanned: &std::path::Path) -> String {
 /// Paths compare without a leading `./`, and with forward slashes on
 /// Windows only: elsewhere a backslash is part of a file's name, and
 /// `src\app.py` is not `src/app.py`.
-pub fn normalize_path(path: &str) -> String {
+pub(crate) fn normalize_path(path: &str) -> String {
     let p = if cfg!(windows) { path.replace('\\', "/") } else { path.to_string() };
     let mut p = p.as_str();
     while let Some(rest) = p.strip_prefix("./") {

@@ -9,13 +9,13 @@ use ignore::WalkBuilder;
 use super::{FileEntry, Skipped};
 
 #[derive(Clone, Debug)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Glob patterns (gitignore syntax) of paths not to scan.
     pub excludes: Vec<String>,
 }
 
 /// List the files to scan under `root` (or `root` itself, if it is a file).
-pub fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>) {
+pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut builder = WalkBuilder::new(root);

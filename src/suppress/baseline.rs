@@ -11,7 +11,7 @@ use crate::engine::Finding;
 
 /// Version 2: a secret's fingerprint keeps 20 bits of its value's hash
 /// (version 1 kept 128, enough to confirm a guessed password).
-pub const BASELINE_VERSION: u32 = 2;
+pub(crate) const BASELINE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

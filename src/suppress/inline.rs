@@ -34,7 +34,7 @@ impl Ignore {
 
 /// The ignore comments of one file, and a problem for each that cannot be
 /// applied (no rule id or no reason).
-pub fn find(path: &str, text: &[u8], commit: Option<&str>) -> (Vec<Ignore>, Vec<String>) {
+pub(crate) fn find(path: &str, text: &[u8], commit: Option<&str>) -> (Vec<Ignore>, Vec<String>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
     if memchr::memmem::find(text, MARKER.as_bytes()).is_none() {

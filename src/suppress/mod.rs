@@ -4,30 +4,30 @@
 //! it no longer fails the check. A waiver past its expiry suppresses
 //! nothing and becomes a finding itself.
 
-pub mod baseline;
-pub mod inline;
+pub(crate) mod baseline;
+pub(crate) mod inline;
 
 use crate::config::Waiver;
 use crate::engine::{Finding, gate};
-pub use crate::engine::{Suppression, SuppressionKind};
+pub(crate) use crate::engine::{Suppression, SuppressionKind};
 use crate::facts::Date;
 
-pub use inline::Ignore;
+pub(crate) use inline::Ignore;
 
 /// The ways to suppress, gathered from the scan, the config and the baseline.
 #[derive(Default)]
-pub struct Suppressions<'a> {
+pub(crate) struct Suppressions<'a> {
     pub inline: &'a [Ignore],
     pub waivers: &'a [Waiver],
     pub baseline: Option<&'a baseline::Baseline>,
 }
 
 /// The rule id of the finding an expired waiver becomes.
-pub const EXPIRED_WAIVER: &str = gate::WAIVER_EXPIRED.id;
+pub(crate) const EXPIRED_WAIVER: &str = gate::WAIVER_EXPIRED.id;
 
 /// Mark what is suppressed (the first that applies: inline, waiver,
 /// baseline), and add a finding for each expired waiver.
-pub fn apply(findings: &mut Vec<Finding>, s: &Suppressions<'_>, now: Date) {
+pub(crate) fn apply(findings: &mut Vec<Finding>, s: &Suppressions<'_>, now: Date) {
     for f in findings.iter_mut() {
         f.suppression = inline_for(f, s.inline)
             .or_else(|| waiver_for(f, s.waivers, now))

@@ -14,7 +14,7 @@ use super::Pos;
 use super::lines::Pair;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
+pub(crate) enum Lang {
     Python,
     JavaScript,
     TypeScript,
@@ -25,7 +25,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub fn of(name: &str, ext: &str) -> Option<Lang> {
+    pub(crate) fn of(name: &str, ext: &str) -> Option<Lang> {
         Some(match ext {
             "py" | "pyw" => Lang::Python,
             "js" | "mjs" | "cjs" | "jsx" => Lang::JavaScript,
@@ -164,7 +164,7 @@ fn parse(lang: Lang, text: &str) -> Option<tree_sitter::Tree> {
 }
 
 /// The byte ranges of a source file's comments.
-pub fn comments(lang: Lang, text: &str) -> Option<Vec<super::comments::Comment>> {
+pub(crate) fn comments(lang: Lang, text: &str) -> Option<Vec<super::comments::Comment>> {
     let tree = parse(lang, text)?;
     let mut out = Vec::new();
     let mut cursor = tree.walk();
@@ -187,7 +187,7 @@ pub fn comments(lang: Lang, text: &str) -> Option<Vec<super::comments::Comment>>
 
 /// The name-to-literal pairs in a source file. `None` when the language's
 /// parser or query is unavailable (a build problem, reported by the caller).
-pub fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
+pub(crate) fn pairs(lang: Lang, text: &str) -> Option<Vec<Pair>> {
     let query = query(lang)?;
     let tree = parse(lang, text)?;
     let name_ix = query.capture_index_for_name("name")?;

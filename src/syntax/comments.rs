@@ -12,13 +12,13 @@ use super::{Format, code};
 
 /// A comment's byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub start: usize,
     pub end: usize,
 }
 
 /// The comments of `text` read as `format`.
-pub fn comments(format: Format, text: &str) -> Vec<Comment> {
+pub(crate) fn comments(format: Format, text: &str) -> Vec<Comment> {
     match format {
         Format::Code(lang) => code::comments(lang, text).unwrap_or_default(),
         _ => by_lines(format, text),

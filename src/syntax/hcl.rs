@@ -16,13 +16,13 @@ use super::{LineIndex, Pos, SyntaxError};
 const MAX_NESTING: usize = 128;
 
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Body {
+pub(crate) struct Body {
     pub attrs: Vec<Attr>,
     pub blocks: Vec<Block>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Block {
+pub(crate) struct Block {
     pub kind: String,
     pub labels: Vec<String>,
     pub pos: Pos,
@@ -30,20 +30,20 @@ pub struct Block {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Attr {
+pub(crate) struct Attr {
     pub name: String,
     pub pos: Pos,
     pub value: Expr,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Expr {
+pub(crate) struct Expr {
     pub pos: Pos,
     pub kind: ExprKind,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     /// A string without interpolation.
     Str(String),
     /// A string with `${…}` or `%{…}`: its source text.
@@ -61,18 +61,18 @@ pub enum ExprKind {
 }
 
 impl Body {
-    pub fn attr(&self, name: &str) -> Option<&Attr> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&Attr> {
         self.attrs.iter().find(|a| a.name == name)
     }
 
-    pub fn blocks_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+    pub(crate) fn blocks_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }
 }
 
 impl Expr {
     /// A literal string (or heredoc) value.
-    pub fn str(&self) -> Option<&str> {
+    pub(crate) fn str(&self) -> Option<&str> {
         match &self.kind {
             ExprKind::Str(s) | ExprKind::Heredoc(s) => Some(s),
             _ => None,
@@ -80,7 +80,7 @@ impl Expr {
     }
 
     /// The text of a literal, template or reference.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.kind {
             ExprKind::Str(s)
             | ExprKind::Template(s)
@@ -95,6 +95,8 @@ impl Expr {
         }
     }
 
+    /// An object's value at `key`: for the tests' asserts.
+    #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&Expr> {
         match &self.kind {
             ExprKind::Object(entries) => entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
@@ -102,24 +104,15 @@ impl Expr {
         }
     }
 
-    pub fn items(&self) -> &[Expr] {
+    pub(crate) fn items(&self) -> &[Expr] {
         match &self.kind {
             ExprKind::List(items) => items,
             _ => &[],
         }
     }
-
-    pub fn as_bool(&self) -> Option<bool> {
-        match &self.kind {
-            ExprKind::Bool(b) => Some(*b),
-            ExprKind::Str(s) if s == "true" => Some(true),
-            ExprKind::Str(s) if s == "false" => Some(false),
-            _ => None,
-        }
-    }
 }
 
-pub fn parse(text: &str) -> Result<Body, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Body, SyntaxError> {
     if let Some(at) = too_deep(text) {
         return Err(SyntaxError {
             line: at.line,
@@ -144,7 +137,7 @@ pub fn parse(text: &str) -> Result<Body, SyntaxError> {
 /// does not parse on its own is blanked (its lines kept, empty, so every
 /// position stays right) and named with its error. `None` when the rest
 /// does not parse either.
-pub fn parse_skipping_broken_blocks(text: &str) -> Option<(Body, Vec<SyntaxError>)> {
+pub(crate) fn parse_skipping_broken_blocks(text: &str) -> Option<(Body, Vec<SyntaxError>)> {
     let mut kept = String::with_capacity(text.len());
     let mut broken = Vec::new();
     for (first_line, block) in top_level_blocks(text) {

@@ -5,12 +5,12 @@
 //! where they are, so findings point into the template.
 
 /// A chart's template: under a `templates/` folder, with template actions.
-pub fn is_template(path: &str, text: &str) -> bool {
+pub(crate) fn is_template(path: &str, text: &str) -> bool {
     (path.contains("/templates/") || path.starts_with("templates/")) && text.contains("{{")
 }
 
 /// The template as YAML its parser can read.
-pub fn skeleton(text: &str) -> String {
+pub(crate) fn skeleton(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));

@@ -12,7 +12,7 @@ use super::{Format, Pos};
 
 /// A name given a literal value on one line.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Pair {
+pub(crate) struct Pair {
     pub name: String,
     pub value: String,
     /// Where the value starts.
@@ -53,12 +53,12 @@ re!(
 );
 
 /// Every pair on every line of a line-oriented file.
-pub fn pairs(format: Format, text: &str) -> Vec<Pair> {
+pub(crate) fn pairs(format: Format, text: &str) -> Vec<Pair> {
     read(format, text, &|_| true)
 }
 
 /// The pairs on the lines that hold the given byte offsets (ascending).
-pub fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pair> {
+pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pair> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut line_no = 1u32;

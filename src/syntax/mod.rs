@@ -6,13 +6,13 @@
 //! reads assignments (a name given a literal value) from them. Nothing here
 //! knows about rules or facts.
 
-pub mod code;
-pub mod comments;
-pub mod hcl;
-pub mod helm;
-pub mod lines;
-pub mod toml;
-pub mod tree;
+pub(crate) mod code;
+pub(crate) mod comments;
+pub(crate) mod hcl;
+pub(crate) mod helm;
+pub(crate) mod lines;
+pub(crate) mod toml;
+pub(crate) mod tree;
 
 use std::fmt;
 
@@ -38,19 +38,19 @@ impl fmt::Display for SyntaxError {
 }
 
 /// Byte offsets of line starts, to turn a byte offset into a position.
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    pub fn new(text: &[u8]) -> LineIndex {
+    pub(crate) fn new(text: &[u8]) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
     /// The text of a 1-based line, without its newline.
-    pub fn line<'t>(&self, text: &'t [u8], line: u32) -> &'t [u8] {
+    pub(crate) fn line<'t>(&self, text: &'t [u8], line: u32) -> &'t [u8] {
         let Some(&start) = usize::try_from(line).ok().and_then(|l| self.starts.get(l.checked_sub(1)?)) else {
             return &[];
         };
@@ -59,7 +59,7 @@ impl LineIndex {
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
-    pub fn pos(&self, text: &[u8], offset: usize) -> Pos {
+    pub(crate) fn pos(&self, text: &[u8], offset: usize) -> Pos {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
         let col = text.get(start..offset).map_or(0, |s| String::from_utf8_lossy(s).chars().count()) + 1;
@@ -69,7 +69,7 @@ impl LineIndex {
 
 /// The part of a file that holds `line` as one unit of content: in YAML,
 /// the document (between `---` lines) around it; elsewhere the whole text.
-pub fn unit_around<'t>(path: &str, text: &'t [u8], line: u32) -> &'t [u8] {
+pub(crate) fn unit_around<'t>(path: &str, text: &'t [u8], line: u32) -> &'t [u8] {
     if format_of(path) != Format::Yaml {
         return text;
     }
@@ -90,7 +90,7 @@ pub fn unit_around<'t>(path: &str, text: &'t [u8], line: u32) -> &'t [u8] {
 
 /// What a file is, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
+pub(crate) enum Format {
     Yaml,
     Json,
     Toml,
@@ -107,7 +107,7 @@ pub enum Format {
 }
 
 /// The format of a file, from its path.
-pub fn format_of(path: &str) -> Format {
+pub(crate) fn format_of(path: &str) -> Format {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");

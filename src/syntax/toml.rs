@@ -6,7 +6,7 @@ use toml_edit::{Document, Item, Table, Value};
 use super::tree::{Key, Kind, Node, Scalar};
 use super::{LineIndex, Pos, SyntaxError};
 
-pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let lines = LineIndex::new(text.as_bytes());
     let pos = |span: Option<std::ops::Range<usize>>| {
         span.map_or(Pos { line: 1, col: 1 }, |s| lines.pos(text.as_bytes(), s.start))

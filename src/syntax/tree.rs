@@ -11,10 +11,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use super::{Pos, SyntaxError};
 
 /// Deeper than this, a document is refused rather than walked.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub pos: Pos,
     /// A YAML tag such as CloudFormation's `!Sub` (without the `!`).
     pub tag: Option<String>,
@@ -22,7 +22,7 @@ pub struct Node {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Map(Vec<(Key, Node)>),
     Seq(Vec<Node>),
     Scalar(Scalar),
@@ -31,13 +31,13 @@ pub enum Kind {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Key {
+pub(crate) struct Key {
     pub text: String,
     pub pos: Pos,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scalar {
+pub(crate) struct Scalar {
     pub text: String,
     /// Written in quotes (a string for sure) rather than plain.
     pub quoted: bool,
@@ -45,7 +45,7 @@ pub struct Scalar {
 
 impl Node {
     /// The value under `key`, if this is a map that has it.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
             Kind::Map(entries) => entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v),
             _ => None,
@@ -53,21 +53,21 @@ impl Node {
     }
 
     /// The entry (key and value) under `key`.
-    pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
+    pub(crate) fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
         match &self.kind {
             Kind::Map(entries) => entries.iter().find(|(k, _)| k.text == key).map(|(k, v)| (k, v)),
             _ => None,
         }
     }
 
-    pub fn entries(&self) -> &[(Key, Node)] {
+    pub(crate) fn entries(&self) -> &[(Key, Node)] {
         match &self.kind {
             Kind::Map(entries) => entries,
             _ => &[],
         }
     }
 
-    pub fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match &self.kind {
             Kind::Seq(items) => items,
             _ => &[],
@@ -75,7 +75,7 @@ impl Node {
     }
 
     /// The text of a scalar (a null scalar has none).
-    pub fn str(&self) -> Option<&str> {
+    pub(crate) fn str(&self) -> Option<&str> {
         match &self.kind {
             // A plain empty or `null` scalar is no value; a quoted one is text.
             Kind::Scalar(s) if s.quoted || !(s.text.is_empty() || is_null(&s.text)) => Some(&s.text),
@@ -83,7 +83,7 @@ impl Node {
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self.str()? {
             "true" | "True" | "TRUE" => Some(true),
             "false" | "False" | "FALSE" => Some(false),
@@ -92,7 +92,7 @@ impl Node {
     }
 
     /// A scalar or a sequence of scalars, as a list of strings.
-    pub fn strings(&self) -> Vec<&str> {
+    pub(crate) fn strings(&self) -> Vec<&str> {
         match &self.kind {
             Kind::Seq(items) => items.iter().filter_map(Node::str).collect(),
             _ => self.str().into_iter().collect(),
@@ -100,7 +100,7 @@ impl Node {
     }
 
     /// Where each of `strings()` is written, in the same order.
-    pub fn string_positions(&self) -> Vec<Pos> {
+    pub(crate) fn string_positions(&self) -> Vec<Pos> {
         match &self.kind {
             Kind::Seq(items) => items.iter().filter(|i| i.str().is_some()).map(|i| i.pos).collect(),
             _ => self.str().map(|_| self.pos).into_iter().collect(),
@@ -126,7 +126,7 @@ enum Open {
 /// Comments are stripped before parsing, not after a failure: the YAML
 /// parser that reads JSON takes `// text` for a plain scalar and would
 /// misread the document without an error.
-pub fn parse_as(format: super::Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+pub(crate) fn parse_as(format: super::Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
     if format != super::Format::Json || !(text.contains("//") || text.contains("/*")) {
         return parse(text);
     }
@@ -139,7 +139,7 @@ pub fn parse_as(format: super::Format, text: &str) -> Result<Vec<Node>, SyntaxEr
     }
 }
 
-pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Open> = Vec::new();

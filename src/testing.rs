@@ -1,0 +1,157 @@
+//! Packs' own tests (`nhigate test`): every detector's examples and
+//! negatives, and every test block, whose fixture is scanned and judged
+//! against its expectations.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::check;
+use crate::engine::{self, Finding};
+use crate::facts::Date;
+use crate::lang::Compiled;
+use crate::lang::program::{Program, TestCase};
+use crate::scan::{self, ScanOptions};
+
+/// What a run of the tests came to: one line per failure.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub passed: usize,
+    pub failures: Vec<String>,
+}
+
+/// Run the tests of compiled packs; with `deny_warnings` each compiler
+/// warning is a failure too.
+pub fn run(compiled: &Compiled, deny_warnings: bool) -> Outcome {
+    check::in_pool(0, || {
+        let program = &compiled.program;
+        let mut passed = 0usize;
+        let mut failures: Vec<String> = Vec::new();
+        if deny_warnings {
+            failures.extend(
+                compiled.warnings.diagnostics.iter().map(|d| format!("warning treated as an error: {}", d.error)),
+            );
+        }
+        for d in program.detectors.iter() {
+            for (i, example) in d.spec.examples.iter().enumerate() {
+                match d.check_text(example) {
+                    Ok(_) => passed += 1,
+                    Err(why) => failures.push(format!(
+                        "detector {}: example {} does not match: {}",
+                        d.spec.id,
+                        i + 1,
+                        why.first().map(ToString::to_string).unwrap_or_default()
+                    )),
+                }
+            }
+            for (i, negative) in d.spec.negatives.iter().enumerate() {
+                match d.check_text(negative) {
+                    Err(_) => passed += 1,
+                    Ok(found) => {
+                        let shown = found
+                            .first()
+                            .and_then(|m| negative.as_bytes().get(m.start..m.end))
+                            .map(|b| crate::facts::Redacted::new(&String::from_utf8_lossy(b)).to_string())
+                            .unwrap_or_default();
+                        failures.push(format!("detector {}: negative {} matches `{shown}`", d.spec.id, i + 1));
+                    }
+                }
+            }
+        }
+
+        for case in &program.tests {
+            let pack_path = program.packs.get(case.pack).map(|p| p.path.as_str()).unwrap_or("");
+            match run_case(program, case, pack_path) {
+                Ok(()) => passed += 1,
+                Err(problems) => {
+                    for p in problems {
+                        failures.push(format!("test \"{}\" ({pack_path}:{}): {p}", case.name, case.line));
+                    }
+                }
+            }
+        }
+
+        Outcome { passed, failures }
+    })
+}
+
+/// Scan the fixture (and facts), evaluate, and compare with the expectations.
+fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), Vec<String>> {
+    let base = Path::new(pack_path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut output = scan::ScanOutput::default();
+    let mut fixture_is_dir = false;
+    if let Some(fixture) = &case.fixture {
+        let path: PathBuf = base.join(fixture);
+        if !path.exists() {
+            return Err(vec![format!(
+                "fixture `{}` not found (paths are relative to the pack's folder)",
+                path.display()
+            )]);
+        }
+        fixture_is_dir = path.is_dir();
+        output = scan::scan_path(program, &path, &ScanOptions::default());
+    }
+    if let Some(facts) = &case.facts {
+        match check::load_facts(&base.join(facts)) {
+            Ok(f) => output.facts.extend(f),
+            Err(e) => return Err(vec![e]),
+        }
+    }
+    output.facts.sort();
+    let now = case.now.unwrap_or_else(Date::today);
+    let findings = engine::evaluate(program, &output.facts, now);
+    compare(case, &findings, fixture_is_dir)
+}
+
+fn compare(case: &TestCase, findings: &[Finding], fixture_is_dir: bool) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let named: BTreeSet<&str> = case.expectations.iter().map(|e| e.rule.as_str()).collect();
+    // Every finding of a named rule must be expected somewhere.
+    let mut accounted: BTreeSet<(&str, &str, u32)> = BTreeSet::new();
+    for e in &case.expectations {
+        let of_rule = findings.iter().filter(|f| f.rule_id == e.rule);
+        if e.lines.is_empty() {
+            let fired: Vec<String> = of_rule.map(|f| format!("{}:{}", f.location.path, f.location.line)).collect();
+            if !fired.is_empty() {
+                problems.push(format!("{} was expected not to fire, but fired at {}", e.rule, fired.join(", ")));
+            }
+            continue;
+        }
+        if fixture_is_dir && e.file.is_none() {
+            problems.push(format!("the fixture is a folder: say which file, `expect {} in \"FILE\" at …`", e.rule));
+            continue;
+        }
+        let in_file: Vec<&Finding> = of_rule
+            .filter(|f| e.file.as_ref().is_none_or(|file| crate::source::normalize_path(file) == f.location.path))
+            .collect();
+        let got: BTreeSet<u32> = in_file.iter().map(|f| f.location.line).collect();
+        let want: BTreeSet<u32> = e.lines.iter().copied().collect();
+        for f in &in_file {
+            accounted.insert((f.rule_id.as_str(), f.location.path.as_str(), f.location.line));
+        }
+        if got != want {
+            let place = e.file.as_deref().map(|f| format!(" in {f}")).unwrap_or_default();
+            problems.push(format!("{}{place}: expected at {}, fired at {}", e.rule, list(&want), list(&got)));
+        }
+    }
+    for f in findings {
+        let expected_somewhere = case.expectations.iter().any(|e| e.rule == f.rule_id && !e.lines.is_empty());
+        if named.contains(f.rule_id.as_str())
+            && expected_somewhere
+            && !accounted.contains(&(f.rule_id.as_str(), f.location.path.as_str(), f.location.line))
+        {
+            problems.push(format!(
+                "{} also fired at {}:{}, which no expectation names",
+                f.rule_id, f.location.path, f.location.line
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+fn list(lines: &BTreeSet<u32>) -> String {
+    if lines.is_empty() {
+        "no line".to_string()
+    } else {
+        lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
