@@ -193,6 +193,15 @@ fn a_syntax_error_names_what_was_expected() {
 }
 
 #[test]
+fn a_missing_brace_is_reported_where_it_belongs() {
+    let src = "rule T-010 \"t\" severity high\n  on identity\n}\n";
+    let errors = compile_err(&[("p.nhi", src)]);
+    let s = said(&errors);
+    assert_eq!((s[0].message.as_str(), s[0].underlined.as_str()), ("unexpected `severity`", "severity"));
+    assert!(errors.render(false).contains("expected `{`"), "{}", errors.render(false));
+}
+
+#[test]
 fn an_unknown_rule_field_is_named_with_a_suggestion() {
     let src = "rule T-004 \"t\" {\n  severty high\n  on identity\n  require owner exists\n}\n";
     let s = said(&compile_err(&[("p.nhi", src)]));

@@ -96,15 +96,22 @@ const ITEMS: &[&str] = &["pack", "rule", "detector", "test"];
 
 /// Turn a pest error into a diagnostic: what was expected, in words.
 fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseError {
-    let pos = match err.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((s, _)) => s,
-    };
-    let (positives, negatives) = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, negatives } => (positives.clone(), negatives.clone()),
-        pest::error::ErrorVariant::CustomError { .. } => (vec![], vec![]),
-    };
-    let tokens = expected_literals(chunk);
+    let (mut pos, (mut positives, mut negatives)) = (
+        error_position(err),
+        match &err.variant {
+            pest::error::ErrorVariant::ParsingError { positives, negatives } => (positives.clone(), negatives.clone()),
+            pest::error::ErrorVariant::CustomError { .. } => (vec![], vec![]),
+        },
+    );
+    // pest names the rules it tried, not the literals: a block's missing
+    // `{` is reported at the block's keyword. Point past what does parse.
+    if positives.iter().any(|r| matches!(r, Rule::pack_file | Rule::EOI)) {
+        let viable = furthest_viable(chunk, pos);
+        if viable > pos {
+            (pos, positives, negatives) = (viable, vec![], vec![]);
+        }
+    }
+    let tokens = expected_literals(chunk, pos);
     let found_word: String = chunk[pos..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     let found = describe_found(&chunk[pos..]);
     let at = base + pos;
@@ -177,23 +184,51 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
     }
 }
 
-/// Re-run the parse with pest's error detail on, to learn which literal
-/// tokens (`{`, `:`, `==`...) would have been accepted.
-fn expected_literals(chunk: &str) -> Vec<String> {
-    pest::set_error_detail(true);
-    let result = NhiParser::parse(Rule::pack_file, chunk);
-    pest::set_error_detail(false);
-    let Err(e) = result else { return vec![] };
-    let Some(attempts) = e.parse_attempts() else {
-        return vec![];
-    };
-    attempts
-        .expected_tokens()
-        .into_iter()
-        .map(|t| t.to_string())
-        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_punctuation()))
-        .filter(|t| !matches!(t.as_str(), "#" | "\\"))
-        .collect()
+/// The grammar's punctuation, in the order a message lists it.
+const PUNCTUATION: &[&str] =
+    &["{", "}", "(", ")", "[", "]", ",", ":", ".", "==", "!=", "<=", ">=", "<", ">", "+", "-", "/", "\"", "_"];
+
+/// Which punctuation (`{`, `:`, `==`...) the grammar takes at `pos`: each
+/// is tried there, and is taken if the parse then gets past it. (pest can
+/// list them itself, but only behind a switch that holds for the whole
+/// process.)
+fn expected_literals(chunk: &str, pos: usize) -> Vec<String> {
+    PUNCTUATION.iter().filter(|t| takes(&chunk[..pos], t)).map(|t| t.to_string()).collect()
+}
+
+/// Whether the grammar reads `text` right after `prefix`.
+fn takes(prefix: &str, text: &str) -> bool {
+    let probe = format!("{prefix}{text}");
+    match NhiParser::parse(Rule::pack_file, &probe) {
+        Ok(_) => true,
+        Err(e) => error_position(&e) >= probe.len(),
+    }
+}
+
+/// The furthest end of a word after `from` up to which the text parses
+/// as far as it goes (a word or punctuation could follow: nothing is wrong
+/// yet), then past the blanks after it: where a missing literal belongs.
+fn furthest_viable(chunk: &str, from: usize) -> usize {
+    let ends = chunk[from..]
+        .char_indices()
+        .filter(|&(i, c)| c.is_whitespace() && i > 0 && !chunk[from..][..i].ends_with(char::is_whitespace))
+        .map(|(i, _)| from + i)
+        .take(64);
+    let viable = ends
+        .filter(|&end| {
+            let prefix = &chunk[..end];
+            takes(prefix, "") || PUNCTUATION.iter().any(|t| takes(prefix, &format!(" {t}")))
+        })
+        .max()
+        .unwrap_or(from);
+    viable + chunk[viable..].len() - chunk[viable..].trim_start().len()
+}
+
+fn error_position(err: &pest::error::Error<Rule>) -> usize {
+    match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
 }
 
 pub(super) fn is_keyword(word: &str) -> bool {
