@@ -3,6 +3,7 @@
 # repository of 10,000 files, process start to exit. Target: 20 ms.
 #
 #     bash bench/staged.sh
+#     BASELINE=/tmp/nhigate-old bash bench/staged.sh   # against another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -q && apt-get install -y -q hyperfine; }
@@ -27,5 +28,6 @@ cd "$repo"
 printf 'package m7\n\nconst Token = "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"\n' > src/m7/f7.go
 git add src/m7/f7.go
 echo "repo: $(git ls-files | wc -l) files, one staged change"
-hyperfine -N -i --warmup 3 --runs "${RUNS:-30}" "$bin check --staged --now 2025-06-30"
+hyperfine -N -i --warmup 3 --runs "${RUNS:-30}" "$bin check --staged --now 2025-06-30" \
+  ${BASELINE:+"$BASELINE check --staged --now 2025-06-30"}
 git reset -q --hard

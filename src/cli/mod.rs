@@ -19,6 +19,25 @@ use crate::Severity;
 use crate::facts::Date;
 use crate::report::Format;
 
+/// The report writers' formats as command-line values: the library names
+/// and describes them; clap stays on this side.
+macro_rules! value_enum {
+    ($t:ty) => {
+        impl clap::ValueEnum for $t {
+            fn value_variants<'a>() -> &'a [Self] {
+                <$t>::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                let (name, help) = self.describe();
+                Some(clap::builder::PossibleValue::new(name).help(help))
+            }
+        }
+    };
+}
+value_enum!(Format);
+value_enum!(crate::report::inventory::InventoryFormat);
+
 /// The process exit code: 0 clean, 1 findings at or above the threshold (or
 /// failed tests), 2 a usage, config or rule error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,11 +15,24 @@ use crate::facts::{Credential, Date, FactSet, Grant, Identity, Location};
 
 pub const INVENTORY_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InventoryFormat {
     Table,
     Json,
     Csv,
+}
+
+impl InventoryFormat {
+    pub const ALL: &[InventoryFormat] = &[InventoryFormat::Table, InventoryFormat::Json, InventoryFormat::Csv];
+
+    /// Its name (on the command line), and what it is.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            InventoryFormat::Table => ("table", "one identity a line, for people"),
+            InventoryFormat::Json => ("json", "for tools"),
+            InventoryFormat::Csv => ("csv", "for spreadsheets"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

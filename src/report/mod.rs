@@ -22,13 +22,27 @@ use crate::source::Skipped;
 
 pub use human::write_summary;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// A report's format. Adding one is a module and its lines here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
     Sarif,
-    /// GitHub Actions workflow commands (annotations)
     Github,
+}
+
+impl Format {
+    pub const ALL: &[Format] = &[Format::Human, Format::Json, Format::Sarif, Format::Github];
+
+    /// Its name (on the command line), and what it is.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Format::Human => ("human", "for people: each finding with its masked source lines, then a summary"),
+            Format::Json => ("json", "JSON report version 2, with provenance and the inventory (docs/json-report.md)"),
+            Format::Sarif => ("sarif", "SARIF 2.1.0, for code scanning"),
+            Format::Github => ("github", "GitHub Actions workflow commands (annotations)"),
+        }
+    }
 }
 
 /// What a rule or detector is, for reports that describe rules (SARIF).
