@@ -58,11 +58,26 @@ pub(crate) struct Assignment {
     pub context: Context,
 }
 
+/// How source code is read for assignments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Code {
+    /// Parsed, so that only real assignments of literals count.
+    Parse,
+    /// Read as quoted assignments line by line: cheap, to learn whether
+    /// parsing could find anything.
+    Lines,
+}
+
 /// The assignments in a unit's text, and the parse error if its format's
 /// parser refused it (the text is then read line by line instead). With
 /// `at` (ascending byte offsets), line-oriented formats are read only on the
 /// lines that hold them.
-pub(crate) fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<Assignment>, Option<SyntaxError>) {
+pub(crate) fn assignments(
+    path: &str,
+    text: &str,
+    at: Option<&[usize]>,
+    code: Code,
+) -> (Vec<Assignment>, Option<SyntaxError>) {
     let format = syntax::format_of(path);
     let pairs = |f: Format| match at {
         Some(offsets) => lines::pairs_at(f, text, offsets),
@@ -83,11 +98,15 @@ pub(crate) fn assignments(path: &str, text: &str, at: Option<&[usize]>) -> (Vec<
         }
         Format::Toml => syntax::toml::parse(text).map(|doc| walk_tree(&doc, &mut out)),
         Format::Hcl => hcl::parse(text).map(|body| walk_hcl(&body, &mut out)),
-        Format::Code(lang) => {
+        Format::Code(lang) if code == Code::Parse => {
             match code::pairs(lang, text) {
                 Some(pairs) => out.extend(pairs.into_iter().map(|p| from_pair(p, Context::Code))),
                 None => out.extend(pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Text))),
             }
+            Ok(())
+        }
+        Format::Code(_) => {
+            out.extend(pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Code)));
             Ok(())
         }
         Format::Env | Format::Dockerfile => {
@@ -613,7 +632,7 @@ mod tests {
     #[test]
     fn kubernetes_secret_data_is_decoded() {
         let yaml = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  client-secret: ISU9aHNuRCFLS3d6dVMyS2h4MmFxVFF5ag==\nstringData:\n  token: plain-value-1\n";
-        let (a, err) = assignments("k8s/secret.yaml", yaml, None);
+        let (a, err) = assignments("k8s/secret.yaml", yaml, None, Code::Parse);
         assert!(err.is_none());
         let decoded: Vec<(&str, &str, u32)> = a
             .iter()
@@ -626,17 +645,22 @@ mod tests {
     #[test]
     fn docker_auth_is_decoded() {
         let json = "{\"auths\": {\"registry.example.com\": {\"auth\": \"Ym90OlM0bXBsZVBhc3N3MHJkIQ==\"}}}";
-        let (a, _) = assignments("config.json", json, None);
+        let (a, _) = assignments("config.json", json, None, Code::Parse);
         let d: Vec<&str> = a.iter().filter(|x| x.context == Context::DockerAuth).map(|x| x.value.as_str()).collect();
         assert_eq!(d, vec!["S4mplePassw0rd!"]);
     }
 
     #[test]
     fn terraform_variable_defaults_and_env_lists() {
-        let (a, _) = assignments("variables.tf", "variable \"db_password\" {\n  default = \"=UuJF8PU!p*\"\n}\n", None);
+        let (a, _) = assignments(
+            "variables.tf",
+            "variable \"db_password\" {\n  default = \"=UuJF8PU!p*\"\n}\n",
+            None,
+            Code::Parse,
+        );
         assert_eq!(a[0].name, "db_password");
         assert_eq!(a[0].pos.line, 2);
-        let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n", None);
+        let (a, _) = assignments("deploy.yaml", "env:\n  - name: API_TOKEN\n    value: abc123XYZ\n", None, Code::Parse);
         assert!(a.iter().any(|x| x.name == "API_TOKEN" && x.value == "abc123XYZ"));
     }
 
@@ -646,19 +670,24 @@ mod tests {
             "docker-compose.yml",
             "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=Zx9!kLm2Qp\n",
             None,
+            Code::Parse,
         );
         assert!(
             a.iter()
                 .any(|x| x.name == "POSTGRES_PASSWORD" && x.value == "Zx9!kLm2Qp" && x.pos == Pos { line: 4, col: 27 })
         );
-        let (a, _) =
-            assignments("s.yaml", "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n", None);
+        let (a, _) = assignments(
+            "s.yaml",
+            "kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n",
+            None,
+            Code::Parse,
+        );
         assert!(a.iter().all(|x| x.name != "password"));
     }
 
     #[test]
     fn broken_files_fall_back_to_lines() {
-        let (a, err) = assignments("x.yaml", "a: [\npassword = \"h.pQFE8CZtY\"\n", None);
+        let (a, err) = assignments("x.yaml", "a: [\npassword = \"h.pQFE8CZtY\"\n", None, Code::Parse);
         assert!(err.is_some());
         assert!(a.iter().any(|x| x.name == "password"));
     }

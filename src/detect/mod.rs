@@ -21,7 +21,7 @@ pub(crate) use assign::Context;
 pub(crate) use checksum::Checksum;
 pub(crate) use confidence::{Confidence, Place};
 
-use crate::syntax::{LineIndex, Pos, SyntaxError};
+use crate::syntax::{self, LineIndex, Pos, SyntaxError};
 
 use crate::severity::Severity;
 
@@ -328,7 +328,7 @@ impl Detector {
         if self.is_assignment() {
             let mut seen: Vec<(String, String, Context)> = Vec::new();
             for as_file in ["example.yaml", "example.json", "example.env", "example.txt"] {
-                for a in assign::assignments(as_file, text, None).0 {
+                for a in assign::assignments(as_file, text, None, assign::Code::Parse).0 {
                     let key = (a.name.clone(), a.value.clone(), a.context);
                     if seen.contains(&key) {
                         continue;
@@ -719,7 +719,16 @@ impl DetectorSet {
         let as_str: &str = &lossy;
         // Line-oriented formats are read only on the lines where an
         // assignment keyword occurs; structured ones are parsed whole.
-        let (assignments, parse_error) = assign::assignments(path, as_str, Some(&assignment_hits));
+        let read = |code| assign::assignments(path, as_str, Some(&assignment_hits), code);
+        let (mut assignments, mut parse_error) = read(assign::Code::Lines);
+        // Parsing source code is most of a history scan's cost: it is parsed
+        // only when a keyword's line assigns a value some detector would take.
+        if matches!(syntax::format_of(path), syntax::Format::Code(_)) {
+            let wanted = assignments.iter().any(|a| {
+                assigners.iter().any(|&d| matches!(self.detectors[d].accepts(a, &mut Vec::new()), Ok(Some(_))))
+            });
+            (assignments, parse_error) = if wanted { read(assign::Code::Parse) } else { (Vec::new(), None) };
+        }
         report.parse_error = parse_error;
         let mut extra: Vec<Found> = Vec::new();
         for a in &assignments {
