@@ -15,3 +15,4 @@ mod packs;
 mod redaction;
 mod reports;
 mod roundtrip;
+mod rules;

@@ -58,6 +58,9 @@ pub(crate) struct Assignment {
     pub context: Context,
 }
 
+/// The largest YAML or JSON unit parsed whole for its assignments.
+const MAX_PARSED: usize = 512 << 10;
+
 /// How source code is read for assignments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Code {
@@ -85,6 +88,12 @@ pub(crate) fn assignments(
     };
     let mut out = Vec::new();
     let parsed: Result<(), SyntaxError> = match format {
+        // A parse holds a token per scalar: a data file of megabytes (test
+        // output, a lock file) is read line by line instead, in bounded memory.
+        Format::Yaml | Format::Json if text.len() > MAX_PARSED => {
+            out.extend(pairs(Format::Text).into_iter().map(|p| from_pair(p, Context::Config)));
+            Ok(())
+        }
         Format::Yaml | Format::Json => {
             // A Helm template is read as its YAML skeleton: an action's value is
             // written `<…>`, which no detector takes for a secret.

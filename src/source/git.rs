@@ -2,14 +2,15 @@
 //! the whole history, as blobs to scan. Each blob is listed once, with the
 //! path it was found at and the commit that introduced it.
 //!
-//! Listing is sequential and cheap (tree diffs skip unchanged subtrees);
-//! reading blobs happens in the workers, each with its own repository handle.
+//! Tree diffs (which skip unchanged subtrees) and blob reads both happen in
+//! the workers, each with its own repository handle.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffOptions, Oid, Repository, Sort, Tree};
+use rayon::prelude::*;
 
 use crate::facts::Date;
 
@@ -174,17 +175,11 @@ pub(crate) fn range(repo: &Repository, base: &str, head: &str) -> Result<Listing
     walk.push(head.id())?;
     walk.hide(base.id())?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    let mut seen = HashSet::new();
-    let mut out = Listing::default();
-    for oid in walk {
-        let oid = oid?;
-        if shallow.contains(&oid) {
-            return Err(GitError::Shallow { commit: oid.to_string() });
-        }
-        let commit = repo.find_commit(oid)?;
-        changed_blobs(repo, &commit, &mut seen, &mut out)?;
+    let commits = walk.collect::<Result<Vec<Oid>, _>>()?;
+    if let Some(cut) = commits.iter().find(|c| shallow.contains(c)) {
+        return Err(GitError::Shallow { commit: cut.to_string() });
     }
-    Ok(out)
+    changed_blobs(repo, &commits)
 }
 
 /// The commits a shallow clone has without their parents.
@@ -207,42 +202,50 @@ pub(crate) fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
         }
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE | Sort::TIME)?;
+    let commits = walk.collect::<Result<Vec<Oid>, _>>()?;
+    changed_blobs(repo, &commits)
+}
+
+/// The blobs `commits` (oldest first) add, each once per path, with the
+/// first commit that added it there: a blob that appears at several paths
+/// is judged at each of them.
+fn changed_blobs(repo: &Repository, commits: &[Oid]) -> Result<Listing<Blob>, GitError> {
+    // Each commit's diff against its first parent stands alone: the workers
+    // compute them, each with its own handle, and they are merged in commit
+    // order, so that a blob is listed with the commit that introduced it.
+    let git_dir = repo.path().to_path_buf();
+    let changes: Vec<Result<(Commit, Vec<Changed>), GitError>> =
+        commits.par_iter().map(|&oid| with_handle(&git_dir, |repo| commit_changes(repo, oid))?).collect();
     let mut seen = HashSet::new();
     let mut out = Listing::default();
-    for oid in walk {
-        let commit = repo.find_commit(oid?)?;
-        changed_blobs(repo, &commit, &mut seen, &mut out)?;
+    for change in changes {
+        let (info, changed) = change?;
+        for c in changed {
+            match c {
+                Changed::Content(path, oid) if seen.insert((oid, path.clone())) => {
+                    out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
+                }
+                Changed::Link(path, oid) if seen.insert((oid, path.clone())) => {
+                    out.skipped.push(link_note(&path));
+                    out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
+                }
+                Changed::NotContent(s) => out.skipped.push(s),
+                _ => {}
+            }
+        }
     }
     Ok(out)
 }
 
-/// The blobs a commit adds against its first parent (or all of its tree,
-/// for a root commit), skipping a blob already listed at the same path: a
-/// blob that appears at several paths is judged at each of them.
-fn changed_blobs(
-    repo: &Repository,
-    commit: &git2::Commit<'_>,
-    seen: &mut HashSet<(Oid, String)>,
-    out: &mut Listing<Blob>,
-) -> Result<(), GitError> {
+/// What a commit adds against its first parent (or all of its tree, for a
+/// root commit).
+fn commit_changes(repo: &Repository, oid: Oid) -> Result<(Commit, Vec<Changed>), GitError> {
+    let commit = repo.find_commit(oid)?;
     let tree = commit.tree()?;
     let parent_tree: Option<Tree<'_>> = commit.parents().next().map(|p| p.tree()).transpose()?;
     let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-    let info = commit_info(commit);
-    for delta in diff.deltas() {
-        match added_or_modified(&delta) {
-            Some(Changed::Content(path, oid)) if seen.insert((oid, path.clone())) => {
-                out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
-            }
-            Some(Changed::Link(path, oid)) if seen.insert((oid, path.clone())) => {
-                out.skipped.push(link_note(&path));
-                out.blobs.push(Blob { path, oid, commit: Some(info.clone()) });
-            }
-            Some(Changed::NotContent(s)) => out.skipped.push(s),
-            _ => {}
-        }
-    }
-    Ok(())
+    let changed = diff.deltas().filter_map(|d| added_or_modified(&d)).collect();
+    Ok((commit_info(&commit), changed))
 }
 
 /// The files the index tracks (not links or submodules), as paths relative
@@ -329,15 +332,20 @@ thread_local! {
     static HANDLES: RefCell<HashMap<PathBuf, Repository>> = RefCell::new(HashMap::new());
 }
 
-/// Read a blob through this thread's handle on the repository at `git_dir`.
-pub(crate) fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, String> {
+/// Run `f` with this thread's handle on the repository at `git_dir`.
+fn with_handle<T>(git_dir: &Path, f: impl FnOnce(&Repository) -> T) -> Result<T, git2::Error> {
     HANDLES.with(|handles| {
         let mut handles = handles.borrow_mut();
         if !handles.contains_key(git_dir) {
-            let repo = Repository::open(git_dir).map_err(|e| format!("cannot open the repository: {}", e.message()))?;
-            handles.insert(git_dir.to_path_buf(), repo);
+            handles.insert(git_dir.to_path_buf(), Repository::open(git_dir)?);
         }
-        let repo = handles.get(git_dir).ok_or_else(|| "no repository handle".to_string())?;
+        handles.get(git_dir).map(f).ok_or_else(|| git2::Error::from_str("no repository handle"))
+    })
+}
+
+/// Read a blob through this thread's handle on the repository at `git_dir`.
+pub(crate) fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u8>, String> {
+    with_handle(git_dir, |repo| {
         let odb = repo.odb().map_err(|e| e.message().to_string())?;
         let (size, _) = odb.read_header(oid).map_err(|e| format!("cannot read blob {oid}: {}", e.message()))?;
         if size as u64 > max_size {
@@ -346,6 +354,7 @@ pub(crate) fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u
         let blob = repo.find_blob(oid).map_err(|e| format!("cannot read blob {oid}: {}", e.message()))?;
         Ok(blob.content().to_vec())
     })
+    .map_err(|e| format!("cannot open the repository: {}", e.message()))?
 }
 
 #[cfg(test)]

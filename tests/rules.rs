@@ -1,0 +1,117 @@
+//! Every built-in governance rule has a fixture beside the packs, in
+//! rules/fixtures/: a file or a folder named by the rule's id. A comment
+//! `fires: ID` marks each line where the rule must fire, and `passes: ID`
+//! a compliant twin where it must not; the rule's findings there are also
+//! kept as a snapshot. A failure names the rule. (Detectors keep their
+//! examples and negatives inside their packs.)
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use nhigate::check::{self, Mode, Request};
+use nhigate::facts::Date;
+
+use crate::harness::{NOW, repo_root};
+
+type Lines = BTreeSet<(String, u32)>;
+
+/// The fixture of rule `id`: `ID/` or `ID.ext`.
+fn fixture(dir: &Path, id: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).find(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        name == id || name.strip_prefix(id).is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// Every file of a fixture, with its path as a scan of the fixture names it.
+fn files(fixture: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if let (Ok(rel), Ok(text)) = (p.strip_prefix(root), std::fs::read_to_string(&p)) {
+                out.push((rel.to_string_lossy().replace('\\', "/"), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if fixture.is_dir() {
+        walk(fixture, fixture, &mut out);
+    } else if let Ok(text) = std::fs::read_to_string(fixture) {
+        let name = fixture.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        out.push((name, text));
+    }
+    out
+}
+
+/// The lines a comment marks `fires: ID` and `passes: ID`.
+fn marked(fixture: &Path, id: &str) -> (Lines, Lines) {
+    let (mut fires, mut passes) = (Lines::new(), Lines::new());
+    for (path, text) in files(fixture) {
+        for (i, line) in text.lines().enumerate() {
+            let comment = line.find(" #").or_else(|| line.find("//")).or(line.starts_with('#').then_some(0));
+            let Some(comment) = comment.map(|c| &line[c..]) else { continue };
+            let at = (path.clone(), i as u32 + 1);
+            if comment.contains(&format!("fires: {id}")) {
+                fires.insert(at.clone());
+            }
+            if comment.contains(&format!("passes: {id}")) {
+                passes.insert(at);
+            }
+        }
+    }
+    (fires, passes)
+}
+
+fn list(lines: &Lines) -> String {
+    let all: Vec<String> = lines.iter().map(|(p, l)| format!("{p}:{l}")).collect();
+    if all.is_empty() { "nowhere".into() } else { all.join(", ") }
+}
+
+#[test]
+fn every_rule_fires_where_its_fixture_says_and_nowhere_else() {
+    let dir = repo_root().join("rules/fixtures");
+    let optional: Vec<String> = nhigate::builtin::optional().iter().map(|s| s.to_string()).collect();
+    let program = nhigate::lang::compile(&nhigate::builtin::sources(&optional))
+        .unwrap_or_else(|e| panic!("{}", e.render(false)))
+        .program;
+    assert!(program.rules.len() > 50, "the built-in rules were read: {}", program.rules.len());
+    let now = Date::parse(NOW).unwrap_or_else(|e| panic!("{e}"));
+    let mut problems = Vec::new();
+    let mut snapshots = Vec::new();
+    for rule in &program.rules {
+        let id = rule.id.as_str();
+        let Some(fixture) = fixture(&dir, id) else {
+            problems.push(format!("{id}: no fixture (rules/fixtures/{id}.EXT or rules/fixtures/{id}/)"));
+            continue;
+        };
+        let (fires, passes) = marked(&fixture, id);
+        if fires.is_empty() || passes.is_empty() {
+            problems.push(format!("{id}: the fixture must mark a line `fires: {id}` and a line `passes: {id}`"));
+        }
+        let mut r = Request::new(&fixture, Mode::Tree);
+        r.now = now;
+        r.with.clone_from(&optional);
+        let run = match check::run(&r) {
+            Ok(run) => run,
+            Err(e) => {
+                problems.push(format!("{id}: {e}"));
+                continue;
+            }
+        };
+        let of_rule: Vec<_> = run.findings.iter().filter(|f| f.rule_id == id).collect();
+        let fired: Lines = of_rule.iter().map(|f| (f.location.path.clone(), f.location.line)).collect();
+        if fired != fires {
+            problems.push(format!("{id}: marked to fire at {}, fired at {}", list(&fires), list(&fired)));
+        }
+        let mut shown: Vec<String> =
+            of_rule.iter().map(|f| format!("{}:{} {}", f.location.path, f.location.line, f.message)).collect();
+        shown.sort();
+        snapshots.push((id.to_string(), shown.join("\n")));
+    }
+    assert!(problems.is_empty(), "rule fixtures fail:\n{}", problems.join("\n"));
+    for (id, shown) in snapshots {
+        insta::assert_snapshot!(format!("rule_{id}"), shown);
+    }
+}
