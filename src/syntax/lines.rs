@@ -57,27 +57,65 @@ pub(crate) fn pairs(format: Format, text: &str) -> Vec<Pair> {
     read(format, text, &|_| true)
 }
 
+/// A line longer than this (minified JSON, a bundle) is read only around
+/// the offsets on it, `WINDOW` bytes each side.
+const LONG_LINE: usize = 4096;
+const WINDOW: usize = 512;
+
 /// The pairs on the lines that hold the given byte offsets (ascending).
 pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pair> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut line_no = 1u32;
-    let mut counted_to = 0usize;
-    let mut last_start = usize::MAX;
+    // Only what lies between one offset and the next is searched, so that
+    // many offsets on one long line stay linear.
+    let (mut scanned_to, mut start, mut end) = (0usize, 0usize, None);
+    // On a long line: how far its windows were read, and how many
+    // characters precede a byte of it (for columns).
+    let (mut read_to, mut counted) = (0usize, (0usize, 0usize));
     for &at in offsets {
-        let at = at.min(bytes.len());
-        let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if start == last_start {
+        let at = at.clamp(scanned_to, bytes.len());
+        let between = &bytes[scanned_to..at];
+        if let Some(i) = memchr::memrchr(b'\n', between) {
+            (start, end) = (scanned_to + i + 1, None);
+            line_no += u32::try_from(memchr::memchr_iter(b'\n', between).count()).unwrap_or(0);
+        }
+        scanned_to = at;
+        let fresh = end.is_none();
+        let line_end =
+            *end.get_or_insert_with(|| memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i));
+        let line = text.get(start..line_end).unwrap_or("").trim_end_matches('\r');
+        if line.len() <= LONG_LINE {
+            if fresh {
+                read_line(format, line, line_no, &mut out);
+            }
             continue;
         }
-        last_start = start;
-        line_no += u32::try_from(bytes[counted_to..start].iter().filter(|&&b| b == b'\n').count()).unwrap_or(0);
-        counted_to = start;
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
-        let line = text.get(start..end).unwrap_or("").trim_end_matches('\r');
-        read_line(format, line, line_no, &mut out);
+        if fresh {
+            (read_to, counted) = (0, (0, 0));
+        }
+        let rel = at - start;
+        let from = floor_boundary(line, rel.saturating_sub(WINDOW).max(read_to));
+        let to = floor_boundary(line, (rel + WINDOW).min(line.len()));
+        if from >= to {
+            continue;
+        }
+        counted = (from, counted.1 + line[counted.0..from].chars().count());
+        read_to = to;
+        let first = out.len();
+        read_line(format, &line[from..to], line_no, &mut out);
+        let shift = u32::try_from(counted.1).unwrap_or(u32::MAX);
+        out[first..].iter_mut().for_each(|p| p.pos.col = p.pos.col.saturating_add(shift));
     }
     out
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn read(format: Format, text: &str, wanted: &dyn Fn(u32) -> bool) -> Vec<Pair> {
@@ -196,6 +234,23 @@ mod tests {
         let got: Vec<(String, u32)> =
             pairs_at(Format::Text, text, &[2, 5, 26]).into_iter().map(|p| (p.name, p.pos.line)).collect();
         assert_eq!(got, vec![("a".to_string(), 1), ("c".to_string(), 3)]);
+    }
+
+    #[test]
+    fn a_long_line_is_read_around_the_offsets_with_true_columns() {
+        let filler = "{\"k\":\"é\"},".repeat(1000);
+        let text = format!("first\n[{filler}{{\"token\":\"s3cr3t-value\"}}]\n");
+        let at = text.find("token").unwrap_or(0);
+        let got = pairs_at(Format::Text, &text, &[at]);
+        let col = text
+            .lines()
+            .nth(1)
+            .and_then(|l| l.find("s3cr3t"))
+            .map(|b| text.lines().nth(1).unwrap_or("")[..b].chars().count() + 1);
+        assert!(got.len() < 100, "only a window of the line is read: {} pairs", got.len());
+        let token: Vec<&Pair> = got.iter().filter(|p| p.name == "token").collect();
+        assert_eq!(token.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(), vec!["s3cr3t-value"]);
+        assert_eq!((token[0].pos.line, Some(token[0].pos.col as usize)), (2, col));
     }
 
     #[test]
