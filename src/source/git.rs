@@ -211,11 +211,20 @@ pub(crate) fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
 /// is judged at each of them.
 fn changed_blobs(repo: &Repository, commits: &[Oid]) -> Result<Listing<Blob>, GitError> {
     // Each commit's diff against its first parent stands alone: the workers
-    // compute them, each with its own handle, and they are merged in commit
-    // order, so that a blob is listed with the commit that introduced it.
+    // compute them, and they are merged in commit order, so that a blob is
+    // listed with the commit that introduced it. The handles (and the trees
+    // their caches hold) are dropped once the listing is done.
     let git_dir = repo.path().to_path_buf();
-    let changes: Vec<Result<(Commit, Vec<Changed>), GitError>> =
-        commits.par_iter().map(|&oid| with_handle(&git_dir, |repo| commit_changes(repo, oid))?).collect();
+    let changes: Vec<Result<(Commit, Vec<Changed>), GitError>> = commits
+        .par_iter()
+        .map_init(
+            || Repository::open(&git_dir),
+            |handle, &oid| match handle {
+                Ok(repo) => commit_changes(repo, oid),
+                Err(e) => Err(git2::Error::new(e.code(), e.class(), e.message()).into()),
+            },
+        )
+        .collect();
     let mut seen = HashSet::new();
     let mut out = Listing::default();
     for change in changes {
