@@ -205,3 +205,22 @@ fn a_staged_change_sees_owners_declared_in_the_committed_inventory() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_blob_missing_from_a_partial_clone_is_skipped_not_an_error() {
+    let r = repo();
+    let d = r.path();
+    write(d, "a.env", &format!("GITHUB_TOKEN={TOKEN_A}\n"));
+    write(d, "notes.txt", "fetched later\n");
+    commit(d, "first", "2024-03-01T00:00:00Z");
+    let out = Command::new("git").current_dir(d).args(["rev-parse", "HEAD:notes.txt"]).output();
+    let oid = out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+    assert_eq!(oid.len(), 40, "{oid}");
+    std::fs::remove_file(d.join(".git/objects").join(&oid[..2]).join(&oid[2..])).unwrap_or_else(|e| panic!("{e}"));
+    let (exit, doc) = json(d, &["--history"]);
+    assert_eq!(exit, 1, "findings, not an error: {doc}");
+    assert!(rule_paths(&doc).contains(&("github-pat".into(), "a.env".into())), "the rest is scanned: {doc}");
+    let skipped = doc["skipped"].as_array().cloned().unwrap_or_default();
+    let missing = skipped.iter().find(|s| s["path"] == "notes.txt").and_then(|s| s["reason"].as_str()).unwrap_or("");
+    assert!(missing.contains("cannot read blob"), "{doc}");
+}
