@@ -403,7 +403,7 @@ pub fn formats() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 /// The most worker threads a run starts, whatever `-j` asks for.
-pub const MAX_THREADS: usize = 256;
+const MAX_THREADS: usize = 256;
 
 /// Run `f` on a pool of `threads` workers (0: one per core; at most
 /// `MAX_THREADS`): one pool per run, which the scan and the evaluation share,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use nhigate::fuzzing;
 
-use crate::harness::repo_root;
+use crate::harness::{files, repo_root};
 
 /// The target's name, and what it does with one input.
 fn target(name: &str) -> Option<fn(&[u8])> {
@@ -33,18 +33,6 @@ fn replay(folder: &Path) -> usize {
         }
     }
     n
-}
-
-/// Every file under `dir`, with its path relative to `root`.
-fn files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(root, &p, out);
-        } else if let (Ok(rel), Ok(data)) = (p.strip_prefix(root), std::fs::read(&p)) {
-            out.push((rel.to_string_lossy().replace('\\', "/"), data));
-        }
-    }
 }
 
 #[test]

@@ -99,3 +99,15 @@ pub fn said(errors: &CompileErrors) -> Vec<Said> {
         })
         .collect()
 }
+
+/// Every file under `dir`, with its path relative to `root`.
+pub fn files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(root, &p, out);
+        } else if let (Ok(rel), Ok(data)) = (p.strip_prefix(root), std::fs::read(&p)) {
+            out.push((rel.to_string_lossy().replace('\\', "/"), data));
+        }
+    }
+}

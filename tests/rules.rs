@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use nhigate::check::{self, Mode, Request};
 use nhigate::facts::Date;
 
-use crate::harness::{NOW, repo_root};
+use crate::harness::{NOW, files, repo_root};
 
 type Lines = BTreeSet<(String, u32)>;
 
@@ -24,31 +24,21 @@ fn fixture(dir: &Path, id: &str) -> Option<PathBuf> {
 }
 
 /// Every file of a fixture, with its path as a scan of the fixture names it.
-fn files(fixture: &Path) -> Vec<(String, String)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else if let (Ok(rel), Ok(text)) = (p.strip_prefix(root), std::fs::read_to_string(&p)) {
-                out.push((rel.to_string_lossy().replace('\\', "/"), text));
-            }
-        }
-    }
+fn fixture_files(fixture: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if fixture.is_dir() {
-        walk(fixture, fixture, &mut out);
-    } else if let Ok(text) = std::fs::read_to_string(fixture) {
+        files(fixture, fixture, &mut out);
+    } else if let Ok(data) = std::fs::read(fixture) {
         let name = fixture.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        out.push((name, text));
+        out.push((name, data));
     }
-    out
+    out.into_iter().map(|(path, data)| (path, String::from_utf8_lossy(&data).into_owned())).collect()
 }
 
 /// The lines a comment marks `fires: ID` and `passes: ID`.
 fn marked(fixture: &Path, id: &str) -> (Lines, Lines) {
     let (mut fires, mut passes) = (Lines::new(), Lines::new());
-    for (path, text) in files(fixture) {
+    for (path, text) in fixture_files(fixture) {
         for (i, line) in text.lines().enumerate() {
             let comment = line.find(" #").or_else(|| line.find("//")).or(line.starts_with('#').then_some(0));
             let Some(comment) = comment.map(|c| &line[c..]) else { continue };
