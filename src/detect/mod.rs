@@ -417,7 +417,7 @@ fn collect_decoded(node: &crate::syntax::tree::Node, text: &[u8], out: &mut Vec<
 }
 
 fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// The byte offset of a position; only used on short example strings.
@@ -659,7 +659,7 @@ impl DetectorSet {
         if !yaml_or_json || !has_escapes() {
             return Vec::new();
         }
-        let lossy = String::from_utf8_lossy(text);
+        let lossy = crate::source::lossy(text);
         let Ok(docs) = crate::syntax::tree::parse(&lossy) else { return Vec::new() };
         let mut values = Vec::new();
         for d in &docs {
@@ -715,7 +715,7 @@ impl DetectorSet {
         // assignment detectors off: read the text lossily. Lines stay where
         // they are, and columns count an invalid byte as one character, as
         // positions do everywhere.
-        let lossy = String::from_utf8_lossy(text);
+        let lossy = crate::source::lossy(text);
         let as_str: &str = &lossy;
         // Line-oriented formats are read only on the lines where an
         // assignment keyword occurs; structured ones are parsed whole.

@@ -69,7 +69,8 @@ impl super::Extractor for CloudFormation {
 /// that quotes a template is not).
 fn is_template_text(path: &str, text: &[u8]) -> bool {
     let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
-    if prose {
+    // Every template names a resource type: one search rules out most files.
+    if prose || !super::contains(text, b"AWS::") {
         return false;
     }
     let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')

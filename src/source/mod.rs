@@ -12,7 +12,7 @@ mod walk;
 
 use serde::Serialize;
 
-pub(crate) use content::{Content, also_raw, decode};
+pub(crate) use content::{Content, also_raw, decode, lossy};
 pub(crate) use walk::{WalkOptions, walk};
 
 /// A file that was not scanned, and why.
