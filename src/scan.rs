@@ -600,6 +600,14 @@ fn secrets_of(
                     end_column: Some(f.end.col),
                     commit: commit.map(|c| c.id.clone()),
                 },
+                pair: f.pair.map(|(start, end)| Location {
+                    path: path.to_string(),
+                    line: start.line,
+                    column: start.col,
+                    end_line: Some(end.line),
+                    end_column: Some(end.col),
+                    commit: commit.map(|c| c.id.clone()),
+                }),
             })
         })
         .collect();

@@ -319,3 +319,20 @@ fn and_inside_or_without_parentheses_is_a_warning() {
     let explicit = rule("  on grant\n  deny any a in actions: a == \"x\" or (a == \"y\" and len(resources) > 0)");
     assert!(warnings(&explicit).is_empty());
 }
+
+#[test]
+fn a_pair_must_name_another_detector() {
+    let detector = |id: &str, pair: &str| {
+        format!(
+            "detector {id} \"t\" {{\n  severity high\n  keywords \"tok_\"\n  pattern /tok_[a-z0-9]{{8}}/\n  pair {pair}\n  example \"tok_a1b2c3d4\"\n  negative \"tok_\"\n}}\n"
+        )
+    };
+    let src = detector("acme-secret", "acme-key-idd") + &detector("acme-key-id", "acme-secret");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].message, "`pair acme-key-idd` in detector `acme-secret`");
+    assert_eq!(s[0].underlined, "acme-key-idd");
+    assert!(s[0].help.as_deref().unwrap_or("").contains("acme-key-id"), "{s:?}");
+    let s = said(&compile_err(&[("p.nhi", &detector("acme-secret", "acme-secret"))]));
+    assert_eq!(s[0].underlined, "acme-secret");
+}

@@ -156,3 +156,54 @@ fn merging_the_shards_of_a_tree_gives_the_scan_of_the_whole() {
     assert_eq!(merged.provenance.len(), 2, "each shard's provenance is kept");
     assert_eq!(merged.summary.total, whole.summary.total);
 }
+
+#[test]
+fn a_key_id_and_its_secret_are_one_finding_and_each_part_alone_is_less_sure() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let blank = "\n".repeat(8);
+    fs::write(
+        d.join("credentials"),
+        format!(
+            "[default]\naws_access_key_id = AKIAYI6GIR5MDJBGEJMN\naws_secret_access_key = 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\n{blank}[other]\naws_secret_access_key = bET8uh+jhxhHzzvgXx0BUW03Xc0u7EqxNOOI6+Ia\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(d.join("lone.tf"), "id = \"AKIAZJ7HJS6NEKCFHKNO\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let dir_arg = d.to_string_lossy();
+    let o = run(&repo_root(), &["check", &dir_arg, "--now", NOW, "--confidence", "low", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(schema) = sarif_schema() {
+        assert_valid(&schema, &doc, "pairs");
+    }
+    let mut seen: Vec<(String, String, u64, f64, Vec<u64>)> = doc["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let place = &r["locations"][0]["physicalLocation"];
+            let related = r["relatedLocations"].as_array().into_iter().flatten();
+            (
+                r["ruleId"].as_str().unwrap_or("").to_string(),
+                place["artifactLocation"]["uri"].as_str().unwrap_or("").to_string(),
+                place["region"]["startLine"].as_u64().unwrap_or(0),
+                r["rank"].as_f64().unwrap_or(0.0),
+                related.filter_map(|l| l["physicalLocation"]["region"]["startLine"].as_u64()).collect(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let expected = vec![
+        // The pair: one finding at the secret, the key id as its related location.
+        ("aws-secret-access-key".to_string(), "credentials".to_string(), 3, 90.0, vec![2]),
+        // A secret without its key id, and a key id without its secret.
+        ("aws-secret-access-key".to_string(), "credentials".to_string(), 13, 60.0, vec![]),
+        ("aws-access-key-id".to_string(), "lone.tf".to_string(), 1, 60.0, vec![]),
+    ];
+    assert_eq!(seen, expected, "{doc}");
+    let o = run(&repo_root(), &["check", &dir_arg, "--now", NOW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let paired: Vec<&serde_json::Value> =
+        doc["findings"].as_array().into_iter().flatten().filter_map(|f| f["secret"].get("pair")).collect();
+    assert_eq!(paired, vec![&serde_json::json!({"path": "credentials", "line": 2})], "{doc}");
+}

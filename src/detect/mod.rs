@@ -51,6 +51,9 @@ pub struct DetectorSpec {
     pub contexts: Vec<Context>,
     pub entropy: Option<f64>,
     pub checksum: Option<Checksum>,
+    /// The detector of the credential's other part (a key id for its
+    /// secret): found near each other, the two are one finding.
+    pub pair: Option<String>,
     pub allow: Vec<Pattern>,
     pub examples: Vec<String>,
     pub negatives: Vec<String>,
@@ -117,6 +120,8 @@ pub struct Found {
     pub value: String,
     pub entropy: f64,
     pub confidence: Confidence,
+    /// Where the credential's other part is (a key id for its secret).
+    pub pair: Option<(Pos, Pos)>,
 }
 
 /// One secret found: the byte range of the value inside the haystack, and of
@@ -458,7 +463,15 @@ pub struct DetectorSet {
     owners: Vec<Vec<Owner>>,
     /// Detectors without keywords: they run on every input.
     always: Vec<usize>,
+    /// For each detector, the detector of its credential's other part.
+    pair_of: Vec<Option<usize>>,
+    /// Detectors that some other detector names as its pair.
+    paired: Vec<bool>,
 }
+
+/// Two parts of one credential are a pair when they are this many lines
+/// apart or fewer: the same block of a config, an `.env` or a key file.
+const PAIR_LINES: u32 = 5;
 
 #[derive(Debug)]
 struct Owner {
@@ -518,7 +531,11 @@ impl DetectorSet {
                 }
             }
         }
-        DetectorSet { detectors, prefilter: OnceLock::new(), keywords, owners, always }
+        let id_of = |id: &str| detectors.iter().position(|d| d.spec.id == id);
+        let pair_of: Vec<Option<usize>> = detectors.iter().map(|d| d.spec.pair.as_deref().and_then(id_of)).collect();
+        let mut paired = vec![false; detectors.len()];
+        pair_of.iter().flatten().for_each(|&p| paired[p] = true);
+        DetectorSet { detectors, prefilter: OnceLock::new(), keywords, owners, always, pair_of, paired }
     }
 
     pub fn len(&self) -> usize {
@@ -676,6 +693,7 @@ impl DetectorSet {
                         value: v.to_string(),
                         entropy: m.entropy,
                         confidence: self.confidence(m.detector, v, Place::of(path)),
+                        pair: None,
                     });
                 }
             }
@@ -702,6 +720,7 @@ impl DetectorSet {
                     start: pos(m.start),
                     end: pos(m.end),
                     confidence: self.confidence(m.detector, &value, place),
+                    pair: None,
                     value,
                     entropy: m.entropy,
                 })
@@ -709,6 +728,7 @@ impl DetectorSet {
             .collect();
         let assigners: Vec<usize> = candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect();
         if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
+            self.join_pairs(&mut found);
             return found;
         }
         // One byte that is not UTF-8 (a Latin-1 comment) must not turn the
@@ -743,6 +763,7 @@ impl DetectorSet {
                             start: a.pos,
                             end: a.pos,
                             confidence: self.confidence(m.detector, &v, place),
+                            pair: None,
                             value: v,
                             entropy: m.entropy,
                         });
@@ -777,6 +798,7 @@ impl DetectorSet {
                             value: a.value.clone(),
                             entropy,
                             confidence,
+                            pair: None,
                         });
                         break;
                     }
@@ -803,7 +825,43 @@ impl DetectorSet {
             }
         }
         found.sort_by_key(|a| (a.start, a.detector));
+        self.join_pairs(&mut found);
         found
+    }
+
+    /// Multi-part credentials: a find whose detector names a `pair` takes
+    /// the nearest unclaimed find of that detector within `PAIR_LINES` as
+    /// its other part, and the two are one find at the first one's
+    /// confidence. A part found without the other is one step less sure.
+    /// `found` is in order of position.
+    fn join_pairs(&self, found: &mut Vec<Found>) {
+        if !self.paired.contains(&true) {
+            return;
+        }
+        let mut claimed = vec![false; found.len()];
+        for i in 0..found.len() {
+            let Some(other) = self.pair_of[found[i].detector] else { continue };
+            let line = found[i].start.line;
+            let from = found.partition_point(|g| g.start.line + PAIR_LINES < line);
+            let to = found.partition_point(|g| g.start.line <= line + PAIR_LINES);
+            let nearest = (from..to)
+                .filter(|&j| !claimed[j] && found[j].detector == other)
+                .min_by_key(|&j| found[j].start.line.abs_diff(line));
+            match nearest {
+                Some(j) => {
+                    claimed[j] = true;
+                    found[i].pair = Some((found[j].start, found[j].end));
+                }
+                None => found[i].confidence = found[i].confidence.lowered(),
+            }
+        }
+        for (f, &claimed) in found.iter_mut().zip(&claimed) {
+            if self.paired[f.detector] && !claimed {
+                f.confidence = f.confidence.lowered();
+            }
+        }
+        let mut claimed = claimed.into_iter();
+        found.retain(|_| !claimed.next().unwrap_or(false));
     }
 }
 
@@ -822,6 +880,7 @@ mod tests {
             contexts: vec![],
             entropy: None,
             checksum: None,
+            pair: None,
             allow: vec![],
             examples: vec![],
             negatives: vec![],

@@ -121,6 +121,9 @@ pub struct SecretDetails {
     pub provider: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<FirstSeen>,
+    /// Where the credential's other part is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pair: Option<Location>,
 }
 
 impl Finding {
@@ -144,6 +147,7 @@ impl Finding {
                 confidence: s.confidence,
                 provider: s.provider.clone(),
                 first_seen: s.first_seen.clone(),
+                pair: s.pair.clone(),
             }),
             fix: Some(
                 "revoke the secret at its provider, remove it from the code, and load it from a secret store".into(),

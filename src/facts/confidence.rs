@@ -17,6 +17,14 @@ pub enum Confidence {
 impl Confidence {
     pub const NAMES: [&'static str; 3] = ["high", "medium", "low"];
 
+    /// One step less sure: a credential's part found without the other.
+    pub fn lowered(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            Confidence::Medium | Confidence::Low => Confidence::Low,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Confidence::Low => "low",

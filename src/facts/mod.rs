@@ -168,6 +168,10 @@ pub struct Secret {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<FirstSeen>,
     pub location: Location,
+    /// Where the credential's other part is (a key id for its secret),
+    /// when the detector found both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<Location>,
 }
 
 /// The version of the facts format `nhigate facts` writes and `--facts`

@@ -179,6 +179,8 @@ pub enum DetectorField {
     /// Source text of the number, e.g. `3.5`.
     Entropy(Spanned<String>),
     Checksum(Spanned<String>),
+    /// The id of the detector that finds the credential's other part.
+    Pair(Spanned<String>),
     Allow(RegexLit),
     Example(StrLit),
     Negative(StrLit),

@@ -821,6 +821,7 @@ impl<'s> Checker<'s> {
         let mut contexts: Vec<Context> = Vec::new();
         let mut entropy = None;
         let mut checksum = None;
+        let mut pair = None;
         let mut docs = None;
         let mut keywords = Vec::new();
         let mut keywords_given = false;
@@ -889,6 +890,7 @@ impl<'s> Checker<'s> {
                         help: did_you_mean(&name.node, &Checksum::NAMES, "the built-in checksums are"),
                     }),
                 },
+                ast::DetectorField::Pair(other) => self.once(&mut pair, other.clone(), "pair", other.span),
                 ast::DetectorField::Allow(re) => {
                     if let Some(p) = self.regex(re, false) {
                         allow.push(p);
@@ -946,6 +948,7 @@ impl<'s> Checker<'s> {
             contexts,
             entropy,
             checksum,
+            pair: pair.map(|p: ast::Spanned<String>| p.node),
             allow,
             examples: examples.iter().map(|s| s.value.clone()).collect(),
             negatives: negatives.iter().map(|s| s.value.clone()).collect(),

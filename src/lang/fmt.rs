@@ -216,6 +216,7 @@ impl Formatter {
                 DetectorField::Context(items) => format!("context {}", strings(items)),
                 DetectorField::Entropy(n) => format!("entropy {}", n.node),
                 DetectorField::Checksum(c) => format!("checksum {}", c.node),
+                DetectorField::Pair(c) => format!("pair {}", c.node),
                 DetectorField::Allow(re) => format!("allow {}", regex(re)),
                 DetectorField::Example(s) => format!("example {}", string(&s.value)),
                 DetectorField::Negative(s) => format!("negative {}", string(&s.value)),

@@ -59,6 +59,7 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
     let mut declared: HashMap<String, Declared> = HashMap::new();
     let mut named_in_tests = Vec::new();
     let mut rule_spans: Vec<(usize, String, Span)> = Vec::new();
+    let mut pairs: Vec<(usize, String, ast::Spanned<String>)> = Vec::new();
     let named_sources: Vec<Arc<NamedSource<String>>> =
         sources.iter().map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi"))).collect();
 
@@ -102,6 +103,11 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
                 Item::Detector(decl) => {
                     let fresh = register(&mut declared, &decl.id, file, &mut checker, sources);
                     if let Some(spec) = checker.detector(decl).filter(|_| fresh) {
+                        for f in &decl.fields {
+                            if let ast::DetectorField::Pair(other) = &f.node {
+                                pairs.push((file, spec.id.clone(), other.clone()));
+                            }
+                        }
                         detectors.push(spec);
                         detector_origins.push(program::Origin {
                             pack: file,
@@ -159,6 +165,30 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
                     error: CheckWarning::UntestedRule { id: id.clone(), what, span: (*span).into() }.into(),
                 });
             }
+        }
+    }
+
+    // A pair names another detector of the program, from any pack.
+    let detector_ids: Vec<&str> = detectors.iter().map(|d| d.id.as_str()).collect();
+    for (file, id, other) in &pairs {
+        let problem = if other.node == *id {
+            Some(("a detector is not its own pair", "another detector's id".to_string()))
+        } else if !detector_ids.contains(&other.node.as_str()) {
+            Some(("no detector has this id", did_you_mean(&other.node, &detector_ids, "the detectors are")))
+        } else {
+            None
+        };
+        if let Some((label, help)) = problem {
+            diagnostics.push(FileDiagnostic {
+                source: named_sources[*file].clone(),
+                error: CheckError::Invalid {
+                    message: format!("`pair {}` in detector `{id}`", other.node),
+                    span: other.span.into(),
+                    label: label.into(),
+                    help: Some(help),
+                }
+                .into(),
+            });
         }
     }
 

@@ -87,8 +87,8 @@ fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
 
 const RULE_FIELDS: &[&str] = &["severity", "maps", "on", "where", "require", "deny", "message", "fix", "docs"];
 const DETECTOR_FIELDS: &[&str] = &[
-    "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "allow", "example",
-    "negative", "docs",
+    "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "pair", "allow",
+    "example", "negative", "docs",
 ];
 const TEST_FIELDS: &[&str] = &["fixture", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
@@ -303,6 +303,7 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         | Rule::kw_pattern
         | Rule::kw_entropy
         | Rule::kw_checksum
+        | Rule::kw_pair
         | Rule::kw_allow
         | Rule::kw_example
         | Rule::kw_negative
@@ -498,6 +499,7 @@ impl Builder {
                 }
                 Rule::entropy => DetectorField::Entropy(self.ident(&value)),
                 Rule::checksum => DetectorField::Checksum(self.ident(&value)),
+                Rule::pair => DetectorField::Pair(self.ident(&value)),
                 Rule::allow => DetectorField::Allow(self.regex(value)),
                 Rule::example => DetectorField::Example(self.string(value)),
                 Rule::negative => DetectorField::Negative(self.string(value)),

@@ -74,6 +74,11 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io
         }
         if let Some(secret) = &f.secret {
             writeln!(out, "{:gutter$} {} {}", "", paint.wrap("34", "= confidence:"), secret.confidence)?;
+            if let Some(pair) = &secret.pair {
+                let at =
+                    if pair.path == f.location.path { String::new() } else { format!("{} ", one_line(&pair.path)) };
+                writeln!(out, "{:gutter$} {} {at}line {}", "", paint.wrap("34", "= its other part:"), pair.line)?;
+            }
             for r in report.repeating(f) {
                 writeln!(
                     out,

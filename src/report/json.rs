@@ -159,6 +159,9 @@ pub struct JsonSecret {
     pub provider: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<FirstSeen>,
+    /// The other part of a multi-part credential (a key id for its secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<Place>,
 }
 
 /// The document of a finished run.
@@ -191,6 +194,7 @@ pub fn document(report: &Report<'_>) -> Document {
                 confidence: s.confidence,
                 provider: s.provider.clone(),
                 first_seen: s.first_seen.clone(),
+                pair: s.pair.as_ref().map(|l| Place { path: l.path.clone(), line: l.line }),
             }),
             fix: f.fix.clone(),
             suppression: f.suppression.clone(),
@@ -256,6 +260,11 @@ impl JsonFinding {
                 confidence: s.confidence,
                 provider: s.provider.clone(),
                 first_seen: s.first_seen.clone(),
+                pair: s.pair.as_ref().map(|p| crate::facts::Location {
+                    path: p.path.clone(),
+                    line: p.line,
+                    ..Default::default()
+                }),
             }),
             fix: self.fix.clone(),
             suppression: self.suppression.clone(),

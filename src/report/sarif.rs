@@ -283,9 +283,12 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                         end_column: f.location.end_column,
                     }),
                 )],
+                // A multi-part credential's other part, then copies elsewhere.
                 related_locations: f
-                    .also
+                    .secret
                     .iter()
+                    .filter_map(|s| s.pair.as_ref())
+                    .chain(&f.also)
                     .map(|l| {
                         let region = Region {
                             start_line: l.line.max(1),
