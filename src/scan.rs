@@ -482,13 +482,15 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
         };
     }
     // A token spelled with escapes (`"gh\u0070_…"`) is the token to any
-    // parser: the decoded values of JSON and YAML are searched too.
-    let escaped = program.detectors.escaped(path, &text);
+    // parser: the decoded values of JSON and YAML are searched too, and so
+    // are percent-escaped runs and base64 config blobs.
+    let mut escaped = program.detectors.escaped(path, &text);
+    escaped.extend(program.detectors.encoded(path, &text));
     if !escaped.is_empty() {
         let (found, values) = secrets_of(program, path, escaped, commit);
-        let known: std::collections::HashSet<String> =
+        let mut known: std::collections::HashSet<String> =
             result.facts.secrets.iter().map(|s| s.value_hash.clone()).collect();
-        result.facts.secrets.extend(found.into_iter().filter(|s| !known.contains(&s.value_hash)));
+        result.facts.secrets.extend(found.into_iter().filter(|s| known.insert(s.value_hash.clone())));
         result.secret_values.extend(values);
     }
     if let Some(raw) = source::also_raw(bytes) {

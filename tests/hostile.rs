@@ -591,6 +591,32 @@ mod pull_request {
     }
 
     #[test]
+    fn tokens_in_percent_escapes_and_base64_config_blobs_are_found() {
+        use base64::Engine;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        let t = &TOKEN[4..];
+        let env = format!("GITHUB_TOKEN=ghp_{t}\nREGION=eu-west-1\n");
+        let blob = base64::engine::general_purpose::STANDARD.encode(&env);
+        // `base64` wraps at 76 columns; a CI variable holds it on one line.
+        let wrapped: Vec<String> =
+            blob.as_bytes().chunks(76).map(|c| format!("    {}", String::from_utf8_lossy(c))).collect();
+        write(d, "cm.yaml", &format!("kind: ConfigMap\ndata:\n  env: |\n{}\n", wrapped.join("\n")));
+        write(d, "ci.env", &format!("ENV_B64={blob}\n"));
+        write(d, "hook.txt", &format!("callback: https://x.test/cb?token=ghp%5F{t}&x=1\n"));
+        // Base64 in code is data, not a config blob; a printf format escapes nothing.
+        write(d, "main.c", &format!("const char *b = \"{blob}\";\nprintf(\"%02x%s\", v);\n"));
+        let (exit, doc) = json(d, &[]);
+        let found = findings(&doc, "github-pat");
+        let mut at: Vec<(&str, u64)> =
+            found.iter().map(|f| (f["path"].as_str().unwrap_or(""), f["line"].as_u64().unwrap_or(0))).collect();
+        at.sort();
+        assert_eq!((exit, at), (1, vec![("ci.env", 1), ("cm.yaml", 4), ("hook.txt", 1)]), "{doc}");
+        let text = doc.to_string();
+        assert!(!text.contains(&format!("ghp_{t}")) && !text.contains(&blob), "nothing printed whole: {doc}");
+    }
+
+    #[test]
     fn a_huge_thread_count_is_capped_and_nested_git_folders_are_listed() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let d = dir.path();

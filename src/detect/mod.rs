@@ -11,6 +11,7 @@
 pub(crate) mod assign;
 pub(crate) mod checksum;
 pub(crate) mod confidence;
+mod decode;
 
 use std::sync::OnceLock;
 
@@ -701,6 +702,50 @@ impl DetectorSet {
         out
     }
 
+    /// Secrets in text the unit holds encoded: percent-escaped runs in any
+    /// file, and base64 config blobs in configuration formats (in code and
+    /// prose a long base64 run is data). The decoded text is read as an
+    /// `.env` file, and what it holds encoded in turn, to `MAX_DEPTH`.
+    /// Finds are placed at the start of the encoded run.
+    pub fn encoded(&self, path: &str, text: &[u8]) -> Vec<Found> {
+        use crate::syntax::Format;
+        let config = !matches!(crate::syntax::format_of(path), Format::Code(_) | Format::Text);
+        let mut out = Vec::new();
+        let mut budget = decode::MAX_DECODED;
+        self.decode_into(path, text, config, 0, None, &mut budget, &mut out);
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decode_into(
+        &self,
+        path: &str,
+        text: &[u8],
+        config: bool,
+        depth: usize,
+        at: Option<Pos>,
+        budget: &mut usize,
+        out: &mut Vec<Found>,
+    ) {
+        let mut runs = decode::percent_runs(text);
+        if config {
+            runs.extend(decode::base64_blobs(text));
+        }
+        let lines = std::cell::OnceCell::new();
+        for run in runs {
+            let Some(left) = budget.checked_sub(run.text.len()) else { return };
+            *budget = left;
+            let pos = at.unwrap_or_else(|| lines.get_or_init(|| LineIndex::new(text)).pos(text, run.offset));
+            for f in self.detect("decoded.env", &run.text, &mut Report::default()) {
+                let confidence = self.confidence(f.detector, &f.value, Place::of(path));
+                out.push(Found { start: pos, end: pos, confidence, pair: None, ..f });
+            }
+            if depth + 1 < decode::MAX_DEPTH {
+                self.decode_into(path, &run.text, true, depth + 1, Some(pos), budget, out);
+            }
+        }
+    }
+
     /// `detect` after the prefilter has run.
     pub fn detect_with(&self, path: &str, text: &[u8], candidates: Candidates, report: &mut Report) -> Vec<Found> {
         let Candidates { detectors: candidates, assignment_hits } = candidates;
@@ -746,6 +791,7 @@ impl DetectorSet {
         if matches!(syntax::format_of(path), syntax::Format::Code(_)) {
             let wanted = assignments.iter().any(|a| {
                 assigners.iter().any(|&d| matches!(self.detectors[d].accepts(a, &mut Vec::new()), Ok(Some(_))))
+                    && !self.has_known_shape(a.value.as_bytes())
             });
             (assignments, parse_error) = if wanted { read(assign::Code::Parse) } else { (Vec::new(), None) };
         }
