@@ -208,18 +208,31 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     let trusted = settings::load(&repo, &wanted).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
     let mut with = r.with.clone();
     with.extend(trusted.config.with.iter().cloned());
-    let program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
-    let known = known_rule_ids(&program);
-    trusted.config.check_rule_ids(&known).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
     let mut excludes = r.exclude.clone();
     excludes.extend(trusted.config.exclude.iter().cloned());
     let options = ScanOptions { max_file_size: r.max_file_size, excludes, ignore_files: trusted.ignore_files.clone() };
-    let scanned = match &r.mode {
-        Mode::Tree => Ok(scan::scan_path(&program, path, &options)),
-        Mode::Staged => scan::scan_staged(&program, path, &options),
-        Mode::Range { base, head } => scan::scan_range(&program, path, base, head, &options),
-        Mode::History => scan::scan_history(&program, path, &options),
+    let load = || -> Result<Program, Error> {
+        let program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
+        trusted.config.check_rule_ids(&known_rule_ids(&program)).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
+        Ok(program)
     };
+    let (program, scanned) = if let Mode::Staged = r.mode {
+        // A pre-commit hook waits for both: the index is read while the
+        // packs compile.
+        let (program, staged) = rayon::join(load, || scan::list_staged(path, &options));
+        let program = program?;
+        let scanned = staged.map(|s| scan::scan_staged(&program, s, &options));
+        (program, scanned)
+    } else {
+        let program = load()?;
+        let scanned = match &r.mode {
+            Mode::Tree | Mode::Staged => Ok(scan::scan_path(&program, path, &options)),
+            Mode::Range { base, head } => scan::scan_range(&program, path, base, head, &options),
+            Mode::History => scan::scan_history(&program, path, &options),
+        };
+        (program, scanned)
+    };
+    let known = known_rule_ids(&program);
     let mut output = scanned.map_err(|e| Error::failed(e.to_string(), Some(GIT_HELP)))?;
     // An ignore naming no rule suppresses nothing: say so, with the nearest id.
     for i in &output.ignores {

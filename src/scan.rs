@@ -132,11 +132,17 @@ fn tracked_but_ignored(root: &Path, walked: &[source::FileEntry], excludes: &[St
 }
 
 /// The pre-commit view: what the index holds that HEAD does not.
-pub(crate) fn scan_staged(
-    program: &Program,
-    repo_path: &Path,
-    options: &ScanOptions,
-) -> Result<ScanOutput, git::GitError> {
+/// What `--staged` reads, listed before the packs are needed (the two are
+/// done side by side): the staged blobs, and the blobs at HEAD of the files
+/// they change.
+pub(crate) struct Staged {
+    git_dir: std::path::PathBuf,
+    units: Vec<Unit>,
+    before: Vec<Unit>,
+    skipped: Vec<Skipped>,
+}
+
+pub(crate) fn list_staged(repo_path: &Path, options: &ScanOptions) -> Result<Staged, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
     // Read once: reading the index hashes all of it.
@@ -165,10 +171,15 @@ pub(crate) fn scan_staged(
         units.extend(in_index.map(unit));
         before.extend(at_head.map(unit));
     }
+    Ok(Staged { git_dir, units, before, skipped: listing.skipped })
+}
+
+pub(crate) fn scan_staged(program: &Program, staged: Staged, options: &ScanOptions) -> ScanOutput {
+    let Staged { git_dir, units, before, skipped } = staged;
     let mut out = scan_units(program, units, Some(&git_dir), options);
-    out.skipped.extend(listing.skipped);
+    out.skipped.extend(skipped);
     out.before = Some(finish(scan_units(program, before, Some(&git_dir), options)).facts);
-    Ok(finish(out))
+    finish(out)
 }
 
 /// What a branch adds: secrets in every commit of `base..head` (a secret

@@ -63,7 +63,13 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
     let named_sources: Vec<Arc<NamedSource<String>>> =
         sources.iter().map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi"))).collect();
 
-    for (file, src) in sources.iter().enumerate() {
+    // Parsing is most of compiling and each file parses alone: in
+    // parallel, then checked in order (ids are unique across files).
+    let parsed: Vec<_> = {
+        use rayon::prelude::*;
+        sources.par_iter().map(|src| parse::parse_recovering(&src.text)).collect()
+    };
+    for ((file, src), (parsed, syntax_errors)) in sources.iter().enumerate().zip(parsed) {
         let named = &named_sources[file];
         let mut pack = program::Pack {
             name: pack_name_from_path(&src.path),
@@ -72,7 +78,6 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
             path: src.path.clone(),
             source: Arc::from(src.text.as_str()),
         };
-        let (parsed, syntax_errors) = parse::parse_recovering(&src.text);
         let mut checker = check::Checker::new(file, &src.text, src.verify);
         checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
         let mut header_seen = false;
