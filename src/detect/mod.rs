@@ -12,6 +12,7 @@ pub(crate) mod assign;
 pub(crate) mod checksum;
 pub(crate) mod confidence;
 mod decode;
+mod streams;
 
 use std::sync::OnceLock;
 
@@ -458,7 +459,7 @@ pub struct DetectorSet {
     detectors: Vec<Detector>,
     /// Built on the first scan, so that commands that only list or check
     /// rules do not pay for it.
-    prefilter: OnceLock<Option<AhoCorasick>>,
+    prefilter: OnceLock<Option<KeywordSearch>>,
     keywords: Vec<String>,
     /// For each prefilter pattern, the detectors that own that keyword.
     owners: Vec<Vec<Owner>>,
@@ -473,6 +474,15 @@ pub struct DetectorSet {
 /// Two parts of one credential are a pair when they are this many lines
 /// apart or fewer: the same block of a config, an `.env` or a key file.
 const PAIR_LINES: u32 = 5;
+
+/// The keyword automaton: a DFA, searched as four interleaved streams
+/// (`streams`), for a scan of any size; an NFA, quick to build, for a
+/// handful of files.
+#[derive(Debug)]
+enum KeywordSearch {
+    Dfa(aho_corasick::dfa::DFA),
+    Nfa(AhoCorasick),
+}
 
 #[derive(Debug)]
 struct Owner {
@@ -563,22 +573,31 @@ impl DetectorSet {
     /// One case-insensitive automaton over every keyword, as a DFA: one pass
     /// over the input finds them all; case-sensitive ones are checked at the
     /// hit.
-    fn automaton(&self) -> Option<&AhoCorasick> {
+    fn automaton(&self) -> Option<&KeywordSearch> {
         self.prefilter.get_or_init(|| self.build_automaton(true)).as_ref()
     }
 
-    fn build_automaton(&self, dfa: bool) -> Option<AhoCorasick> {
+    fn build_automaton(&self, dfa: bool) -> Option<KeywordSearch> {
         if self.keywords.is_empty() {
             return None;
         }
-        let kind = if dfa { aho_corasick::AhoCorasickKind::DFA } else { aho_corasick::AhoCorasickKind::ContiguousNFA };
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(&self.keywords)
-            .or_else(|_| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&self.keywords))
-            .ok()
+        let built = dfa.then(|| {
+            aho_corasick::dfa::Builder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&self.keywords)
+        });
+        match built {
+            Some(Ok(dfa)) => Some(KeywordSearch::Dfa(dfa)),
+            _ => AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&self.keywords)
+                .or_else(|_| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&self.keywords))
+                .ok()
+                .map(KeywordSearch::Nfa),
+        }
     }
 
     /// Prepare for a scan of about `bytes` bytes: a DFA scans three times
@@ -595,21 +614,26 @@ impl DetectorSet {
         for &i in &self.always {
             hit[i] = true;
         }
-        if let Some(ac) = self.automaton() {
-            // Overlapping: a keyword inside or across another counts too.
-            // NOTE: as a DFA this runs as fast as a non-overlapping search.
-            for m in ac.find_overlapping_iter(haystack) {
-                let found = &haystack[m.start()..m.end()];
-                for o in &self.owners[m.pattern().as_usize()] {
-                    if o.exact.as_deref().is_some_and(|k| k != found) {
-                        continue;
-                    }
-                    hit[o.detector] = true;
-                    if o.exact.is_none() && self.detectors[o.detector].is_assignment() {
-                        assignment_hits.push(m.start());
-                    }
+        // Overlapping: a keyword inside or across another counts too.
+        let on_hit = |pattern: usize, start: usize| {
+            let found = &haystack[start..start + self.keywords[pattern].len()];
+            for o in &self.owners[pattern] {
+                if o.exact.as_deref().is_some_and(|k| k != found) {
+                    continue;
+                }
+                hit[o.detector] = true;
+                if o.exact.is_none() && self.detectors[o.detector].is_assignment() {
+                    assignment_hits.push(start);
                 }
             }
+        };
+        match self.automaton() {
+            Some(KeywordSearch::Dfa(dfa)) => streams::overlapping(dfa, haystack, on_hit),
+            Some(KeywordSearch::Nfa(ac)) => {
+                let mut on_hit = on_hit;
+                ac.find_overlapping_iter(haystack).for_each(|m| on_hit(m.pattern().as_usize(), m.start()));
+            }
+            None => {}
         }
         assignment_hits.sort_unstable();
         assignment_hits.dedup();
