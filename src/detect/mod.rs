@@ -480,7 +480,7 @@ const PAIR_LINES: u32 = 5;
 /// handful of files.
 #[derive(Debug)]
 enum KeywordSearch {
-    Dfa(aho_corasick::dfa::DFA),
+    Dfa(Box<aho_corasick::dfa::DFA>),
     Nfa(AhoCorasick),
 }
 
@@ -588,7 +588,7 @@ impl DetectorSet {
                 .build(&self.keywords)
         });
         match built {
-            Some(Ok(dfa)) => Some(KeywordSearch::Dfa(dfa)),
+            Some(Ok(dfa)) => Some(KeywordSearch::Dfa(Box::new(dfa))),
             _ => AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)

@@ -64,7 +64,10 @@ mod tests {
     use aho_corasick::{AhoCorasick, MatchKind};
     use proptest::prelude::*;
 
-    fn both(keywords: &[String], haystack: &[u8]) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    /// (pattern, start) pairs, sorted.
+    type Occurrences = Vec<(usize, usize)>;
+
+    fn both(keywords: &[String], haystack: &[u8]) -> (Occurrences, Occurrences) {
         let build = |b: &mut aho_corasick::dfa::Builder| {
             b.ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(keywords)
         };
