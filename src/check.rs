@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::{self, Finding};
 pub use crate::facts::Confidence;
-use crate::facts::{Date, FactSet, Location};
+use crate::facts::{Date, FactSet, Location, delta};
 use crate::lang::{self, Compiled, PackSource, Program, Verify};
 use crate::report::json::{PackDigest, Provenance};
 use crate::report::scrub::Scrubber;
@@ -296,6 +296,9 @@ pub struct Run {
     pub inventory: report::inventory::Inventory,
     pub provenance: Provenance,
     pub snippets: std::collections::BTreeMap<report::snippet::FrameKey, report::snippet::Frame>,
+    /// Identities the change adds, removes or modifies (`--base`,
+    /// `--staged`): `facts::delta`.
+    pub changes: Vec<delta::Change>,
 }
 
 impl Run {
@@ -310,6 +313,7 @@ impl Run {
             inventory: Some(self.inventory.clone()),
             provenance: Some(self.provenance.clone()),
             snippets: self.snippets.clone(),
+            changes: &self.changes,
         }
     }
 }
@@ -356,6 +360,8 @@ fn run_in_pool(r: &Request) -> Result<Run, Error> {
     scrub.findings(&mut findings, &mut output.skipped);
     let mut inventory = report::inventory::build(&output.facts, r.now);
     inventory.map_text(&|s| scrub.text(s));
+    let mut changes = output.before.as_ref().map(|b| delta::between(b, &output.facts)).unwrap_or_default();
+    changes.iter_mut().for_each(|c| c.map_text(&|s| scrub.text(s)));
     let snippets = if r.in_tree() { report::snippet::collect(&r.path, &findings, &scrub) } else { Default::default() };
     let stats = Stats {
         files_scanned: output.files_scanned,
@@ -372,6 +378,7 @@ fn run_in_pool(r: &Request) -> Result<Run, Error> {
         stats,
         inventory,
         snippets,
+        changes,
     })
 }
 

@@ -205,6 +205,8 @@ pub(crate) fn scan_range(
     };
     let blobs: Vec<git::Blob> = listing.blobs.into_iter().filter(|b| !excluder.excludes(&b.path)).collect();
     let mut paths: Vec<String> = blobs.iter().map(|b| b.path.clone()).collect();
+    // Files the range deletes or renames hold identities the base had.
+    paths.extend(git::paths_changed(&repo, &base_commit, &head_commit)?.into_iter().filter(|p| !excluder.excludes(p)));
     // The declared inventory applies to the changed files (see scan_staged).
     paths.push(git::INVENTORY.to_string());
     paths.sort();

@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod architecture;
+mod changes;
 mod cli;
 mod diagnostics;
 mod examples;

@@ -55,6 +55,7 @@ pub(super) fn run(args: &MergeArgs) -> Exit {
             inventory: merged.inventory.clone(),
             provenance: None,
             snippets: Default::default(),
+            changes: &merged.changes,
         };
         let format = if args.format == MergeFormat::Sarif { Format::Sarif } else { Format::Human };
         report::write(&report, format, &mut out, false)

@@ -8,6 +8,7 @@
 //! raw value is dropped.
 
 mod confidence;
+pub mod delta;
 pub mod graph;
 mod redact;
 pub mod schema;

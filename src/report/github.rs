@@ -56,6 +56,7 @@ pub(crate) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
 /// The job summary: counts, then a table of what fails.
 pub(crate) fn summary(report: &Report<'_>) -> String {
     let mut md = String::from("## nhigate\n\n");
+    md.push_str(&changes(report));
     let shown: Vec<_> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
     if shown.is_empty() {
         md.push_str("No findings.");
@@ -99,6 +100,48 @@ pub(crate) fn summary(report: &Report<'_>) -> String {
             md.push_str(&format!("- {}: {}\n", code(&s.path), markdown(&s.reason)));
         }
     }
+    md
+}
+
+/// The identity delta, first: "This pull request: 1 new identity, …",
+/// then one row per identity with what it gains and loses.
+fn changes(report: &Report<'_>) -> String {
+    use crate::facts::delta::{self, ChangeKind};
+    if report.changes.is_empty() {
+        return String::new();
+    }
+    let mut md = format!("**This pull request:** {}.\n\n", markdown(&delta::summary(report.changes)));
+    md.push_str(
+        "| identity | change | access gained | access lost | keys | owner |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for c in report.changes {
+        let list = |items: Vec<String>| if items.is_empty() { String::new() } else { items.join("<br>") };
+        let access = |a: &[delta::Access]| list(a.iter().map(|a| code(&a.describe())).collect());
+        let keys = list(
+            c.credentials_added
+                .iter()
+                .map(|k| format!("+ {}{}", code(&k.kind), if k.long_lived { " (long-lived)" } else { "" }))
+                .chain(c.credentials_removed.iter().map(|k| format!("- {}", code(&k.kind))))
+                .collect(),
+        );
+        let owner = c.owner.as_ref().map_or(String::new(), |o| {
+            let name = |v: &Option<String>| v.as_deref().map_or("none".to_string(), code);
+            format!("{} → {}", name(&o.before), name(&o.after))
+        });
+        let change = match c.change {
+            ChangeKind::Added => "new",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Modified => "modified",
+        };
+        md.push_str(&format!(
+            "| {} {} | {change} | {} | {} | {keys} | {owner} |\n",
+            markdown(&c.identity.kind),
+            code(&c.identity.name),
+            access(&c.grants_added),
+            access(&c.grants_removed)
+        ));
+    }
+    md.push('\n');
     md
 }
 

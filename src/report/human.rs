@@ -33,6 +33,7 @@ fn severity_code(s: Severity) -> &'static str {
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
+    write_changes(report, out, &paint)?;
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         writeln!(
             out,
@@ -136,4 +137,51 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
         if report.stats.files_scanned == 1 { "" } else { "s" },
         report.stats.files_skipped
     )
+}
+
+/// The identities a change adds, removes or modifies, before the findings:
+/// what a reviewer should see first.
+fn write_changes(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
+    use crate::facts::delta::{self, ChangeKind};
+    if report.changes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{} {}", paint.wrap("1", "This change:"), delta::summary(report.changes))?;
+    for c in report.changes {
+        let (mark, code) = match c.change {
+            ChangeKind::Added => ("+", "32"),
+            ChangeKind::Removed => ("-", "31"),
+            ChangeKind::Modified => ("~", "33"),
+        };
+        let id = &c.identity;
+        let place = format!("{}:{}", one_line(&id.location.path), id.location.line);
+        writeln!(out, "  {} {} {} ({place})", paint.wrap(code, mark), one_line(&id.kind), one_line(&id.name))?;
+        for (sign, list) in [("+", &c.grants_added), ("-", &c.grants_removed)] {
+            for a in list {
+                writeln!(out, "      {sign} {}", one_line(&a.describe()))?;
+            }
+        }
+        for (sign, list) in [("+", &c.credentials_added), ("-", &c.credentials_removed)] {
+            for k in list {
+                let life = if k.long_lived { ", long-lived" } else { "" };
+                writeln!(
+                    out,
+                    "      {sign} key {}{life} at {}:{}",
+                    one_line(&k.kind),
+                    one_line(&k.location.path),
+                    k.location.line
+                )?;
+            }
+        }
+        if let Some(o) = &c.owner {
+            let name = |o: &Option<String>| o.as_deref().map_or("none".to_string(), one_line);
+            writeln!(out, "      owner: {} -> {}", name(&o.before), name(&o.after))?;
+        }
+        for (sign, list) in [("+", &c.trust_added), ("-", &c.trust_removed)] {
+            for t in list {
+                writeln!(out, "      {sign} trusted: {}", one_line(t))?;
+            }
+        }
+    }
+    writeln!(out)
 }

@@ -30,6 +30,10 @@ pub struct Document {
     pub stats: Stats,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Inventory>,
+    /// Identities the change adds, removes or modifies (`check --base`,
+    /// `--staged`); absent for a tree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::facts::delta::Change>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -212,6 +216,7 @@ pub fn document(report: &Report<'_>) -> Document {
         skipped: report.skipped.to_vec(),
         stats: report.stats.clone(),
         inventory: report.inventory.clone(),
+        changes: report.changes.to_vec(),
     }
 }
 

@@ -39,6 +39,7 @@ pub fn merge(inputs: &[Document]) -> Document {
     let mut skipped = Vec::new();
     let mut stats = super::Stats::default();
     let mut provenance = Vec::new();
+    let mut changes = Vec::new();
     let mut inventories = Vec::new();
     let mut threshold = Severity::Critical;
     for (i, doc) in inputs.iter().enumerate() {
@@ -60,6 +61,7 @@ pub fn merge(inputs: &[Document]) -> Document {
         stats.files_skipped += doc.stats.files_skipped;
         stats.secrets_below_confidence += doc.stats.secrets_below_confidence;
         provenance.extend(doc.provenance.iter().cloned());
+        changes.extend(doc.changes.iter().cloned());
         if let Some(inv) = &doc.inventory {
             inventories.push((inv, place));
         }
@@ -86,6 +88,7 @@ pub fn merge(inputs: &[Document]) -> Document {
         skipped,
         stats,
         inventory,
+        changes,
     }
 }
 

@@ -125,6 +125,9 @@ pub struct Report<'a> {
     pub provenance: Option<json::Provenance>,
     /// The masked source lines findings point at (`snippet::collect`).
     pub snippets: std::collections::BTreeMap<snippet::FrameKey, snippet::Frame>,
+    /// Identities the change adds, removes or modifies (`--base`,
+    /// `--staged`); empty for a tree.
+    pub changes: &'a [crate::facts::delta::Change],
 }
 
 impl Report<'_> {

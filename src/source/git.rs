@@ -246,6 +246,25 @@ fn changed_blobs(repo: &Repository, commits: &[Oid]) -> Result<Listing<Blob>, Gi
     Ok(out)
 }
 
+/// Every path that differs between two commits' trees, on either side: a
+/// deleted or renamed file is read at the base too.
+pub(crate) fn paths_changed(
+    repo: &Repository,
+    base: &git2::Commit<'_>,
+    head: &git2::Commit<'_>,
+) -> Result<Vec<String>, GitError> {
+    let diff = repo.diff_tree_to_tree(Some(&base.tree()?), Some(&head.tree()?), None)?;
+    let mut paths: Vec<String> = diff
+        .deltas()
+        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+        .flatten()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
 /// What a commit adds against its first parent (or all of its tree, for a
 /// root commit).
 fn commit_changes(repo: &Repository, oid: Oid) -> Result<(Commit, Vec<Changed>), GitError> {
