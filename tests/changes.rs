@@ -114,9 +114,54 @@ fn a_branch_lists_its_joiners_movers_and_leavers_with_the_access_they_gain() {
         "{md}"
     );
     assert!(md.contains("| gcp\\_service\\_account `old-sa` | removed |"), "{md}");
+    // `nhigate diff` prints the delta alone.
+    let o = run(dir.path(), &["diff", "--base", "main", "--head", "feature"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "This change: 1 new identity, 1 identity removed, 2 with wider access, 1 new long-lived key, 1 owner changed",
+            "  ~ aws_iam_role app (roles.tf:1)",
+            "      + s3:PutObject on arn:aws:s3:::bucket/* (via policy.tf:4)",
+            "      owner: team-a -> team-b",
+            "  + aws_iam_user ci-bot (policy.tf:6)",
+            "      + key access_key, long-lived at policy.tf:10",
+            "      owner: none -> team-b",
+            "  - gcp_service_account old-sa (gcp.tf:1)",
+            "  ~ k8s_service_account deployer (rbac.yaml:2)",
+            "      + role cluster-admin on cluster (via deployer-admin)",
+        ],
+        "{text}"
+    );
+    let o = run(dir.path(), &["diff", "--base", "main", "--head", "feature", "--format", "json"]);
+    let diffed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(diffed["changes"], doc["changes"]);
+    let o = run(dir.path(), &["diff", "--base", "main", "--head", "feature", "--format", "markdown"]);
+    assert!(stdout(&o).starts_with("**This pull request:** 1 new identity,"), "{}", stdout(&o));
     // A tree has no base: no changes.
     let (_, doc) = json(dir.path(), &[]);
     assert!(doc.get("changes").is_none(), "{doc:#}");
+}
+
+#[test]
+fn a_renamed_terraform_resource_that_keeps_its_cloud_name_is_no_leaver_and_joiner() {
+    let dir = repo();
+    let d = dir.path();
+    write(d, "iam.tf", ROLE);
+    commit(d, "base", "2025-06-01T00:00:00Z");
+    write(d, "iam.tf", &ROLE.replace("\"aws_iam_role\" \"app\"", "\"aws_iam_role\" \"application\""));
+    commit(d, "rename", "2025-06-02T00:00:00Z");
+    let (_, doc) = json(d, &["--base", "HEAD~1", "--head", "HEAD"]);
+    assert!(doc.get("changes").is_none(), "same role, same access: nothing changed\n{doc:#}");
+    write(d, "iam.tf", &ROLE.replace("team-a", "team-z"));
+    commit(d, "owner", "2025-06-03T00:00:00Z");
+    let (_, doc) = json(d, &["--base", "HEAD~1", "--head", "HEAD"]);
+    let changes = doc["changes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(changes.len(), 1, "{doc:#}");
+    assert_eq!(changes[0]["change"], "modified");
+    assert_eq!(changes[0]["owner"], serde_json::json!({"before": "team-a", "after": "team-z"}));
 }
 
 #[test]

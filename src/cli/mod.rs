@@ -2,6 +2,7 @@
 //! subcommand lives in its own file and returns an exit code.
 
 mod check;
+mod diff;
 mod fmt;
 mod inventory;
 mod merge;
@@ -80,6 +81,9 @@ enum Command {
     Facts(TreeArgs),
     /// Combine JSON reports of many repositories, or of shards of one
     Merge(MergeArgs),
+    /// The identities a branch adds, removes or changes, with the access
+    /// they gain and lose
+    Diff(DiffArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,6 +238,34 @@ struct MergeArgs {
     packs: PackArgs,
 }
 
+#[derive(Args, Debug)]
+struct DiffArgs {
+    /// The repository (or a folder in it)
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// The revision the change is compared with
+    #[arg(long, value_name = "REV")]
+    base: String,
+    /// The revision with the change
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    head: String,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: DiffFormat,
+    #[command(flatten)]
+    packs: PackArgs,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum MergeFormat {
     Json,
@@ -371,5 +403,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Baseline(args) => check::baseline(args),
         Command::Facts(args) => inventory::facts(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }

@@ -56,7 +56,10 @@ pub(crate) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
 /// The job summary: counts, then a table of what fails.
 pub(crate) fn summary(report: &Report<'_>) -> String {
     let mut md = String::from("## nhigate\n\n");
-    md.push_str(&changes(report));
+    if !report.changes.is_empty() {
+        md.push_str(&changes(report.changes));
+        md.push('\n');
+    }
     let shown: Vec<_> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
     if shown.is_empty() {
         md.push_str("No findings.");
@@ -105,16 +108,13 @@ pub(crate) fn summary(report: &Report<'_>) -> String {
 
 /// The identity delta, first: "This pull request: 1 new identity, …",
 /// then one row per identity with what it gains and loses.
-fn changes(report: &Report<'_>) -> String {
+pub(crate) fn changes(changes: &[crate::facts::delta::Change]) -> String {
     use crate::facts::delta::{self, ChangeKind};
-    if report.changes.is_empty() {
-        return String::new();
-    }
-    let mut md = format!("**This pull request:** {}.\n\n", markdown(&delta::summary(report.changes)));
+    let mut md = format!("**This pull request:** {}.\n\n", markdown(&delta::summary(changes)));
     md.push_str(
         "| identity | change | access gained | access lost | keys | owner |\n| --- | --- | --- | --- | --- | --- |\n",
     );
-    for c in report.changes {
+    for c in changes {
         let list = |items: Vec<String>| if items.is_empty() { String::new() } else { items.join("<br>") };
         let access = |a: &[delta::Access]| list(a.iter().map(|a| code(&a.describe())).collect());
         let keys = list(
@@ -141,7 +141,6 @@ fn changes(report: &Report<'_>) -> String {
             access(&c.grants_removed)
         ));
     }
-    md.push('\n');
     md
 }
 

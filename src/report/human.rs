@@ -33,7 +33,10 @@ fn severity_code(s: Severity) -> &'static str {
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
-    write_changes(report, out, &paint)?;
+    if !report.changes.is_empty() {
+        write_changes(report.changes, out, &paint)?;
+        writeln!(out)?;
+    }
     for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
         writeln!(
             out,
@@ -139,15 +142,17 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
     )
 }
 
+/// The identity delta alone (`nhigate diff`).
+pub(super) fn changes(changes: &[crate::facts::delta::Change], out: &mut dyn Write, color: bool) -> io::Result<()> {
+    write_changes(changes, out, &Paint { on: color })
+}
+
 /// The identities a change adds, removes or modifies, before the findings:
 /// what a reviewer should see first.
-fn write_changes(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
+fn write_changes(changes: &[crate::facts::delta::Change], out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     use crate::facts::delta::{self, ChangeKind};
-    if report.changes.is_empty() {
-        return Ok(());
-    }
-    writeln!(out, "{} {}", paint.wrap("1", "This change:"), delta::summary(report.changes))?;
-    for c in report.changes {
+    writeln!(out, "{} {}", paint.wrap("1", "This change:"), delta::summary(changes))?;
+    for c in changes {
         let (mark, code) = match c.change {
             ChangeKind::Added => ("+", "32"),
             ChangeKind::Removed => ("-", "31"),
@@ -183,5 +188,5 @@ fn write_changes(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             }
         }
     }
-    writeln!(out)
+    Ok(())
 }

@@ -190,3 +190,33 @@ fn escape_controls(s: &str, keep: impl Fn(char) -> bool) -> String {
 pub fn help_uri(id: &str) -> String {
     format!("https://github.com/nhigate/nhigate/blob/main/docs/rules.md#{}", id.to_ascii_lowercase())
 }
+
+/// How `nhigate diff` shows the identity delta.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// The identity delta alone (`nhigate diff`): `+`/`-` lines per identity, the
+/// job summary's table, or `{"changes": [...]}`.
+pub fn write_changes(
+    changes: &[crate::facts::delta::Change],
+    format: ChangesFormat,
+    out: &mut dyn std::io::Write,
+    color: bool,
+) -> std::io::Result<()> {
+    match format {
+        ChangesFormat::Human => human::changes(changes, out, color),
+        ChangesFormat::Markdown => out.write_all(github::changes(changes).as_bytes()),
+        ChangesFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Document<'a> {
+                changes: &'a [crate::facts::delta::Change],
+            }
+            serde_json::to_writer_pretty(&mut *out, &Document { changes })?;
+            writeln!(out)
+        }
+    }
+}
