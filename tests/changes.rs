@@ -107,6 +107,18 @@ fn a_branch_lists_its_joiners_movers_and_leavers_with_the_access_they_gain() {
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(o.status.code().is_some());
+    // Annotations mark the lines that widen access or add a long-lived key.
+    let notices: Vec<String> = stdout(&o).lines().filter(|l| l.starts_with("::notice ")).map(String::from).collect();
+    assert_eq!(
+        notices,
+        vec![
+            "::notice file=policy.tf,line=4,title=nhigate%3A identity change::app gains s3:PutObject on arn:aws:s3:::bucket/* (via policy.tf:4)",
+            "::notice file=policy.tf,line=10,title=nhigate%3A identity change::ci-bot gets a long-lived access_key",
+            "::notice file=rbac.yaml,line=14,title=nhigate%3A identity change::deployer gains role cluster-admin on cluster (via deployer-admin)",
+        ],
+        "{}",
+        stdout(&o)
+    );
     let md = std::fs::read_to_string(&summary).unwrap_or_default();
     assert!(md.starts_with("## nhigate\n\n**This pull request:** 1 new identity, 1 identity removed,"), "{md}");
     assert!(

@@ -50,6 +50,27 @@ pub(crate) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
     for s in report.skipped {
         writeln!(out, "::warning file={}::{}", property(&s.path), data(&format!("skipped: {}", s.reason)))?;
     }
+    // The lines that widen an identity's access or give it a long-lived
+    // key: a notice where the reviewer reads the diff.
+    for c in report.changes {
+        let name = &c.identity.name;
+        let widening = c.grants_added.iter().map(|a| (&a.location, format!("{name} gains {}", a.describe())));
+        let keys = c
+            .credentials_added
+            .iter()
+            .filter(|k| k.long_lived)
+            .map(|k| (&k.location, format!("{name} gets a long-lived {}", k.kind)));
+        for (at, message) in widening.chain(keys) {
+            writeln!(
+                out,
+                "::notice file={},line={},title={}::{}",
+                property(&at.path),
+                at.line.max(1),
+                property("nhigate: identity change"),
+                data(&message)
+            )?;
+        }
+    }
     Ok(())
 }
 
