@@ -63,74 +63,39 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
     let named_sources: Vec<Arc<NamedSource<String>>> =
         sources.iter().map(|s| Arc::new(NamedSource::new(&s.path, s.text.clone()).with_language("nhi"))).collect();
 
-    // Parsing is most of compiling and each file parses alone: in
-    // parallel, then checked in order (ids are unique across files).
-    let parsed: Vec<_> = {
+    // Each file parses and checks alone: in parallel, then assembled in
+    // order, where ids are registered (they are unique across files).
+    let checked: Vec<Checked> = {
         use rayon::prelude::*;
-        sources.par_iter().map(|src| parse::parse_recovering(&src.text)).collect()
+        sources.par_iter().enumerate().map(|(file, src)| check_file(file, src)).collect()
     };
-    for ((file, src), (parsed, syntax_errors)) in sources.iter().enumerate().zip(parsed) {
+    for (file, Checked { pack, items, errors: file_errors }) in checked.into_iter().enumerate() {
         let named = &named_sources[file];
-        let mut pack = program::Pack {
-            name: pack_name_from_path(&src.path),
-            version: None,
-            description: None,
-            path: src.path.clone(),
-            source: Arc::from(src.text.as_str()),
-        };
-        let mut checker = check::Checker::new(file, &src.text, src.verify);
-        checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
-        let mut header_seen = false;
-        for item in &parsed.items {
+        let mut errors = file_errors;
+        for item in items {
             match item {
-                Item::Pack(p) => {
-                    if header_seen {
-                        checker
-                            .errors
-                            .push(CheckError::DuplicateField { field: "pack", span: p.name.span.into() }.into());
-                    }
-                    header_seen = true;
-                    pack.name = p.name.value.clone();
-                    for f in &p.fields {
-                        match &f.node {
-                            PackField::Version(v) => pack.version = Some(v.value.clone()),
-                            PackField::Description(d) => pack.description = Some(d.value.clone()),
-                        }
-                    }
-                }
-                Item::Rule(decl) => {
-                    let fresh = register(&mut declared, &decl.id, file, &mut checker, sources);
-                    if let Some(rule) = checker.rule(decl).filter(|_| fresh) {
-                        rule_spans.push((file, rule.id.clone(), decl.id.span));
+                CheckedItem::Rule(id, rule) => {
+                    let fresh = register(&mut declared, &id, file, &mut errors, sources);
+                    if let Some(rule) = rule.filter(|_| fresh) {
+                        rule_spans.push((file, rule.id.clone(), id.span));
                         rules.push(rule);
                     }
                 }
-                Item::Detector(decl) => {
-                    let fresh = register(&mut declared, &decl.id, file, &mut checker, sources);
-                    if let Some(spec) = checker.detector(decl).filter(|_| fresh) {
-                        for f in &decl.fields {
-                            if let ast::DetectorField::Pair(other) = &f.node {
-                                pairs.push((file, spec.id.clone(), other.clone()));
-                            }
-                        }
+                CheckedItem::Detector(id, spec, pair, origin) => {
+                    let fresh = register(&mut declared, &id, file, &mut errors, sources);
+                    if let Some(spec) = spec.filter(|_| fresh) {
+                        pairs.extend(pair.into_iter().map(|other| (file, spec.id.clone(), other)));
                         detectors.push(spec);
-                        detector_origins.push(program::Origin {
-                            pack: file,
-                            start: decl.span.start,
-                            end: decl.span.end,
-                        });
+                        detector_origins.push(origin);
                     }
                 }
-                Item::Test(decl) => {
-                    if let Some((case, named)) = checker.test(decl) {
-                        named_in_tests.extend(named.into_iter().map(|(id, fires)| (file, id, fires)));
-                        tests.push(case);
-                    }
+                CheckedItem::Test(case, named_ids) => {
+                    named_in_tests.extend(named_ids.into_iter().map(|(id, fires)| (file, id, fires)));
+                    tests.push(case);
                 }
             }
         }
         // Report in source order, as a reader meets them.
-        let mut errors = checker.errors;
         errors.sort_by_key(first_offset);
         diagnostics.extend(errors.into_iter().map(|e| FileDiagnostic { source: named.clone(), error: e }));
         packs.push(pack);
@@ -209,18 +174,83 @@ pub fn compile(sources: &[PackSource]) -> Result<Compiled, CompileErrors> {
     })
 }
 
+/// One pack file, parsed and checked on its own.
+struct Checked {
+    pack: program::Pack,
+    items: Vec<CheckedItem>,
+    errors: Vec<LangError>,
+}
+
+/// A checked item of a file, before its id is registered.
+enum CheckedItem {
+    Rule(ast::Spanned<String>, Option<program::Rule>),
+    Detector(ast::Spanned<String>, Option<crate::detect::DetectorSpec>, Vec<ast::Spanned<String>>, program::Origin),
+    Test(program::TestCase, check::NamedInTest),
+}
+
+fn check_file(file: usize, src: &PackSource) -> Checked {
+    let mut pack = program::Pack {
+        name: pack_name_from_path(&src.path),
+        version: None,
+        description: None,
+        path: src.path.clone(),
+        source: Arc::from(src.text.as_str()),
+    };
+    let (parsed, syntax_errors) = parse::parse_recovering(&src.text);
+    let mut checker = check::Checker::new(file, &src.text, src.verify);
+    checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
+    let mut header_seen = false;
+    let mut items = Vec::new();
+    for item in &parsed.items {
+        match item {
+            Item::Pack(p) => {
+                if header_seen {
+                    checker.errors.push(CheckError::DuplicateField { field: "pack", span: p.name.span.into() }.into());
+                }
+                header_seen = true;
+                pack.name = p.name.value.clone();
+                for f in &p.fields {
+                    match &f.node {
+                        PackField::Version(v) => pack.version = Some(v.value.clone()),
+                        PackField::Description(d) => pack.description = Some(d.value.clone()),
+                    }
+                }
+            }
+            Item::Rule(decl) => items.push(CheckedItem::Rule(decl.id.clone(), checker.rule(decl))),
+            Item::Detector(decl) => {
+                let pair = decl
+                    .fields
+                    .iter()
+                    .filter_map(|f| match &f.node {
+                        ast::DetectorField::Pair(other) => Some(other.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let origin = program::Origin { pack: file, start: decl.span.start, end: decl.span.end };
+                items.push(CheckedItem::Detector(decl.id.clone(), checker.detector(decl), pair, origin));
+            }
+            Item::Test(decl) => {
+                if let Some((case, named)) = checker.test(decl) {
+                    items.push(CheckedItem::Test(case, named));
+                }
+            }
+        }
+    }
+    Checked { pack, items, errors: checker.errors }
+}
+
 /// Record an id; report it if another block already has it.
 fn register(
     declared: &mut HashMap<String, Declared>,
     id: &ast::Spanned<String>,
     file: usize,
-    checker: &mut check::Checker<'_>,
+    errors: &mut Vec<LangError>,
     sources: &[PackSource],
 ) -> bool {
     if let Some(first) = declared.get(&id.node) {
         let src = &sources[first.file];
         let line = src.text[..first.span.start.min(src.text.len())].matches('\n').count() + 1;
-        checker.errors.push(
+        errors.push(
             CheckError::DuplicateId {
                 id: id.node.clone(),
                 span: id.span.into(),
