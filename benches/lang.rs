@@ -144,6 +144,7 @@ fn main() {
             nhigate::facts::FactType::Credential => facts.credentials.len(),
             nhigate::facts::FactType::Grant => facts.grants.len(),
             nhigate::facts::FactType::Secret => facts.secrets.len(),
+            nhigate::facts::FactType::Change => facts.changes.len(),
         })
         .sum();
     let now = Date::parse("2025-06-30").unwrap_or(Date(0));
@@ -161,7 +162,7 @@ fn main() {
                     facts.credentials.iter().map(|f| hit(RecordRef::Credential(f))).sum()
                 }
                 nhigate::facts::FactType::Grant => facts.grants.iter().map(|f| hit(RecordRef::Grant(f))).sum(),
-                nhigate::facts::FactType::Secret => 0,
+                nhigate::facts::FactType::Secret | nhigate::facts::FactType::Change => 0,
             };
         }
         fires

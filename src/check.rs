@@ -254,6 +254,9 @@ fn collect(r: &Request) -> Result<Collected, Error> {
         output.facts.extend(facts);
     }
     output.facts.sort();
+    if let Some(before) = &output.before {
+        output.facts.changes = delta::between(before, &output.facts);
+    }
     let mut findings = engine::evaluate(&program, &output.facts, r.now);
     if let Some(before) = &output.before {
         // Only what the change introduces: drop what was already there.
@@ -360,7 +363,7 @@ fn run_in_pool(r: &Request) -> Result<Run, Error> {
     scrub.findings(&mut findings, &mut output.skipped);
     let mut inventory = report::inventory::build(&output.facts, r.now);
     inventory.map_text(&|s| scrub.text(s));
-    let mut changes = output.before.as_ref().map(|b| delta::between(b, &output.facts)).unwrap_or_default();
+    let mut changes = std::mem::take(&mut output.facts.changes);
     changes.iter_mut().for_each(|c| c.map_text(&|s| scrub.text(s)));
     let snippets = if r.in_tree() { report::snippet::collect(&r.path, &findings, &scrub) } else { Default::default() };
     let stats = Stats {

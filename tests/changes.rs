@@ -196,3 +196,68 @@ fn a_staged_change_is_compared_with_head() {
     assert_eq!(changes, vec![("added", "ci-bot"), ("modified", "app")], "{doc:#}");
     assert_eq!(doc["changes"][1]["grants_added"][0]["action"], "s3:PutObject");
 }
+
+/// Rules judge the delta: `on change`.
+const CHANGE_PACK: &str = r#"pack "change-gate" {
+  version "1.0.0"
+}
+
+rule PR-001 "A change may not grant a wildcard action" {
+  severity high
+  on change
+  deny any a in actions_added: a == "*" or a matches /:\*$/
+  message "{name} gains a wildcard action"
+}
+
+rule PR-002 "A new identity needs an owner" {
+  severity medium
+  on change
+  where change == "added"
+  require owner_after exists
+  message "{kind} {name} is new and has no owner"
+}
+
+rule PR-003 "A new long-lived key needs a waiver" {
+  severity medium
+  on change
+  require long_lived_added == 0
+  message "{name} gets {long_lived_added} long-lived key(s)"
+}
+"#;
+
+#[test]
+fn rules_judge_the_delta() {
+    let dir = repo();
+    let d = dir.path();
+    write(d, "iam.tf", ROLE);
+    commit(d, "base", "2025-06-01T00:00:00Z");
+    write(
+        d,
+        "admin.tf",
+        "resource \"aws_iam_role_policy\" \"all\" {\n  role = \"app\"\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"iam:*\", Resource = \"*\" }] })\n}\nresource \"aws_iam_user\" \"bot\" {\n  name = \"bot\"\n}\nresource \"aws_iam_access_key\" \"bot\" {\n  user = aws_iam_user.bot.name\n}\n",
+    );
+    commit(d, "head", "2025-06-02T00:00:00Z");
+    let packs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pack = packs.path().join("change-gate.nhi");
+    std::fs::write(&pack, CHANGE_PACK).unwrap_or_else(|e| panic!("{e}"));
+    let pack = pack.to_string_lossy();
+    let args = ["--base", "HEAD~1", "--head", "HEAD", "--no-builtin", "--rules", &pack];
+    let (_, doc) = json(d, &args);
+    let mut fired: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (f["rule_id"].as_str().unwrap_or("").to_string(), f["message"].as_str().unwrap_or("").to_string()))
+        .collect();
+    fired.sort();
+    let expected = [
+        ("PR-001", "app gains a wildcard action"),
+        ("PR-002", "aws_iam_user bot is new and has no owner"),
+        ("PR-003", "bot gets 1 long-lived key(s)"),
+    ];
+    let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(fired, expected, "{doc:#}");
+    // A tree has no change to judge.
+    let (_, doc) = json(d, &["--no-builtin", "--rules", &pack]);
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0), "{doc:#}");
+}

@@ -63,6 +63,11 @@ impl Subject {
         }
     }
 
+    pub fn change(c: &crate::facts::delta::Change) -> Subject {
+        let id = &c.identity;
+        Subject { fact: "change", kind: id.kind.clone(), name: id.name.clone(), detail: String::new() }
+    }
+
     pub fn secret(s: &Secret) -> Subject {
         Subject {
             fact: "secret",

@@ -59,6 +59,12 @@ pub fn evaluate(program: &Program, facts: &FactSet, now: Date) -> Vec<Finding> {
                     fire(rule, &env, RecordRef::Secret(f), Subject::secret(f), &f.location, &mut findings);
                 }
             }
+            FactType::Change => {
+                for c in &facts.changes {
+                    let at = &c.identity.location;
+                    fire(rule, &env, RecordRef::Change(c), Subject::change(c), at, &mut findings);
+                }
+            }
         }
     }
     finding::sort(&mut findings);

@@ -197,6 +197,10 @@ pub struct FactSet {
     /// Raw values the extractors judged to be literal secrets (an MCP
     /// server's `--api-key`, a pipeline variable): never serialized, held
     /// only so that the redaction step can find them in any other text.
+    /// Identity changes against a base (`--base`, `--staged`): derived
+    /// from both sides' facts (`delta`), never read from a facts file.
+    #[serde(skip)]
+    pub changes: Vec<delta::Change>,
     #[serde(skip)]
     pub literals: Literals,
     /// What each Terraform module (a folder of `.tf` files) defines that its
@@ -312,10 +316,13 @@ pub enum FactType {
     Credential,
     Grant,
     Secret,
+    /// What a change does to an identity (`--base`, `--staged` only).
+    Change,
 }
 
 impl FactType {
-    pub const ALL: [FactType; 4] = [FactType::Identity, FactType::Credential, FactType::Grant, FactType::Secret];
+    pub const ALL: [FactType; 5] =
+        [FactType::Identity, FactType::Credential, FactType::Grant, FactType::Secret, FactType::Change];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -323,6 +330,7 @@ impl FactType {
             FactType::Credential => "credential",
             FactType::Grant => "grant",
             FactType::Secret => "secret",
+            FactType::Change => "change",
         }
     }
 

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::delta::ChangeKind;
 use super::time::Date;
 use super::value::{RecordRef, Value};
 use super::{Credential, FactSet, Grant, Identity};
@@ -19,6 +20,7 @@ pub enum RecordKind {
     Purpose,
     Location,
     FirstSeen,
+    Change,
 }
 
 /// The element of a list or map. Lists of lists do not occur in facts.
@@ -767,6 +769,82 @@ static FIRST_SEEN: &[FieldDef] = &[
     field!("date", Type::Date, "the commit's date", get!(FirstSeen, |f, e| Value::opt_date(f.date))),
 ];
 
+static CHANGE: &[FieldDef] = &[
+    field!(
+        "change",
+        Type::Str,
+        "`added`, `removed` or `modified`",
+        get!(Change, |c, e| Value::str(match c.change {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Modified => "modified",
+        }))
+    ),
+    field!("kind", Type::Str, "the identity's kind", get!(Change, |c, e| Value::str(&c.identity.kind))),
+    field!("name", Type::Str, "the identity's name", get!(Change, |c, e| Value::str(&c.identity.name))),
+    field!("provider", Type::Str, "the identity's provider", get!(Change, |c, e| Value::opt_str(&c.identity.provider))),
+    field!(
+        "actions_added",
+        Type::List(Elem::Str),
+        "actions the identity gains (`s3:PutObject`, a Kubernetes verb)",
+        get!(Change, |c, e| Value::List(
+            c.grants_added.iter().filter_map(|a| a.action.as_deref()).map(Value::str).collect()
+        ))
+    ),
+    field!(
+        "actions_removed",
+        Type::List(Elem::Str),
+        "actions the identity loses",
+        get!(Change, |c, e| Value::List(
+            c.grants_removed.iter().filter_map(|a| a.action.as_deref()).map(Value::str).collect()
+        ))
+    ),
+    field!(
+        "roles_added",
+        Type::List(Elem::Str),
+        "roles a binding gives the identity (`cluster-admin`)",
+        get!(Change, |c, e| Value::List(
+            c.grants_added.iter().filter_map(|a| a.role.as_deref()).map(Value::str).collect()
+        ))
+    ),
+    field!(
+        "credentials_added",
+        Type::List(Elem::Str),
+        "the kinds of the keys the change gives the identity",
+        get!(Change, |c, e| Value::List(c.credentials_added.iter().map(|k| Value::str(&k.kind)).collect()))
+    ),
+    field!(
+        "long_lived_added",
+        Type::Num,
+        "how many of those keys are long-lived",
+        get!(Change, |c, e| Value::Num(c.credentials_added.iter().filter(|k| k.long_lived).count() as f64))
+    ),
+    field!(
+        "owner_before",
+        Type::Str,
+        "the owner at the base, when the change sets or changes it",
+        get!(Change, |c, e| c.owner.as_ref().map_or(Value::Null, |o| Value::opt_str(&o.before)))
+    ),
+    field!(
+        "owner_after",
+        Type::Str,
+        "the owner after the change (absent: none, or unchanged)",
+        get!(Change, |c, e| c.owner.as_ref().map_or(Value::Null, |o| Value::opt_str(&o.after)))
+    ),
+    field!(
+        "trust_added",
+        Type::List(Elem::Str),
+        "principals and OIDC subjects that may newly assume the identity",
+        get!(Change, |c, e| Value::str_list(&c.trust_added))
+    ),
+    field!(
+        "location",
+        Type::Record(RecordKind::Location),
+        "where the identity is defined (or, named only by a grant, the grant)",
+        get!(Change, |c, e| Value::Record(RecordRef::Location(&c.identity.location)))
+    ),
+];
+
 pub static RECORDS: &[RecordDef] = &[
     RecordDef { kind: RecordKind::Identity, name: "identity", fields: IDENTITY },
     RecordDef { kind: RecordKind::Credential, name: "credential", fields: CREDENTIAL },
@@ -775,6 +853,7 @@ pub static RECORDS: &[RecordDef] = &[
     RecordDef { kind: RecordKind::Purpose, name: "purpose", fields: PURPOSE },
     RecordDef { kind: RecordKind::Location, name: "location", fields: LOCATION },
     RecordDef { kind: RecordKind::FirstSeen, name: "first_seen", fields: FIRST_SEEN },
+    RecordDef { kind: RecordKind::Change, name: "change", fields: CHANGE },
 ];
 
 pub fn record(kind: RecordKind) -> &'static RecordDef {
@@ -789,6 +868,7 @@ impl From<super::FactType> for RecordKind {
             super::FactType::Credential => RecordKind::Credential,
             super::FactType::Grant => RecordKind::Grant,
             super::FactType::Secret => RecordKind::Secret,
+            super::FactType::Change => RecordKind::Change,
         }
     }
 }

@@ -32,6 +32,7 @@ pub enum RecordRef<'a> {
     Purpose(&'a Purpose),
     Location(&'a Location),
     FirstSeen(&'a FirstSeen),
+    Change(&'a super::delta::Change),
     /// An identity named by a credential or grant but not found among the
     /// facts: only its name is known.
     NamedIdentity(&'a str),
@@ -136,6 +137,7 @@ impl fmt::Display for Value<'_> {
                 RecordRef::Purpose(p) => f.write_str(p.description.as_deref().unwrap_or("")),
                 RecordRef::Location(l) => write!(f, "{}:{}", l.path, l.line),
                 RecordRef::FirstSeen(s) => f.write_str(&s.commit),
+                RecordRef::Change(c) => write!(f, "{} `{}`", c.identity.kind, c.identity.name),
             },
         }
     }
