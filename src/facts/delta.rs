@@ -86,6 +86,17 @@ pub struct Change {
 }
 
 impl Change {
+    /// Nothing gained, lost or changed.
+    fn is_empty(&self) -> bool {
+        self.grants_added.is_empty()
+            && self.grants_removed.is_empty()
+            && self.credentials_added.is_empty()
+            && self.credentials_removed.is_empty()
+            && self.owner.is_none()
+            && self.trust_added.is_empty()
+            && self.trust_removed.is_empty()
+    }
+
     /// Every text of the change through `f` (the redaction step).
     pub fn map_text(&mut self, f: &dyn Fn(&str) -> String) {
         let id = &mut self.identity;
@@ -177,8 +188,8 @@ pub fn between(before: &FactSet, after: &FactSet) -> Vec<Change> {
     let mut out = Vec::new();
     for key in keys {
         let change = match (old.get(key), new.get(key)) {
-            (None, Some(n)) => added_or_removed(n, ChangeKind::Added, |c, a| c.grants_added = a),
-            (Some(o), None) => added_or_removed(o, ChangeKind::Removed, |c, a| c.grants_removed = a),
+            (None, Some(n)) => added_or_removed(n, ChangeKind::Added),
+            (Some(o), None) => added_or_removed(o, ChangeKind::Removed),
             (Some(o), Some(n)) => modified(o, n),
             (None, None) => None,
         };
@@ -203,24 +214,20 @@ fn empty(kind: ChangeKind, identity: IdentityRef) -> Change {
 
 /// An identity on one side only: a joiner or a leaver when it is defined
 /// there; one only named by a grant or a key is modified.
-fn added_or_removed(side: &Side, kind: ChangeKind, set_access: impl Fn(&mut Change, Vec<Access>)) -> Option<Change> {
-    let as_kind = if side.defined { kind } else { ChangeKind::Modified };
-    let mut c = empty(as_kind, side.identity.clone());
-    set_access(&mut c, side.access.clone());
+fn added_or_removed(side: &Side, kind: ChangeKind) -> Option<Change> {
+    let mut c = empty(if side.defined { kind } else { ChangeKind::Modified }, side.identity.clone());
     let trust: Vec<String> = side.trust.iter().cloned().collect();
     if kind == ChangeKind::Added {
+        c.grants_added = side.access.clone();
         c.credentials_added = side.credentials.clone();
         c.trust_added = trust;
         c.owner = side.owner.clone().map(|o| OwnerChange { before: None, after: Some(o) }).filter(|_| side.defined);
     } else {
+        c.grants_removed = side.access.clone();
         c.credentials_removed = side.credentials.clone();
         c.trust_removed = trust;
     }
-    let nothing = c.grants_added.is_empty()
-        && c.grants_removed.is_empty()
-        && c.credentials_added.is_empty()
-        && c.credentials_removed.is_empty();
-    (side.defined || !nothing).then_some(c)
+    (side.defined || !c.is_empty()).then_some(c)
 }
 
 fn modified(old: &Side, new: &Side) -> Option<Change> {
@@ -230,43 +237,31 @@ fn modified(old: &Side, new: &Side) -> Option<Change> {
     let new_access: BTreeSet<_> = new.access.iter().map(allows).collect();
     c.grants_added = new.access.iter().filter(|a| !old_access.contains(&allows(a))).cloned().collect();
     c.grants_removed = old.access.iter().filter(|a| !new_access.contains(&allows(a))).cloned().collect();
-    let kinds = |cs: &[CredentialRef]| -> BTreeMap<(String, bool), usize> {
-        let mut m = BTreeMap::new();
-        cs.iter().for_each(|c| *m.entry((c.kind.clone(), c.long_lived)).or_insert(0) += 1);
-        m
-    };
-    let (old_kinds, new_kinds) = (kinds(&old.credentials), kinds(&new.credentials));
-    // Credentials have no stable name across a rename: compared by kind
-    // and lifetime, the extra ones of a kind are the added (or removed).
-    let extra =
-        |from: &[CredentialRef], mine: &BTreeMap<(String, bool), usize>, theirs: &BTreeMap<(String, bool), usize>| {
-            let mut left: BTreeMap<(String, bool), usize> =
-                mine.iter().map(|(k, n)| (k.clone(), n.saturating_sub(theirs.get(k).copied().unwrap_or(0)))).collect();
-            from.iter()
-                .filter(|c| {
-                    let n = left.entry((c.kind.clone(), c.long_lived)).or_insert(0);
-                    let keep = *n > 0;
-                    *n = n.saturating_sub(1);
-                    keep
-                })
-                .cloned()
-                .collect::<Vec<_>>()
-        };
-    c.credentials_added = extra(&new.credentials, &new_kinds, &old_kinds);
-    c.credentials_removed = extra(&old.credentials, &old_kinds, &new_kinds);
+    c.credentials_added = unmatched(&new.credentials, &old.credentials);
+    c.credentials_removed = unmatched(&old.credentials, &new.credentials);
     if old.defined && new.defined && old.owner != new.owner {
         c.owner = Some(OwnerChange { before: old.owner.clone(), after: new.owner.clone() });
     }
     c.trust_added = new.trust.difference(&old.trust).cloned().collect();
     c.trust_removed = old.trust.difference(&new.trust).cloned().collect();
-    let changed = !(c.grants_added.is_empty()
-        && c.grants_removed.is_empty()
-        && c.credentials_added.is_empty()
-        && c.credentials_removed.is_empty()
-        && c.owner.is_none()
-        && c.trust_added.is_empty()
-        && c.trust_removed.is_empty());
-    changed.then_some(c)
+    (!c.is_empty()).then_some(c)
+}
+
+/// The credentials of `from` that `other` has no counterpart for.
+/// Credentials have no stable name across a rename: they pair up by kind
+/// and lifetime, each used once, and the ones left over are the change.
+fn unmatched(from: &[CredentialRef], other: &[CredentialRef]) -> Vec<CredentialRef> {
+    let mut left: Vec<&CredentialRef> = other.iter().collect();
+    from.iter()
+        .filter(|c| match left.iter().position(|o| o.kind == c.kind && o.long_lived == c.long_lived) {
+            Some(i) => {
+                left.remove(i);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+        .collect()
 }
 
 /// Each identity of one side, with its effective access and credentials.
