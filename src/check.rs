@@ -254,16 +254,7 @@ fn collect(r: &Request) -> Result<Collected, Error> {
         output.facts.extend(facts);
     }
     output.facts.sort();
-    if let Some(before) = &output.before {
-        output.facts.changes = delta::between(before, &output.facts);
-    }
-    let mut findings = engine::evaluate(&program, &output.facts, r.now);
-    if let Some(before) = &output.before {
-        // Only what the change introduces: drop what was already there.
-        let old: std::collections::HashSet<String> =
-            engine::evaluate(&program, before, r.now).into_iter().map(|f| f.fingerprint).collect();
-        findings.retain(|f| !old.contains(&f.fingerprint));
-    }
+    let mut findings = judge(&program, &mut output.facts, output.before.as_ref(), r.now);
     findings.extend(output.not_scanned.iter().map(|s| {
         let location = Location { path: s.path.clone(), line: 1, column: 1, ..Default::default() };
         let message = format!("`{}` was not scanned: {}", s.path, s.reason);
@@ -286,6 +277,19 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     let below_confidence = (found - findings.len()) as u64;
     let rules = RuleInfo::all(&program);
     Ok(Collected { findings, output, rules, settings: trusted, program, below_confidence })
+}
+
+/// Evaluate the rules over the facts. Given the facts `before` a change,
+/// the facts learn the change (`on change` rules judge it) and only what
+/// the change introduces is kept: what was already there is dropped.
+pub fn judge(program: &Program, facts: &mut FactSet, before: Option<&FactSet>, now: Date) -> Vec<Finding> {
+    let Some(before) = before else { return engine::evaluate(program, facts, now) };
+    facts.changes = delta::between(before, facts);
+    let old: std::collections::HashSet<String> =
+        engine::evaluate(program, before, now).into_iter().map(|f| f.fingerprint).collect();
+    let mut findings = engine::evaluate(program, facts, now);
+    findings.retain(|f| !old.contains(&f.fingerprint));
+    findings
 }
 
 /// A finished check: what every report writer takes. Its texts have passed

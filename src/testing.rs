@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::check;
-use crate::engine::{self, Finding};
+use crate::engine::Finding;
 use crate::facts::Date;
 use crate::lang::Compiled;
 use crate::lang::program::{Program, TestCase};
@@ -97,8 +97,20 @@ fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), V
         }
     }
     output.facts.sort();
+    let before = match &case.base {
+        Some(dir) => {
+            let path = base.join(dir);
+            if !path.exists() {
+                return Err(vec![format!("base `{}` not found (paths are relative to the pack's folder)", path.display())]);
+            }
+            let mut facts = scan::scan_path(program, &path, &ScanOptions::default()).facts;
+            facts.sort();
+            Some(facts)
+        }
+        None => None,
+    };
     let now = case.now.unwrap_or_else(Date::today);
-    let findings = engine::evaluate(program, &output.facts, now);
+    let findings = check::judge(program, &mut output.facts, before.as_ref(), now);
     compare(case, &findings, fixture_is_dir)
 }
 

@@ -294,12 +294,12 @@ fn identical_files_are_each_reported_at_their_path() {
 
 #[test]
 fn docs_rules_md_is_generated_from_the_packs() {
-    let o = run(&repo_root(), &["rules", "list", "--format", "markdown", "--with", "hardening"]);
+    let o = run(&repo_root(), &["rules", "list", "--format", "markdown", "--with", "hardening,changes"]);
     let doc = fs::read_to_string(repo_root().join("docs/rules.md")).unwrap_or_default();
     assert!(stdout(&o).contains("<a id=\"nhi-own-001\"></a>"));
     assert!(
         doc == stdout(&o),
-        "docs/rules.md is out of date: run `nhigate rules list --format markdown --with hardening > docs/rules.md`"
+        "docs/rules.md is out of date: run `nhigate rules list --format markdown --with hardening,changes > docs/rules.md`"
     );
 }
 

@@ -271,6 +271,20 @@ fn a_test_naming_an_unknown_rule() {
 }
 
 #[test]
+fn a_test_with_a_base_needs_a_fixture() {
+    let src = format!(
+        "{}\ntest \"t\" {{\n  base \"before\"\n  expect T-001 at 1\n}}\n",
+        rule("  on change\n  require long_lived_added == 0")
+    );
+    let errors = compile_err(&[("p.nhi", &src)]);
+    let s = said(&errors);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert!(s[0].message.contains("fixture"), "{}", s[0].message);
+    assert_eq!(s[0].underlined, "\"t\"");
+    insta::assert_snapshot!(errors.render(false));
+}
+
+#[test]
 fn an_unknown_function() {
     let src = rule("  on identity\n  require lenght(scopes) > 0");
     let s = said(&compile_err(&[("p.nhi", &src)]));

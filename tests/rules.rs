@@ -3,7 +3,9 @@
 //! `fires: ID` marks each line where the rule must fire, and `passes: ID`
 //! a compliant twin where it must not; the rule's findings there are also
 //! kept as a snapshot. A failure names the rule. (Detectors keep their
-//! examples and negatives inside their packs.)
+//! examples and negatives inside their packs.) A rule that judges a change
+//! has a folder with `base/` and `head/`: they are committed in turn and
+//! checked as a branch (`--base HEAD~1 --head HEAD`), marks in `head/`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -54,6 +56,33 @@ fn marked(fixture: &Path, id: &str) -> (Lines, Lines) {
     (fires, passes)
 }
 
+/// A fixture of a change: its base and head, committed in turn to a
+/// repository of their own.
+struct Change {
+    head: PathBuf,
+    repo: tempfile::TempDir,
+}
+
+impl Change {
+    fn of(fixture: &Path) -> Option<Change> {
+        let (base, head) = (fixture.join("base"), fixture.join("head"));
+        if !base.is_dir() || !head.is_dir() {
+            return None;
+        }
+        let repo = crate::git::repo();
+        crate::harness::copy_tree(&base, repo.path());
+        crate::git::commit(repo.path(), "base", "2025-06-01T00:00:00Z");
+        crate::git::git(repo.path(), &["rm", "-rq", "."], "2025-06-02T00:00:00Z");
+        crate::harness::copy_tree(&head, repo.path());
+        crate::git::commit(repo.path(), "head", "2025-06-02T00:00:00Z");
+        Some(Change { head, repo })
+    }
+
+    fn request(&self) -> Request {
+        Request::new(self.repo.path(), Mode::Range { base: "HEAD~1".into(), head: "HEAD".into() })
+    }
+}
+
 fn list(lines: &Lines) -> String {
     let all: Vec<String> = lines.iter().map(|(p, l)| format!("{p}:{l}")).collect();
     if all.is_empty() { "nowhere".into() } else { all.join(", ") }
@@ -76,11 +105,16 @@ fn every_rule_fires_where_its_fixture_says_and_nowhere_else() {
             problems.push(format!("{id}: no fixture (rules/fixtures/{id}.EXT or rules/fixtures/{id}/)"));
             continue;
         };
-        let (fires, passes) = marked(&fixture, id);
+        let change = Change::of(&fixture);
+        let marks = change.as_ref().map_or(fixture.clone(), |c| c.head.clone());
+        let (fires, passes) = marked(&marks, id);
         if fires.is_empty() || passes.is_empty() {
             problems.push(format!("{id}: the fixture must mark a line `fires: {id}` and a line `passes: {id}`"));
         }
-        let mut r = Request::new(&fixture, Mode::Tree);
+        let mut r = match &change {
+            Some(c) => c.request(),
+            None => Request::new(&fixture, Mode::Tree),
+        };
         r.now = now;
         r.with.clone_from(&optional);
         let run = match check::run(&r) {

@@ -135,8 +135,8 @@ struct PackArgs {
     /// Do not load the built-in packs
     #[arg(long)]
     no_builtin: bool,
-    /// Turn on an optional built-in pack (`hardening`)
-    #[arg(long = "with", value_name = "PACK")]
+    /// Turn on optional built-in packs (`hardening`, `changes`; repeat or separate with commas)
+    #[arg(long = "with", value_name = "PACK", value_delimiter = ',')]
     with: Vec<String>,
 }
 

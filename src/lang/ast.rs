@@ -203,6 +203,7 @@ impl PartialEq for TestDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TestField {
     Fixture(StrLit),
+    Base(StrLit),
     Facts(StrLit),
     Now(Spanned<String>),
     Expect(Expectation),

@@ -1000,6 +1000,7 @@ impl<'s> Checker<'s> {
     pub(super) fn test(&mut self, decl: &ast::TestDecl) -> Option<(program::TestCase, NamedInTest)> {
         let before = self.error_count();
         let mut fixture = None;
+        let mut base = None;
         let mut facts = None;
         let mut now = None;
         let mut expectations = Vec::new();
@@ -1007,6 +1008,7 @@ impl<'s> Checker<'s> {
         for f in &decl.fields {
             match &f.node {
                 ast::TestField::Fixture(s) => self.once(&mut fixture, s.value.clone(), "fixture", s.span),
+                ast::TestField::Base(s) => self.once(&mut base, s.value.clone(), "base", s.span),
                 ast::TestField::Facts(s) => self.once(&mut facts, s.value.clone(), "facts", s.span),
                 ast::TestField::Now(d) => match Date::parse(&d.node) {
                     Ok(date) => self.once(&mut now, date, "now", d.span),
@@ -1026,13 +1028,18 @@ impl<'s> Checker<'s> {
                 }
             }
         }
-        if fixture.is_none() && facts.is_none() {
+        if fixture.is_none() && (facts.is_none() || base.is_some()) {
+            let help = if base.is_some() {
+                "`base` is the state before a change: name the state after it with `fixture \"…\"`"
+            } else {
+                "point the test at a file or folder (`fixture \"…\"`) or a facts file (`facts \"…\"`)"
+            };
             self.err(CheckError::MissingField {
                 block: "test",
                 id: decl.name.value.clone(),
                 field: "fixture",
                 span: decl.name.span.into(),
-                help: "point the test at a file or folder (`fixture \"…\"`) or a facts file (`facts \"…\"`)".into(),
+                help: help.into(),
             });
         }
         if expectations.is_empty() {
@@ -1053,6 +1060,7 @@ impl<'s> Checker<'s> {
                 name: decl.name.value.clone(),
                 pack: self.pack,
                 fixture,
+                base,
                 facts,
                 now,
                 expectations,

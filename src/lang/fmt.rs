@@ -232,6 +232,7 @@ impl Formatter {
         for f in &t.fields {
             let text = match &f.node {
                 TestField::Fixture(s) => format!("fixture {}", string(&s.value)),
+                TestField::Base(s) => format!("base {}", string(&s.value)),
                 TestField::Facts(s) => format!("facts {}", string(&s.value)),
                 TestField::Now(d) => format!("now {}", d.node),
                 TestField::Expect(Expectation::None { rule }) => format!("expect no {}", rule.node),

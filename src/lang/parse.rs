@@ -90,7 +90,7 @@ const DETECTOR_FIELDS: &[&str] = &[
     "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "pair", "allow",
     "example", "negative", "docs",
 ];
-const TEST_FIELDS: &[&str] = &["fixture", "facts", "now", "expect"];
+const TEST_FIELDS: &[&str] = &["fixture", "base", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
 const ITEMS: &[&str] = &["pack", "rule", "detector", "test"];
 
@@ -309,7 +309,7 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         | Rule::kw_negative
         | Rule::kw_assigned
         | Rule::kw_context => "a detector field",
-        Rule::kw_fixture | Rule::kw_facts | Rule::kw_expect => "a test field",
+        Rule::kw_fixture | Rule::kw_base | Rule::kw_facts | Rule::kw_expect => "a test field",
         Rule::kw_version | Rule::kw_description => "a pack field",
         Rule::kw_pack | Rule::kw_rule | Rule::kw_detector | Rule::kw_test => {
             "a `pack`, `rule`, `detector` or `test` block"
@@ -521,6 +521,7 @@ impl Builder {
             let Some(value) = next(&mut v) else { continue };
             let field = match which {
                 Rule::fixture => TestField::Fixture(self.string(value)),
+                Rule::test_base => TestField::Base(self.string(value)),
                 Rule::facts => TestField::Facts(self.string(value)),
                 Rule::test_now => TestField::Now(self.ident(&value)),
                 _ => TestField::Expect(self.expectation(value)),

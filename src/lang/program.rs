@@ -97,6 +97,8 @@ pub struct TestCase {
     pub name: String,
     pub pack: usize,
     pub fixture: Option<String>,
+    /// The state before the change the fixture makes (`on change` rules).
+    pub base: Option<String>,
     pub facts: Option<String>,
     pub now: Option<Date>,
     pub expectations: Vec<Expectation>,
