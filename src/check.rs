@@ -212,8 +212,9 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     excludes.extend(trusted.config.exclude.iter().cloned());
     let options = ScanOptions { max_file_size: r.max_file_size, excludes, ignore_files: trusted.ignore_files.clone() };
     let load = || -> Result<Program, Error> {
-        let program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
+        let mut program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
         trusted.config.check_rule_ids(&known_rule_ids(&program)).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
+        trusted.config.set_params(&mut program).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
         Ok(program)
     };
     let (program, scanned) = if let Mode::Staged = r.mode {

@@ -14,6 +14,12 @@
 //! [severity]
 //! NHI-K8S-001 = "high"
 //!
+//! # With rules' parameters, the packs move into the table:
+//! # [rules]
+//! # packs = ["policy/extra.nhi"]
+//! [rules.NHI-AGE-001]
+//! max_age = "30d"
+//!
 //! [[paths]]
 //! glob = "tests/**"
 //! disable = ["generic-password"]
@@ -54,6 +60,8 @@ pub struct Config {
     /// The baseline, as written (relative to the config's folder).
     pub baseline: Option<PathBuf>,
     pub severity: BTreeMap<String, Severity>,
+    /// Rules' parameters: rule id → parameter → value, as written.
+    pub params: BTreeMap<String, BTreeMap<String, toml::Value>>,
     pub paths: Vec<PathSettings>,
     pub waivers: Vec<Waiver>,
 }
@@ -93,7 +101,7 @@ impl Waiver {
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    rules: Vec<PathBuf>,
+    rules: RawRules,
     #[serde(default)]
     with: Vec<String>,
     #[serde(default)]
@@ -109,6 +117,20 @@ struct Raw {
     paths: Vec<RawPaths>,
     #[serde(default)]
     waiver: Vec<toml::Spanned<RawWaiver>>,
+}
+
+/// `rules = ["pack.nhi"]`, or a table: `packs` and `[rules.ID]` parameters.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRules {
+    Packs(Vec<PathBuf>),
+    Table(BTreeMap<String, toml::Value>),
+}
+
+impl Default for RawRules {
+    fn default() -> Self {
+        RawRules::Packs(Vec::new())
+    }
 }
 
 #[derive(Deserialize)]
@@ -151,9 +173,11 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Config, String> {
         })
     };
     let glob = |g: &str| Glob::new(g).map(|g| g.compile_matcher()).map_err(|e| format!("{path}: bad glob `{g}`: {e}"));
+    let (packs, params) = rules_table(path, raw.rules)?;
     let mut config = Config {
         path: path.to_string(),
-        rules: raw.rules,
+        rules: packs,
+        params,
         with: raw.with,
         disable: raw.disable,
         exclude: raw.exclude,
@@ -210,6 +234,43 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Config, String> {
     Ok(config)
 }
 
+/// The `rules` key: a list of packs, or a table of `packs` and per-rule
+/// parameter tables.
+#[allow(clippy::type_complexity)]
+fn rules_table(
+    path: &str,
+    raw: RawRules,
+) -> Result<(Vec<PathBuf>, BTreeMap<String, BTreeMap<String, toml::Value>>), String> {
+    let table = match raw {
+        RawRules::Packs(packs) => return Ok((packs, BTreeMap::new())),
+        RawRules::Table(table) => table,
+    };
+    let mut packs = Vec::new();
+    let mut params = BTreeMap::new();
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("packs", toml::Value::Array(items)) => {
+                for item in items {
+                    match item {
+                        toml::Value::String(s) => packs.push(PathBuf::from(s)),
+                        other => return Err(format!("{path}: rules.packs: a pack path is a string, not {}", other.type_str())),
+                    }
+                }
+            }
+            (_, toml::Value::Table(t)) => {
+                params.insert(key, t.into_iter().collect());
+            }
+            (_, other) => {
+                return Err(format!(
+                    "{path}: rules.{key}: expected a table of the rule's parameters (`[rules.{key}]`), found {}",
+                    other.type_str()
+                ));
+            }
+        }
+    }
+    Ok((packs, params))
+}
+
 /// The config's name as findings show it: the file name, relative to the root.
 fn display_name(path: &str) -> String {
     Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().to_string())
@@ -221,6 +282,7 @@ impl Config {
     pub fn check_rule_ids(&self, known: &[&str]) -> Result<(), String> {
         let mut named: Vec<(&str, &str)> = self.disable.iter().map(|r| (r.as_str(), "disable")).collect();
         named.extend(self.severity.keys().map(|r| (r.as_str(), "severity")));
+        named.extend(self.params.keys().map(|r| (r.as_str(), "rules")));
         named.extend(self.paths.iter().flat_map(|p| p.disable.iter().map(|r| (r.as_str(), "paths.disable"))));
         named.extend(self.waivers.iter().filter_map(|w| w.rule.as_deref().map(|r| (r, "waiver.rule"))));
         for (id, key) in named {
@@ -229,6 +291,30 @@ impl Config {
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
                 return Err(format!("{}: `{key}` names the rule `{id}`, which does not exist{hint}", self.path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Set the rules' parameters the config names: each must be declared by
+    /// its rule (a typo gets the nearest name) and have the declared type.
+    pub fn set_params(&self, program: &mut crate::lang::Program) -> Result<(), String> {
+        for (id, values) in &self.params {
+            let Some(rule) = program.rules.iter_mut().find(|r| r.id.eq_ignore_ascii_case(id)) else {
+                continue; // check_rule_ids reports it
+            };
+            for (name, value) in values {
+                let Some(param) = rule.params.iter_mut().find(|p| p.name == *name) else {
+                    let names: Vec<&str> = rule.params.iter().map(|p| p.name.as_str()).collect();
+                    let hint = match crate::lang::error::suggest(name, names.iter().copied()) {
+                        Some(n) => format!("; did you mean `{n}`?"),
+                        None if names.is_empty() => format!("; `{}` has no parameters", rule.id),
+                        None => format!("; its parameters are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    };
+                    return Err(format!("{}: [rules.{id}]: the rule has no parameter `{name}`{hint}", self.path));
+                };
+                param.value = crate::lang::program::param_value(param.ty, value)
+                    .map_err(|why| format!("{}: [rules.{id}] {name}: {why}", self.path))?;
             }
         }
         Ok(())

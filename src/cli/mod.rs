@@ -102,6 +102,9 @@ enum RulesCommand {
         id: String,
         #[command(flatten)]
         packs: PackArgs,
+        /// The config whose parameters are shown in force (default: ./nhigate.toml, if there is one)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Print the fields rules can use, per fact type, as Markdown
     Fields,

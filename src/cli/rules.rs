@@ -28,11 +28,22 @@ pub(super) fn run(command: RulesCommand) -> Exit {
             }
             Exit::Clean
         }
-        RulesCommand::Explain { id, packs } => {
-            let compiled = match packs::load(&packs) {
+        RulesCommand::Explain { id, packs, config } => {
+            let mut compiled = match packs::load(&packs) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
+            let path = config.unwrap_or_else(|| std::path::PathBuf::from(crate::config::FILE_NAME));
+            let config = match std::fs::read_to_string(&path) {
+                Ok(text) => Some(crate::config::parse(&path.to_string_lossy(), &text)),
+                Err(_) if !path.exists() => None,
+                Err(e) => Some(Err(format!("{}: {e}", path.display()))),
+            };
+            if let Some(config) = config {
+                if let Err(e) = config.and_then(|c| c.set_params(&mut compiled.program)) {
+                    return fail(&e, None);
+                }
+            }
             explain(&compiled.program, &id)
         }
         RulesCommand::Fields => {
@@ -165,6 +176,15 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     if !info.maps.is_empty() {
         out.push_str(&format!("  maps to:   {}\n", info.maps.join(", ")));
     }
+    let params = program.rule(&info.id).map(|r| r.params.as_slice()).unwrap_or_default();
+    if !params.is_empty() {
+        out.push_str("  parameters (set in nhigate.toml under `[rules.ID]`):\n");
+        for p in params {
+            let (value, default) = (literal(&p.value), literal(&p.default));
+            let source = if value == default { "default".to_string() } else { format!("set; default {default}") };
+            out.push_str(&format!("    {} = {value}  ({}, {source})\n", p.name, p.ty.describe()));
+        }
+    }
     if let Some(docs) = &info.docs {
         out.push_str(&format!("\n{}\n", docs.trim()));
     }
@@ -177,6 +197,16 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     }
     print!("{out}");
     Exit::Clean
+}
+
+/// A parameter's value as it would be written in a pack.
+fn literal(v: &crate::facts::Value<'_>) -> String {
+    use crate::facts::Value;
+    match v {
+        Value::Str(s) => format!("{s:?}"),
+        Value::List(items) => format!("[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
 }
 
 /// The extractors' formats as Markdown: the README's "What it reads".

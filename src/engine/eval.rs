@@ -12,16 +12,18 @@ use std::borrow::Cow;
 
 use crate::facts::schema::Env;
 use crate::facts::{Date, Duration, Value};
-use crate::lang::program::{ArithOp, CmpOp, Expr, Function};
+use crate::lang::program::{ArithOp, CmpOp, Expr, Function, Param};
 
 pub(super) struct Eval<'a, 'e> {
     env: &'e Env<'a>,
+    /// The rule's parameters, at the values in force.
+    params: &'a [Param],
     vars: Vec<Value<'a>>,
 }
 
 impl<'a, 'e> Eval<'a, 'e> {
-    pub(super) fn new(env: &'e Env<'a>, fact: Value<'a>) -> Self {
-        Eval { env, vars: vec![fact] }
+    pub(super) fn new(env: &'e Env<'a>, params: &'a [Param], fact: Value<'a>) -> Self {
+        Eval { env, params, vars: vec![fact] }
     }
 
     /// A condition's truth: `Some(true)`, `Some(false)` or `None` (unknown).
@@ -37,6 +39,7 @@ impl<'a, 'e> Eval<'a, 'e> {
             Expr::Const(v) => v.reborrow(),
             Expr::Now => Value::Date(self.env.now),
             Expr::Var(i) => self.vars.get(*i).cloned().unwrap_or(Value::Null),
+            Expr::Param(i) => self.params.get(*i).map_or(Value::Null, |p| p.value.reborrow()),
             Expr::Field(base, def) => match self.eval(base) {
                 Value::Record(r) => (def.get)(r, self.env),
                 _ => Value::Null,

@@ -107,7 +107,7 @@ fn fire<'a>(
     for clause in failing_clauses(rule, env, fact) {
         // Point at the field the failing clause read, where the fact knows it.
         let field_at = at.and_then(|at| clause.fields.iter().find_map(|f| at.get(f))).unwrap_or(location);
-        let witnesses = deciding(clause, env, fact);
+        let witnesses = deciding(rule, clause, env, fact);
         // Items that are records (a binding's role rules, an identity's
         // credentials) may be in other files: one finding for the clause, at
         // the fact, naming the first record that decided.
@@ -137,7 +137,7 @@ fn fire<'a>(
 /// true), then every later one that definitely fails, so that one fact
 /// reports each of its problems once, and an absent field only once.
 pub fn failing_clauses<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<&'a Clause> {
-    let mut eval = Eval::new(env, Value::Record(fact));
+    let mut eval = Eval::new(env, &rule.params, Value::Record(fact));
     if !rule.filters.iter().all(|f| eval.truth(f) == Some(true)) {
         return Vec::new();
     }
@@ -159,8 +159,8 @@ pub fn failing_clauses<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>) -
 /// The items that made a quantifier clause fail: each item of a
 /// `deny any x in L: …` the body holds for, each of a `require all x in L:
 /// …` it does not.
-fn deciding<'a>(clause: &'a Clause, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<(usize, Value<'a>)> {
-    let mut eval = Eval::new(env, Value::Record(fact));
+fn deciding<'a>(rule: &'a Rule, clause: &'a Clause, env: &Env<'a>, fact: RecordRef<'a>) -> Vec<(usize, Value<'a>)> {
+    let mut eval = Eval::new(env, &rule.params, Value::Record(fact));
     match (clause.kind, &clause.expr) {
         (ClauseKind::Deny, Expr::Any(list, body)) => eval.deciding(list, body, true),
         (ClauseKind::Require, Expr::All(list, body)) => eval.deciding(list, body, false),
@@ -182,7 +182,7 @@ fn quantified_field(clause: &Clause) -> Option<&'static str> {
 
 fn render<'a>(rule: &'a Rule, env: &Env<'a>, fact: RecordRef<'a>, witness: Option<&Value<'a>>) -> String {
     let Some(t) = &rule.message else { return rule.title.clone() };
-    let mut eval = Eval::new(env, Value::Record(fact));
+    let mut eval = Eval::new(env, &rule.params, Value::Record(fact));
     let mut out = String::new();
     for s in &t.segments {
         match s {

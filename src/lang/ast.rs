@@ -103,6 +103,7 @@ pub struct PackFile {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Pack(PackDecl),
+    Let(LetDecl),
     Rule(RuleDecl),
     Detector(DetectorDecl),
     Test(TestDecl),
@@ -118,6 +119,20 @@ pub struct PackDecl {
 impl PartialEq for PackDecl {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name && self.fields == other.fields
+    }
+}
+
+/// `let NAME = VALUE`: a constant of the pack file.
+#[derive(Clone, Debug)]
+pub struct LetDecl {
+    pub name: Spanned<String>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+impl PartialEq for LetDecl {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.value == other.value
     }
 }
 
@@ -145,6 +160,8 @@ impl PartialEq for RuleDecl {
 pub enum RuleField {
     Severity(Spanned<String>),
     Maps(Vec<StrLit>),
+    /// `param NAME = DEFAULT`.
+    Param(Spanned<String>, Expr),
     On(Spanned<String>),
     Where(Expr),
     Require(Expr),

@@ -27,6 +27,19 @@ pub(super) struct Checker<'s> {
     source: &'s str,
     verify: Verify,
     pub errors: Vec<LangError>,
+    /// The file's `let` constants.
+    constants: Vec<Binding>,
+    /// The parameters of the rule being checked.
+    params: Vec<Binding>,
+}
+
+/// A named constant value: a pack's `let` or a rule's `param`.
+struct Binding {
+    name: String,
+    ty: Type,
+    value: Value<'static>,
+    span: Span,
+    used: bool,
 }
 
 /// The rule ids a test names, each with whether it expects it to fire.
@@ -58,7 +71,7 @@ fn fits(a: Type, b: Type) -> bool {
 
 impl<'s> Checker<'s> {
     pub(super) fn new(pack: usize, source: &'s str, verify: Verify) -> Checker<'s> {
-        Checker { pack, source, verify, errors: Vec::new() }
+        Checker { pack, source, verify, errors: Vec::new(), constants: Vec::new(), params: Vec::new() }
     }
 
     fn err(&mut self, e: CheckError) {
@@ -110,6 +123,7 @@ impl<'s> Checker<'s> {
 
     pub(super) fn rule(&mut self, decl: &ast::RuleDecl) -> Option<program::Rule> {
         let before = self.error_count();
+        self.params.clear();
         let mut severity = None;
         let mut on = None;
         let mut message = None;
@@ -127,6 +141,7 @@ impl<'s> Checker<'s> {
                     self.once(&mut on, (t, name.span), "on", name.span);
                 }
                 ast::RuleField::Maps(items) => maps.extend(items.iter().map(|s| s.value.clone())),
+                ast::RuleField::Param(..) => {}
                 ast::RuleField::Message(s) => self.once(&mut message, s, "message", s.span),
                 ast::RuleField::Fix(s) => self.once(&mut fix, s.value.clone(), "fix", s.span),
                 ast::RuleField::Docs(s) => self.once(&mut docs, s.value.clone(), "docs", s.span),
@@ -147,6 +162,13 @@ impl<'s> Checker<'s> {
         let on = on?;
         if severity.is_none() {
             self.warn(CheckWarning::NoSeverity { block: "rule", id: decl.id.node.clone(), span: decl.id.span.into() });
+        }
+        for f in &decl.fields {
+            if let ast::RuleField::Param(name, value) = &f.node {
+                if let Some(b) = self.binding(name, value, "parameter", on.into()) {
+                    self.params.push(b);
+                }
+            }
         }
         let mut filters = Vec::new();
         let mut clauses = Vec::new();
@@ -180,15 +202,22 @@ impl<'s> Checker<'s> {
             });
         }
         let message = message.map(|m| self.template(m, on.into()));
+        let params = std::mem::take(&mut self.params);
+        self.warn_unused(&params, "parameter");
         if self.error_count() > before {
             return None;
         }
+        let params = params
+            .into_iter()
+            .map(|b| program::Param { name: b.name, ty: b.ty, default: b.value.clone(), value: b.value })
+            .collect();
         Some(program::Rule {
             id: decl.id.node.clone(),
             title: decl.title.value.clone(),
             severity: severity.unwrap_or(Severity::Medium),
             maps,
             on,
+            params,
             filters,
             clauses,
             message,
@@ -196,6 +225,59 @@ impl<'s> Checker<'s> {
             docs,
             origin: self.origin(decl.span),
         })
+    }
+
+    /// A pack's `let NAME = VALUE`, visible to the rules of its file.
+    pub(super) fn constant(&mut self, decl: &ast::LetDecl) {
+        if let Some(b) = self.binding(&decl.name, &decl.value, "constant", RecordKind::Identity) {
+            self.constants.push(b);
+        }
+    }
+
+    /// The constants no rule reads, as warnings.
+    pub(super) fn unused_constants(&mut self) {
+        let constants = std::mem::take(&mut self.constants);
+        self.warn_unused(&constants, "constant");
+    }
+
+    fn warn_unused(&mut self, bindings: &[Binding], what: &'static str) {
+        for b in bindings.iter().filter(|b| !b.used) {
+            self.warn(CheckWarning::Unused { what, name: b.name.clone(), span: b.span.into() });
+        }
+    }
+
+    /// `NAME = VALUE` of a constant or parameter: the value must be a
+    /// literal (a string, number, duration, date, boolean, or a list or map
+    /// of them), and the name must not hide a fact's field or another name.
+    fn binding(&mut self, name: &ast::Spanned<String>, value: &ast::Expr, what: &str, root: RecordKind) -> Option<Binding> {
+        let taken = self.params.iter().chain(&self.constants).any(|b| b.name == name.node);
+        let field = FactType::ALL.iter().any(|t| schema::record((*t).into()).field(&name.node).is_some());
+        if taken || field {
+            let label = if taken { "already defined".to_string() } else { "the name of a fact field".to_string() };
+            self.err(CheckError::Invalid {
+                message: format!("{what} `{}` cannot have this name", name.node),
+                span: name.span.into(),
+                label,
+                help: Some(format!("choose another name; constants and parameters read well in capitals or snake case: `{}`", name.node.to_ascii_uppercase())),
+            });
+            return None;
+        }
+        let mut scope = Scope { root, vars: Vec::new() };
+        let before = self.error_count();
+        let typed = self.expr(value, &mut scope);
+        if self.error_count() > before {
+            return None;
+        }
+        let Some(folded) = fold(&typed.ir) else {
+            self.err(CheckError::Invalid {
+                message: format!("the value of {what} `{}` is not a literal", name.node),
+                span: value.span.into(),
+                label: "computed from the fact".into(),
+                help: Some("give a string, number, duration, date, boolean, or a list or map of them".into()),
+            });
+            return None;
+        };
+        Some(Binding { name: name.node.clone(), ty: typed.ty, value: folded, span: name.span, used: false })
     }
 
     fn error_count(&self) -> usize {
@@ -649,6 +731,14 @@ impl<'s> Checker<'s> {
         if let Some(depth) = scope.vars.iter().rposition(|(n, _)| n == name) {
             return Typed { ty: scope.vars[depth].1, ir: Expr::Var(depth + 1) };
         }
+        if let Some(i) = self.params.iter().position(|p| p.name == name) {
+            self.params[i].used = true;
+            return Typed { ty: self.params[i].ty, ir: Expr::Param(i) };
+        }
+        if let Some(c) = self.constants.iter_mut().find(|c| c.name == name) {
+            c.used = true;
+            return Typed { ty: c.ty, ir: Expr::Const(c.value.clone()) };
+        }
         let record = schema::record(scope.root);
         match record.field(name) {
             Some(f) => Typed { ty: f.ty, ir: Expr::Field(Box::new(Expr::Var(0)), f) },
@@ -1071,6 +1161,20 @@ impl<'s> Checker<'s> {
     }
 }
 
+/// The value of a literal expression: constants, and lists and maps of them.
+fn fold(ir: &Expr) -> Option<Value<'static>> {
+    match ir {
+        Expr::Const(v) => Some(v.clone()),
+        Expr::List(items) => items.iter().map(fold).collect::<Option<Vec<_>>>().map(Value::List),
+        Expr::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| Some((std::borrow::Cow::Owned(k.clone()), fold(v)?)))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Map),
+        _ => None,
+    }
+}
+
 fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, Option<String>) {
     let Some(first) = rejections.first() else {
         return (Rejection::NoMatch.to_string(), None);
@@ -1130,7 +1234,7 @@ fn field_paths(e: &Expr, out: &mut Vec<String>) {
         }
         Expr::List(items) => items.iter().for_each(|i| field_paths(i, out)),
         Expr::Map(entries) => entries.iter().for_each(|(_, v)| field_paths(v, out)),
-        Expr::Const(_) | Expr::Now | Expr::Var(_) => {}
+        Expr::Const(_) | Expr::Now | Expr::Var(_) | Expr::Param(_) => {}
     }
 }
 

@@ -287,6 +287,15 @@ pub enum CheckWarning {
         span: SourceSpan,
     },
 
+    #[error("{what} `{name}` is never used")]
+    #[diagnostic(severity(Warning), code(nhigate::unused), help("use it in a rule, or remove it"))]
+    Unused {
+        what: &'static str,
+        name: String,
+        #[label("not used")]
+        span: SourceSpan,
+    },
+
     #[error("detector `{id}` has no `keywords`, so its regex runs on every file")]
     #[diagnostic(
         severity(Warning),

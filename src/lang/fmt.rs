@@ -27,11 +27,17 @@ pub fn format_source(src: &super::PackSource) -> Result<String, super::CompileEr
 pub fn format(file: &PackFile, source: &str) -> String {
     let mut f = Formatter { out: String::new(), comments: comments(source), next_comment: 0 };
     for (i, item) in file.items.iter().enumerate() {
-        if i > 0 {
+        // Constants stand together; blocks one blank line apart.
+        let after_let = i > 0 && matches!(file.items[i - 1], Item::Let(_));
+        if i > 0 && !(after_let && matches!(item, Item::Let(_))) {
             f.out.push('\n');
         }
         match item {
             Item::Pack(p) => f.pack(p),
+            Item::Let(l) => {
+                f.comments_before(l.span.start, "");
+                f.out.push_str(&format!("let {} = {}\n", l.name.node, expr(&l.value)));
+            }
             Item::Rule(r) => f.rule(r),
             Item::Detector(d) => f.detector(d),
             Item::Test(t) => f.test(t),
@@ -190,6 +196,7 @@ impl Formatter {
                 RuleField::Severity(s) => format!("severity {}", severity(&s.node)),
                 RuleField::Maps(items) if items.is_empty() => "maps []".to_string(),
                 RuleField::Maps(items) => format!("maps {}", strings(items)),
+                RuleField::Param(name, value) => format!("param {} = {}", name.node, expr(value)),
                 RuleField::On(t) => format!("on {}", t.node),
                 RuleField::Where(e) => format!("where {}", expr(e)),
                 RuleField::Require(e) => format!("require {}", expr(e)),

@@ -201,8 +201,15 @@ fn check_file(file: usize, src: &PackSource) -> Checked {
     checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
     let mut header_seen = false;
     let mut items = Vec::new();
+    // Constants first: every rule of the file sees them, wherever they stand.
+    for item in &parsed.items {
+        if let Item::Let(decl) = item {
+            checker.constant(decl);
+        }
+    }
     for item in &parsed.items {
         match item {
+            Item::Let(_) => {}
             Item::Pack(p) => {
                 if header_seen {
                     checker.errors.push(CheckError::DuplicateField { field: "pack", span: p.name.span.into() }.into());
@@ -236,6 +243,7 @@ fn check_file(file: usize, src: &PackSource) -> Checked {
             }
         }
     }
+    checker.unused_constants();
     Checked { pack, items, errors: checker.errors }
 }
 

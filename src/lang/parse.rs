@@ -60,7 +60,7 @@ fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
         let word = line.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
-        if offset > 0 && matches!(word, "pack" | "rule" | "detector" | "test") {
+        if offset > 0 && matches!(word, "pack" | "let" | "rule" | "detector" | "test") {
             starts.push(offset);
         }
         offset += line.len();
@@ -85,14 +85,14 @@ fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
     (PackFile { items }, errors)
 }
 
-const RULE_FIELDS: &[&str] = &["severity", "maps", "on", "where", "require", "deny", "message", "fix", "docs"];
+const RULE_FIELDS: &[&str] = &["severity", "maps", "param", "on", "where", "require", "deny", "message", "fix", "docs"];
 const DETECTOR_FIELDS: &[&str] = &[
     "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "pair", "allow",
     "example", "negative", "docs",
 ];
 const TEST_FIELDS: &[&str] = &["fixture", "base", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
-const ITEMS: &[&str] = &["pack", "rule", "detector", "test"];
+const ITEMS: &[&str] = &["pack", "let", "rule", "detector", "test"];
 
 /// Turn a pest error into a diagnostic: what was expected, in words.
 fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseError {
@@ -291,6 +291,7 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         Rule::kw_exists | Rule::kw_missing => "`exists` or `missing`",
         Rule::kw_severity
         | Rule::kw_maps
+        | Rule::kw_param
         | Rule::kw_on
         | Rule::kw_where
         | Rule::kw_require
@@ -311,8 +312,8 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         | Rule::kw_context => "a detector field",
         Rule::kw_fixture | Rule::kw_base | Rule::kw_facts | Rule::kw_expect => "a test field",
         Rule::kw_version | Rule::kw_description => "a pack field",
-        Rule::kw_pack | Rule::kw_rule | Rule::kw_detector | Rule::kw_test => {
-            "a `pack`, `rule`, `detector` or `test` block"
+        Rule::kw_pack | Rule::kw_let | Rule::kw_rule | Rule::kw_detector | Rule::kw_test => {
+            "a `pack`, `let`, `rule`, `detector` or `test` block"
         }
         Rule::kw_any | Rule::kw_all => "`any` or `all`",
         Rule::kw_not => "`not`",
@@ -384,6 +385,10 @@ impl Builder {
             let span = self.span(&p);
             match p.as_rule() {
                 Rule::pack => items.push(Item::Pack(self.pack(p, span))),
+                Rule::constant => {
+                    let (name, value) = self.binding(p);
+                    items.push(Item::Let(LetDecl { name, value, span }));
+                }
                 Rule::rule => items.push(Item::Rule(self.rule(p, span))),
                 Rule::detector => items.push(Item::Detector(self.detector(p, span))),
                 Rule::test => items.push(Item::Test(self.test(p, span))),
@@ -417,6 +422,17 @@ impl Builder {
         PackDecl { name, fields, span }
     }
 
+    /// `NAME = EXPR` of a `let` or a `param`.
+    fn binding(&mut self, pair: Pair<'_, Rule>) -> (Spanned<String>, Expr) {
+        let span = self.span(&pair);
+        let mut inner = self.fields(pair);
+        let name = next(&mut inner).map(|p| self.ident(&p)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let value = next(&mut inner)
+            .map(|p| self.expr(p))
+            .unwrap_or(Expr { kind: ExprKind::Bool(false), span });
+        (name, value)
+    }
+
     fn header(&mut self, inner: &mut pest::iterators::Pairs<'_, Rule>) -> (Spanned<String>, StrLit) {
         let id = next(inner).map(|p| self.ident(&p)).unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
         let title = next(inner).map(|p| self.string(p)).unwrap_or_else(empty_str);
@@ -430,6 +446,11 @@ impl Builder {
         for f in inner {
             let which = f.as_rule();
             let fspan = self.span(&f);
+            if which == Rule::param {
+                let (name, value) = self.binding(f);
+                fields.push(Spanned::new(RuleField::Param(name, value), fspan));
+                continue;
+            }
             let mut v = self.fields(f);
             let Some(value) = next(&mut v) else {
                 // `maps []`: an empty list.

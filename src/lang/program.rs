@@ -8,7 +8,7 @@ use globset::GlobMatcher;
 use regex::Regex;
 
 use crate::detect::DetectorSet;
-use crate::facts::schema::FieldDef;
+use crate::facts::schema::{FieldDef, Type};
 use crate::facts::{Date, FactType, Value};
 use crate::severity::Severity;
 
@@ -41,12 +41,72 @@ pub struct Rule {
     pub severity: Severity,
     pub maps: Vec<String>,
     pub on: FactType,
+    /// Thresholds and allowlists a config may set (`param max_age = 90d`).
+    pub params: Vec<Param>,
     pub filters: Vec<Expr>,
     pub clauses: Vec<Clause>,
     pub message: Option<Template>,
     pub fix: Option<String>,
     pub docs: Option<String>,
     pub origin: Origin,
+}
+
+/// A rule's parameter: its default, which gives its type, and the value in
+/// force (the default unless nhigate.toml sets it).
+#[derive(Debug)]
+pub struct Param {
+    pub name: String,
+    pub ty: Type,
+    pub default: Value<'static>,
+    pub value: Value<'static>,
+}
+
+/// A config's value for a parameter of type `ty`, or why it does not fit.
+/// The reason names the type found, never the value: a config may be
+/// pasted with a secret in the wrong place.
+pub fn param_value(ty: Type, value: &toml::Value) -> Result<Value<'static>, String> {
+    use crate::facts::Duration;
+    use crate::facts::schema::Elem;
+    let wrong = |want: &str| Err(format!("expected {want}, found {}", describe_toml(value)));
+    match (ty, value) {
+        (Type::Str, toml::Value::String(s)) => Ok(Value::Str(s.clone().into())),
+        (Type::Num, toml::Value::Integer(n)) => Ok(Value::Num(*n as f64)),
+        (Type::Num, toml::Value::Float(n)) => Ok(Value::Num(*n)),
+        (Type::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
+        (Type::Duration, toml::Value::String(s)) => {
+            Duration::parse(s).map(Value::Duration).map_err(|why| format!("expected a duration like \"30d\": {why}"))
+        }
+        (Type::Date, toml::Value::String(_) | toml::Value::Datetime(_)) => {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Date::parse(&text).map(Value::Date).map_err(|why| format!("expected a date like 2026-01-31: {why}"))
+        }
+        (Type::List(elem), toml::Value::Array(items)) => {
+            let item_ty = if elem == Elem::Any { Type::Str } else { Type::of_elem(elem) };
+            items
+                .iter()
+                .map(|i| param_value(item_ty, i))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List)
+                .map_err(|why| format!("a list item: {why}"))
+        }
+        (Type::Duration, _) => wrong("a duration like \"30d\""),
+        (Type::Date, _) => wrong("a date like 2026-01-31"),
+        (t, _) => wrong(&t.describe()),
+    }
+}
+
+fn describe_toml(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(_) => "a string".into(),
+        toml::Value::Integer(_) | toml::Value::Float(_) => "a number".into(),
+        toml::Value::Boolean(_) => "a boolean".into(),
+        toml::Value::Datetime(_) => "a date".into(),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
 }
 
 /// Where a block was declared: its pack and byte range in the pack's source.
@@ -121,6 +181,8 @@ pub enum Expr {
     Now,
     /// A variable: 0 is the fact, then each enclosing quantifier's variable.
     Var(usize),
+    /// The rule's parameter at this index.
+    Param(usize),
     Field(Box<Expr>, &'static FieldDef),
     Index(Box<Expr>, Box<Expr>),
     Call(Function, Box<Expr>),

@@ -167,12 +167,37 @@ fn config_change(base: &Settings, head: &Settings, default_severity: &dyn Fn(&st
     let (br, hr) = (paths(&b.rules), paths(&h.rules));
     c.weakens.extend(added(&hr, &br).map(|p| format!("drops the rule pack `{p}`")));
     c.strengthens.extend(added(&br, &hr).map(|p| format!("adds the rule pack `{p}`")));
+    // A parameter's direction is the rule's business (a longer `max_age`
+    // weakens, a longer allowlist too, a longer `min_…` strengthens), so
+    // every change is put to the reviewer as one that may weaken the gate.
+    let params = |cfg: &crate::config::Config| -> BTreeMap<(String, String), String> {
+        cfg.params
+            .iter()
+            .flat_map(|(id, values)| values.iter().map(move |(n, v)| ((id.clone(), n.clone()), shown(v))))
+            .collect()
+    };
+    let (bp, hp) = (params(b), params(h));
+    for key in bp.keys().chain(hp.keys()).collect::<BTreeSet<_>>() {
+        let (id, name) = key;
+        let value = |v: Option<&String>| v.map_or("its default".to_string(), |v| format!("`{v}`"));
+        let (was, now) = (bp.get(key), hp.get(key));
+        if was != now {
+            c.weakens.push(format!("sets the parameter `{name}` of `{id}` from {} to {}", value(was), value(now)));
+        }
+    }
     if b.baseline != h.baseline {
         let name =
             |p: &Option<std::path::PathBuf>| p.as_ref().map_or("none".to_string(), |p| format!("`{}`", p.display()));
         c.weakens.push(format!("changes the baseline from {} to {}", name(&b.baseline), name(&h.baseline)));
     }
     c
+}
+
+/// A parameter's value as the report shows it: short values whole, long
+/// ones redacted (a config may hold a pasted secret in the wrong place).
+fn shown(v: &toml::Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= 40 { text } else { crate::facts::Redacted::new(&text).to_string() }
 }
 
 fn baseline_change(base: &Settings, head: &Settings) -> Option<Change> {
