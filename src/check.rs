@@ -280,6 +280,18 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     Ok(Collected { findings, output, rules, settings: trusted, program, below_confidence })
 }
 
+/// Set the rules' parameters from a config file (default: ./nhigate.toml,
+/// when there is one), as `rules explain` shows them.
+pub fn set_params(config: Option<&Path>, program: &mut Program) -> Result<(), String> {
+    let path = config.map_or_else(|| PathBuf::from(crate::config::FILE_NAME), Path::to_path_buf);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(_) if config.is_none() && !path.exists() => return Ok(()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    crate::config::parse(&path.to_string_lossy(), &text)?.set_params(program)
+}
+
 /// Evaluate the rules over the facts. Given the facts `before` a change,
 /// the facts learn the change (`on change` rules judge it) and only what
 /// the change introduces is kept: what was already there is dropped.

@@ -365,6 +365,28 @@ mod tests {
     }
 
     #[test]
+    fn rule_parameters_are_checked_against_the_rules_declarations() {
+        let src = "rule P \"p\" {\n severity low\n param prefix = \"Rou\"\n param max_age = 90d\n on credential\n deny starts_with(name, prefix)\n require age <= max_age\n}\n";
+        let sources = [crate::lang::PackSource { path: "p.nhi".into(), text: src.into(), verify: crate::lang::Verify::Full }];
+        let mut program = crate::lang::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false))).program;
+        let set = |toml: &str, program: &mut crate::lang::Program| {
+            let config = parse("nhigate.toml", toml).unwrap_or_else(|e| panic!("{e}"));
+            config.set_params(program)
+        };
+        assert_eq!(set("[rules.P]\nprefix = \"Xyz\"\nmax_age = \"30d\"\n", &mut program), Ok(()));
+        let values: Vec<String> = program.rules[0].params.iter().map(|p| p.value.to_string()).collect();
+        assert_eq!(values, ["Xyz", "30d"]);
+        let typo = set("[rules.P]\nprefx = \"Xyz\"\n", &mut program).err().unwrap_or_default();
+        assert!(typo.ends_with("the rule has no parameter `prefx`; did you mean `prefix`?"), "{typo}");
+        let wrong = set("[rules.P]\nmax_age = 30\n", &mut program).err().unwrap_or_default();
+        assert!(wrong.ends_with("max_age: expected a duration like \"30d\", found a number"), "{wrong}");
+        // The packs move into the table beside the parameters.
+        let c = parse("nhigate.toml", "[rules]\npacks = [\"p.nhi\"]\n[rules.P]\nprefix = \"a\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.rules, vec![PathBuf::from("p.nhi")]);
+        assert_eq!(c.check_rule_ids(&["NHI-AGE-001"]).err().unwrap_or_default(), "nhigate.toml: `rules` names the rule `P`, which does not exist");
+    }
+
+    #[test]
     fn unknown_keys_and_severities_are_errors_with_the_place() {
         let e = parse("nhigate.toml", "fail-on = \"high\"\n").err().unwrap_or_default();
         assert!(e.starts_with("nhigate.toml:1:1: ") && e.contains("fail-on"), "{e}");

@@ -350,3 +350,74 @@ fn a_pair_must_name_another_detector() {
     let s = said(&compile_err(&[("p.nhi", &detector("acme-secret", "acme-secret"))]));
     assert_eq!(s[0].underlined, "acme-secret");
 }
+
+/// The habits of other languages get a one-line "did you mean", at the
+/// token, with a snapshot of each rendering.
+#[test]
+fn habits_of_other_languages_get_a_did_you_mean() {
+    let cases = [
+        ("and_and", "  on identity\n  require kind == \"a\" && owner exists", "`&&`", "did you mean `and`?"),
+        ("or_or", "  on identity\n  require kind == \"a\" || owner exists", "`||`", "did you mean `or`?"),
+        ("bang", "  on identity\n  require !(owner exists)", "`!`", "did you mean `not`?"),
+        ("assign", "  on identity\n  require kind = \"a\"", "`=`", "did you mean `==`?"),
+        ("triple_equals", "  on identity\n  require kind === \"a\"", "`===`", "did you mean `==`?"),
+        ("angle_not_equal", "  on identity\n  require kind <> \"a\"", "`<>`", "did you mean `!=`?"),
+        ("where_in_quantifier", "  on identity\n  deny any s in scopes where s == \"x\"", "where", "follows a colon"),
+        ("trailing_comma", "  maps \"a\", \"b\",\n  on identity\n  require owner exists", "trailing comma", "remove the comma"),
+        (
+            "quotes_in_placeholder",
+            "  on identity\n  require owner exists\n  message \"{tags[\"env\"]} has no owner\"",
+            "double quote",
+            "`[\\\"env\\\"]`",
+        ),
+    ];
+    for (name, body, message, help) in cases {
+        let errors = compile_err(&[("p.nhi", &rule(body))]);
+        let s = said(&errors);
+        assert!(s[0].message.contains(message), "{name}: {}", s[0].message);
+        let got = s[0].help.clone().unwrap_or_default();
+        assert!(got.contains(help), "{name}: {got}");
+        insta::assert_snapshot!(format!("habit_{name}"), errors.render(false));
+    }
+}
+
+#[test]
+fn constants_and_parameters_are_literals_with_names_of_their_own() {
+    let field = compile_err(&[("p.nhi", &rule("  param owner = \"a\"\n  on identity\n  require owner exists"))]);
+    let s = said(&field);
+    assert_eq!(s[0].message, "parameter `owner` cannot have this name");
+    assert_eq!(s[0].underlined, "owner");
+    let computed = compile_err(&[("p.nhi", &rule("  param limit = len(name)\n  on identity\n  require len(scopes) < limit"))]);
+    let s = said(&computed);
+    assert_eq!(s[0].message, "the value of parameter `limit` is not a literal");
+    assert_eq!(s[0].underlined, "len(name)");
+    insta::assert_snapshot!(computed.render(false));
+    let twice = compile_err(&[("p.nhi", &format!("let A = 1\nlet A = 2\n{}", rule("  on identity\n  require len(scopes) < A")))]);
+    assert_eq!(said(&twice)[0].message, "constant `A` cannot have this name");
+}
+
+#[test]
+fn unused_constants_and_parameters_are_warnings() {
+    let src = format!("let UNUSED = [\"a\"]\n{}", rule("  param spare = 3\n  on identity\n  require owner exists"));
+    let sources = [nhigate::lang::PackSource { path: "p.nhi".into(), text: src, verify: nhigate::lang::Verify::Full }];
+    let compiled = nhigate::lang::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let unused: Vec<String> = compiled
+        .warnings
+        .diagnostics
+        .iter()
+        .map(|d| d.error.to_string())
+        .filter(|m| m.contains("never used"))
+        .collect();
+    assert_eq!(unused, ["constant `UNUSED` is never used", "parameter `spare` is never used"]);
+}
+
+#[test]
+fn functions_check_their_arguments() {
+    let s = said(&compile_err(&[("p.nhi", &rule("  on identity\n  require starts_with(name)"))]));
+    assert!(s[0].message.contains("takes 2 argument"), "{}", s[0].message);
+    let s = said(&compile_err(&[("p.nhi", &rule("  on identity\n  require contains(scopes, 3)"))]));
+    assert_eq!(s[0].message, "type mismatch: a number is never in a list of strings");
+    assert_eq!(s[0].underlined, "3");
+    let s = said(&compile_err(&[("p.nhi", &rule("  on identity\n  require count(scopes) > 1"))]));
+    assert_eq!(s[0].help.as_deref(), Some("`count` ranges over a list with a condition: `count(k in credentials: k.long_lived)`"));
+}

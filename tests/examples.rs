@@ -100,3 +100,58 @@ fn the_inventory_is_the_same_with_one_thread_or_many() {
     assert_eq!(stdout(&one), stdout(&many));
     assert!(stdout(&one).contains("\"identities\""));
 }
+
+/// `rule path:line message` of a check of the custom-pack example with
+/// extra arguments.
+fn custom_pack(args: &[&str]) -> Vec<String> {
+    let dir = repo_root().join("examples/custom-pack");
+    let mut all = vec!["check", ".", "--now", NOW, "--format", "json"];
+    all.extend_from_slice(args);
+    let o = run(&dir, &all);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let mut lines: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let (rule, path) = (f["rule_id"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""));
+            format!("{rule} {path}:{} {}", f["line"], f["message"].as_str().unwrap_or(""))
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn a_teams_pack_tunes_parameters_and_its_detector_wins() {
+    let tuned = custom_pack(&[]);
+    let has = |lines: &[String], text: &str| lines.iter().any(|l| l.contains(text));
+    // nhigate.toml sets a built-in's and the pack's parameters.
+    assert!(has(&tuned, "ACME-003 infra/main.tf:3 aws_iam_user `deploy-prod` holds 2 long-lived keys; the limit is 1"), "{tuned:#?}");
+    assert!(has(&tuned, "NHI-AGE-001 infra/main.tf:8 access_key for `deploy-prod` is 41d old; the limit is 30d"), "{tuned:#?}");
+    // The team's detector names the token; the generic one does not.
+    assert!(has(&tuned, "acme-live-token app/settings.yaml:4"), "{tuned:#?}");
+    assert!(!has(&tuned, "generic-api-key"), "{tuned:#?}");
+
+    // With the pack but at the defaults, neither threshold is crossed.
+    let defaults = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = defaults.path().join("nhigate.toml");
+    let pack = repo_root().join("examples/custom-pack/policy");
+    let text = format!("exclude = [\"policy/**\"]\nrules = [{:?}]\n", pack.to_string_lossy());
+    std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+    let config = config.to_string_lossy().to_string();
+    let at_defaults = custom_pack(&["--config", &config]);
+    assert!(!has(&at_defaults, "ACME-003") && !has(&at_defaults, "NHI-AGE-001"), "{at_defaults:#?}");
+    assert!(has(&at_defaults, "acme-live-token app/settings.yaml:4"), "{at_defaults:#?}");
+
+    // Without the team's pack, the built-in generic detector finds the token.
+    std::fs::write(&config, "exclude = [\"policy/**\"]\n").unwrap_or_else(|e| panic!("{e}"));
+    let builtin_only = custom_pack(&["--config", &config]);
+    assert!(has(&builtin_only, "generic-api-key app/settings.yaml:4"), "{builtin_only:#?}");
+
+    let o = run(&repo_root(), &["test", "examples/custom-pack/policy", "--deny-warnings"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let dir = repo_root().join("examples/custom-pack");
+    let o = run(&dir, &["rules", "explain", "NHI-AGE-001"]);
+    assert!(stdout(&o).contains("max_age = 30d  (a duration, set; default 90d)"), "{}", stdout(&o));
+}

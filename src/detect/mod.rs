@@ -60,6 +60,9 @@ pub struct DetectorSpec {
     pub examples: Vec<String>,
     pub negatives: Vec<String>,
     pub docs: Option<String>,
+    /// Shipped with nhigate, not declared by a pack of the user's: where
+    /// two detectors find the same value, the user's wins.
+    pub builtin: bool,
 }
 
 /// How a detector finds candidates.
@@ -653,13 +656,46 @@ impl DetectorSet {
     }
 
     /// Every match of every pattern detector in `haystack`, in order of
-    /// position; one value found by two detectors is kept once.
+    /// position; where matches overlap, only the one that takes precedence.
     pub fn scan(&self, haystack: &[u8], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
         let candidates = self.candidates(haystack);
-        let mut out = self.scan_patterns(haystack, &candidates, failures);
-        out.sort_by_key(|m| (m.start, m.end, m.detector));
-        out.dedup_by(|b, a| a.start == b.start && a.end == b.end);
-        out
+        let matches = self.scan_patterns(haystack, &candidates, failures);
+        self.most_specific(matches)
+    }
+
+    /// Which of two detectors that find the same value is reported: a
+    /// pack's own over a built-in, a provider's over a generic one, one that
+    /// validates a checksum over one that cannot (docs/language.md).
+    fn precedence(&self, d: usize) -> (bool, bool, bool) {
+        let det = &self.detectors[d];
+        (!det.spec.builtin, !det.is_generic(), det.spec.checksum.is_some())
+    }
+
+    /// Overlapping matches, one value found by several detectors or a
+    /// token inside a generic match, keep only the one that takes
+    /// precedence; then the longer; then the first declared. In order of
+    /// position.
+    fn most_specific(&self, mut matches: Vec<Match>) -> Vec<Match> {
+        if matches.len() < 2 {
+            return matches;
+        }
+        matches.sort_by(|a, b| {
+            self.precedence(b.detector)
+                .cmp(&self.precedence(a.detector))
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+                .then(a.detector.cmp(&b.detector))
+                .then(a.start.cmp(&b.start))
+        });
+        // Kept ranges by start; they never overlap one another.
+        let mut kept: std::collections::BTreeMap<usize, Match> = std::collections::BTreeMap::new();
+        for m in matches {
+            let before = kept.range(..=m.start).next_back().is_some_and(|(_, k)| k.end > m.start);
+            let after = kept.range(m.start..).next().is_some_and(|(&s, _)| s < m.end.max(m.start + 1));
+            if !before && !after {
+                kept.insert(m.start, m);
+            }
+        }
+        kept.into_values().collect()
     }
 
     /// Whether a value has the shape of a provider's token, checksum and
@@ -777,9 +813,7 @@ impl DetectorSet {
         let lines = std::cell::OnceCell::new();
         let pos = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).pos(text, offset);
         let patterns: Vec<usize> = candidates.iter().copied().filter(|&d| !self.detectors[d].is_assignment()).collect();
-        let mut matches = self.scan_patterns(text, &patterns, &mut report.failures);
-        matches.sort_by_key(|m| (m.start, m.end, m.detector));
-        matches.dedup_by(|b, a| a.start == b.start && a.end == b.end);
+        let matches = self.most_specific(self.scan_patterns(text, &patterns, &mut report.failures));
         let mut found: Vec<Found> = matches
             .iter()
             .filter_map(|m| {
@@ -814,8 +848,10 @@ impl DetectorSet {
         // only when a keyword's line assigns a value some detector would take.
         if matches!(syntax::format_of(path), syntax::Format::Code(_)) {
             let wanted = assignments.iter().any(|a| {
-                assigners.iter().any(|&d| matches!(self.detectors[d].accepts(a, &mut Vec::new()), Ok(Some(_))))
-                    && !self.has_known_shape(a.value.as_bytes())
+                assigners.iter().any(|&d| {
+                    matches!(self.detectors[d].accepts(a, &mut Vec::new()), Ok(Some(_)))
+                        && (!self.detectors[d].spec.builtin || !self.has_known_shape(a.value.as_bytes()))
+                })
             });
             (assignments, parse_error) = if wanted { read(assign::Code::Parse) } else { (Vec::new(), None) };
         }
@@ -845,7 +881,9 @@ impl DetectorSet {
                     Err(reason) => {
                         report.failures.push(DetectorFailure { detector: self.detectors[d].spec.id.clone(), reason })
                     }
-                    Ok(Some(entropy)) if !self.has_known_shape(a.value.as_bytes()) => {
+                    // A built-in generic detector leaves a provider-shaped
+                    // value to the provider's; a pack's own takes precedence.
+                    Ok(Some(entropy)) if !self.detectors[d].spec.builtin || !self.has_known_shape(a.value.as_bytes()) => {
                         // A multi-line value (a YAML block scalar) is re-indented by
                         // its parser: its end is known by line only.
                         let newlines = u32::try_from(a.value.matches('\n').count()).unwrap_or(0);
@@ -876,22 +914,27 @@ impl DetectorSet {
                 }
             }
         }
-        // One secret per place: a pattern's find wins over an assignment's.
+        // One secret per place: a pattern's find wins over an assignment's,
+        // unless the assignment's detector takes precedence (a pack's own).
         // Compared per line only, so that a file of many short lines stays linear.
         let mut by_line: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
         for (i, g) in found.iter().enumerate() {
             by_line.entry(g.start.line).or_default().push(i);
         }
         for f in extra {
-            let same_place = by_line.get(&f.start.line).is_some_and(|on_line| {
-                on_line.iter().any(|&i| {
+            let same_place = by_line.get(&f.start.line).and_then(|on_line| {
+                on_line.iter().copied().find(|&i| {
                     let g = &found[i];
                     g.value == f.value || g.start == f.start || g.value.contains(&f.value) || f.value.contains(&g.value)
                 })
             });
-            if !same_place {
-                by_line.entry(f.start.line).or_default().push(found.len());
-                found.push(f);
+            match same_place {
+                Some(i) if self.precedence(f.detector) > self.precedence(found[i].detector) => found[i] = f,
+                Some(_) => {}
+                None => {
+                    by_line.entry(f.start.line).or_default().push(found.len());
+                    found.push(f);
+                }
             }
         }
         found.sort_by_key(|a| (a.start, a.detector));
@@ -955,6 +998,7 @@ mod tests {
             examples: vec![],
             negatives: vec![],
             docs: None,
+            builtin: true,
         }
     }
 
@@ -1018,5 +1062,25 @@ mod tests {
         let m = set.scan(b"ab123", &mut Vec::new());
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].detector, 0);
+    }
+
+    #[test]
+    fn overlapping_finds_keep_the_detector_that_takes_precedence() {
+        let generic = DetectorSpec { provider: Some("generic".into()), ..spec("url", &["://"], "[a-z]+://[a-z0-9_:@.]+") };
+        let provider = spec("acme", &["acme_"], "acme_[a-z0-9]+");
+        let own = DetectorSpec { builtin: false, ..spec("own", &["acme_"], "acme_[a-z0-9]+") };
+        let text = b"x = https://user:acme_k3y9@host.example";
+        // A provider's token inside a generic match: the provider's.
+        let set = DetectorSet::new(vec![generic.clone(), provider.clone()]);
+        let ids: Vec<usize> = set.scan(text, &mut Vec::new()).iter().map(|m| m.detector).collect();
+        assert_eq!(ids, vec![1]);
+        // The same value from a built-in and a pack's own: the pack's own,
+        // though declared last.
+        let set = DetectorSet::new(vec![generic, provider, own]);
+        let ids: Vec<usize> = set.scan(text, &mut Vec::new()).iter().map(|m| m.detector).collect();
+        assert_eq!(ids, vec![2]);
+        // Finds apart from each other are all kept.
+        let set = DetectorSet::new(vec![spec("acme", &["acme_"], "acme_[a-z0-9]+")]);
+        assert_eq!(set.scan(b"acme_a1 acme_b2", &mut Vec::new()).len(), 2);
     }
 }

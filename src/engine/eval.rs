@@ -57,7 +57,10 @@ impl<'a, 'e> Eval<'a, 'e> {
                     _ => Value::Null,
                 }
             }
-            Expr::Call(f, arg) => call(*f, self.eval(arg)),
+            Expr::Call(f, args) => {
+                let values: Vec<Value<'a>> = args.iter().map(|a| self.eval(a)).collect();
+                call(*f, values)
+            }
             Expr::Arith(op, l, r) => arith(*op, self.eval(l), self.eval(r)),
             Expr::Compare(op, l, r) => {
                 let a = self.eval(l);
@@ -100,6 +103,7 @@ impl<'a, 'e> Eval<'a, 'e> {
             },
             Expr::Any(list, body) => self.quantify(list, body, true),
             Expr::All(list, body) => self.quantify(list, body, false),
+            Expr::Count(list, body) => self.count(list, body),
             Expr::List(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
             Expr::Map(entries) => {
                 Value::Map(entries.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), self.eval(v))).collect())
@@ -129,12 +133,33 @@ impl<'a, 'e> Eval<'a, 'e> {
 
     /// `any` stops at the first true, `all` at the first false; otherwise an
     /// unknown body makes the whole unknown. `all` over an empty list is true.
+    /// The items a quantifier ranges over: a list's items, a map's keys.
+    fn items(&mut self, list: &'a Expr) -> Option<Vec<Value<'a>>> {
+        match self.eval(list) {
+            Value::List(items) => Some(items),
+            Value::Map(entries) => Some(entries.into_iter().map(|(k, _)| Value::Str(k)).collect()),
+            _ => None,
+        }
+    }
+
+    /// How many items the body definitely holds for: an item an absent
+    /// field leaves undecided is not counted, so `count(…) > 2` never fires
+    /// on what the facts do not say.
+    fn count(&mut self, list: &'a Expr, body: &'a Expr) -> Value<'a> {
+        let Some(items) = self.items(list) else { return Value::Null };
+        let mut n = 0usize;
+        for item in items {
+            self.vars.push(item);
+            if self.truth(body) == Some(true) {
+                n += 1;
+            }
+            self.vars.pop();
+        }
+        Value::Num(n as f64)
+    }
+
     fn quantify(&mut self, list: &'a Expr, body: &'a Expr, any: bool) -> Value<'a> {
-        let items = match self.eval(list) {
-            Value::List(items) => items,
-            Value::Map(entries) => entries.into_iter().map(|(k, _)| Value::Str(k)).collect(),
-            _ => return Value::Null,
-        };
+        let Some(items) = self.items(list) else { return Value::Null };
         let mut unknown = false;
         for item in items {
             self.vars.push(item);
@@ -150,19 +175,34 @@ impl<'a, 'e> Eval<'a, 'e> {
     }
 }
 
-fn call<'a>(f: Function, v: Value<'a>) -> Value<'a> {
-    match (f, v) {
-        (Function::Len, Value::Str(s)) => Value::Num(s.chars().count() as f64),
-        (Function::Len, Value::List(items)) => Value::Num(items.len() as f64),
-        (Function::Len, Value::Map(entries)) => Value::Num(entries.len() as f64),
-        (Function::Lower, Value::Str(s)) => Value::Str(Cow::Owned(s.to_lowercase())),
-        (Function::Upper, Value::Str(s)) => Value::Str(Cow::Owned(s.to_uppercase())),
-        (Function::ResourceScoped, Value::Str(s)) => {
+fn call<'a>(f: Function, mut args: Vec<Value<'a>>) -> Value<'a> {
+    if args.iter().any(Value::is_null) {
+        return Value::Null;
+    }
+    let second = if args.len() > 1 { args.pop() } else { None };
+    let Some(first) = args.pop() else { return Value::Null };
+    match (f, first, second) {
+        (Function::Len, Value::Str(s), _) => Value::Num(s.chars().count() as f64),
+        (Function::Len, Value::List(items), _) => Value::Num(items.len() as f64),
+        (Function::Len, Value::Map(entries), _) => Value::Num(entries.len() as f64),
+        (Function::Lower, Value::Str(s), _) => Value::Str(Cow::Owned(s.to_lowercase())),
+        (Function::Upper, Value::Str(s), _) => Value::Str(Cow::Owned(s.to_uppercase())),
+        (Function::Trim, Value::Str(s), _) => Value::Str(Cow::Owned(s.trim().to_string())),
+        (Function::StartsWith, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.starts_with(p.as_ref())),
+        (Function::EndsWith, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.ends_with(p.as_ref())),
+        (Function::Contains, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.contains(p.as_ref())),
+        (Function::Contains, list @ Value::List(_), Some(item)) => contains(&list, &item).map_or(Value::Null, Value::Bool),
+        (Function::Split, Value::Str(s), Some(Value::Str(sep))) if !sep.is_empty() => {
+            Value::List(s.split(sep.as_ref()).map(|p| Value::Str(Cow::Owned(p.to_string()))).collect())
+        }
+        (Function::Keys, Value::Map(entries), _) => Value::List(entries.into_iter().map(|(k, _)| Value::Str(k)).collect()),
+        (Function::Values, Value::Map(entries), _) => Value::List(entries.into_iter().map(|(_, v)| v).collect()),
+        (Function::ResourceScoped, Value::Str(s), _) => {
             super::aws_actions::resource_scoped(&s).map_or(Value::Null, Value::Bool)
         }
-        (Function::ReadOnly, Value::Str(s)) => super::aws_actions::read_only(&s).map_or(Value::Null, Value::Bool),
-        (Function::Wide, Value::Str(s)) => super::aws_actions::wide(&s).map_or(Value::Null, Value::Bool),
-        (Function::ScopingCondition, Value::Map(entries)) => {
+        (Function::ReadOnly, Value::Str(s), _) => super::aws_actions::read_only(&s).map_or(Value::Null, Value::Bool),
+        (Function::Wide, Value::Str(s), _) => super::aws_actions::wide(&s).map_or(Value::Null, Value::Bool),
+        (Function::ScopingCondition, Value::Map(entries), _) => {
             Value::Bool(entries.iter().any(|(k, _)| super::aws_actions::scoping_condition(k)))
         }
         _ => Value::Null,

@@ -114,12 +114,12 @@ fn fire<'a>(
         if let Some((_, first)) = witnesses.iter().find(|(_, v)| matches!(v, Value::Record(_))) {
             let message = render(rule, env, fact, Some(first));
             let witness = Some(first.to_string());
-            out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, witness));
+            out.push(Finding::policy(rule, subject.clone(), field_at, message, &shown(rule, clause), witness));
             continue;
         }
         if witnesses.is_empty() || witnesses.iter().any(|(_, v)| matches!(v, Value::List(_) | Value::Map(_))) {
             let message = render(rule, env, fact, None);
-            out.push(Finding::policy(rule, subject.clone(), field_at, message, &clause.text, None));
+            out.push(Finding::policy(rule, subject.clone(), field_at, message, &shown(rule, clause), None));
             continue;
         }
         let field = quantified_field(clause);
@@ -127,9 +127,23 @@ fn fire<'a>(
             // Each offending item at its own line, where the fact knows it.
             let item_at = field.and_then(|f| at?.get(&format!("{f}[{i}]"))).unwrap_or(field_at);
             let message = render(rule, env, fact, Some(&item));
-            out.push(Finding::policy(rule, subject.clone(), item_at, message, &clause.text, Some(item.to_string())));
+            out.push(Finding::policy(rule, subject.clone(), item_at, message, &shown(rule, clause), Some(item.to_string())));
         }
     }
+}
+
+/// A clause as a report shows it: as written, with the values in force of
+/// the single-valued parameters it reads (`require age <= max_age
+/// (max_age = 30d)`); lists are long, and `rules explain` shows them.
+fn shown(rule: &Rule, clause: &Clause) -> String {
+    let values: Vec<String> = clause
+        .params
+        .iter()
+        .filter_map(|&i| rule.params.get(i))
+        .filter(|p| !matches!(p.value, Value::List(_) | Value::Map(_)))
+        .map(|p| format!("{} = {}", p.name, p.value))
+        .collect();
+    if values.is_empty() { clause.text.clone() } else { format!("{} ({})", clause.text, values.join(", ")) }
 }
 
 /// The clauses that make `rule` fire on one fact: the first that is not

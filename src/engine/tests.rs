@@ -98,6 +98,50 @@ fn functions() {
     assert_eq!(t(r#"upper(name) == "ROUTER""#), Truth::True);
     assert_eq!(t("len(name) == 6"), Truth::True);
     assert_eq!(t("len(tags) == 2"), Truth::True);
+    assert_eq!(t(r#"trim(" a ") == "a""#), Truth::True);
+}
+
+#[test]
+fn string_and_list_functions() {
+    assert_eq!(t(r#"starts_with(name, "Rou")"#), Truth::True);
+    assert_eq!(t(r#"starts_with(name, "rou")"#), Truth::False);
+    assert_eq!(t(r#"ends_with(purpose.description, "tickets")"#), Truth::True);
+    assert_eq!(t(r#"contains(name, "out")"#), Truth::True);
+    assert_eq!(t(r#"contains(scopes, "mcp:slack/post")"#), Truth::True);
+    assert_eq!(t(r#"contains(scopes, "mcp:slack")"#), Truth::False);
+    assert_eq!(t(r#"split("a,b,c", ",") == ["a", "b", "c"]"#), Truth::True);
+    assert_eq!(t(r#"any p in split(scopes[0], "/"): p == "read""#), Truth::True);
+    assert_eq!(t(r#"keys(tags) == ["env", "team"]"#), Truth::True);
+    assert_eq!(t(r#"any v in values(tags): v == "prod""#), Truth::True);
+    assert_eq!(t(r#"all v in values(tags): v == "prod""#), Truth::False);
+    // An absent argument leaves the call unknown.
+    assert_eq!(truth_on(r#"starts_with(owner, "team")"#, BARE), Truth::Unknown);
+}
+
+#[test]
+fn count_counts_definite_matches() {
+    assert_eq!(t(r#"count(s in scopes: starts_with(s, "mcp:")) == 2"#), Truth::True);
+    assert_eq!(t(r#"count(s in scopes: s in purpose.allowed) == 1"#), Truth::True);
+    assert_eq!(t(r#"count(k in tags: k == "env") == 1"#), Truth::True);
+    assert_eq!(t(r#"count(s in []: s == "x") == 0"#), Truth::True);
+    // Undecided items are not counted; an absent list leaves it unknown.
+    assert_eq!(t(r#"count(s in scopes: s == tags["missing"]) == 0"#), Truth::True);
+    assert_eq!(truth_on(r#"count(s in split(owner, ","): s == "x") == 0"#, BARE), Truth::Unknown);
+}
+
+#[test]
+fn constants_and_parameters_stand_for_their_values() {
+    let src = "let TEAMS = [\"team-a\", \"team-b\"]\nlet LIMIT = 2\nrule P \"p\" {\n severity low\n param prefix = \"Rou\"\n on identity\n where owner in TEAMS\n deny starts_with(name, prefix) and len(scopes) >= LIMIT\n message \"{name} starts with {prefix}\"\n}\n";
+    let mut program = match lang::compile(&[PackSource { path: "p.nhi".into(), text: src.into(), verify: Verify::Full }]) {
+        Ok(c) => c.program,
+        Err(e) => panic!("{}", e.render(false)),
+    };
+    let facts: FactSet = serde_json::from_str(AGENT).unwrap_or_default();
+    let findings = super::evaluate(&program, &facts, Date(0));
+    assert_eq!(findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(), ["Router starts with Rou"]);
+    // The value in force, as a config sets it.
+    program.rules[0].params[0].value = crate::facts::Value::Str("Xyz".into());
+    assert!(super::evaluate(&program, &facts, Date(0)).is_empty());
 }
 
 #[test]

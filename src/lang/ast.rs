@@ -289,6 +289,8 @@ impl ArithOp {
 pub enum Quantifier {
     Any,
     All,
+    /// `count(v in L: C)`: a number, how many items C holds for.
+    Count,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

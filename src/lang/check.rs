@@ -188,7 +188,9 @@ impl<'s> Checker<'s> {
                     let text = format!("{keyword} {}", collapse_ws(self.text(e.span)));
                     let mut fields = Vec::new();
                     field_paths(&typed, &mut fields);
-                    clauses.push(Clause { kind, expr: typed, text, fields });
+                    let mut params = Vec::new();
+                    params_read(&typed, &mut params);
+                    clauses.push(Clause { kind, expr: typed, text, fields, params });
                 }
             }
         }
@@ -678,29 +680,30 @@ impl<'s> Checker<'s> {
             }
             ExprKind::Quantified { quantifier, var, list, body } => {
                 let l = self.expr(list, scope);
+                let word = match quantifier {
+                    ast::Quantifier::Any => "any",
+                    ast::Quantifier::All => "all",
+                    ast::Quantifier::Count => "count",
+                };
                 let elem = match l.ty {
                     Type::List(e) => Type::of_elem(e),
                     Type::Map(_) => Type::Str,
                     Type::Error => Type::Error,
                     other => self.mismatch(
                         list.span,
-                        format!(
-                            "`{}` ranges over a list, not {}",
-                            if *quantifier == ast::Quantifier::Any { "any" } else { "all" },
-                            other.describe()
-                        ),
-                        None,
+                        format!("`{word}` ranges over a list, not {}", other.describe()),
+                        Some("`any k in m:` ranges over a map's keys; `values(m)` gives its values".into()),
                     ),
                 };
                 scope.vars.push((var.node.clone(), elem));
                 let b = self.expr(body, scope);
                 scope.vars.pop();
                 self.expect_bool(&b, body.span, "the quantifier's body");
-                let ir = match quantifier {
-                    ast::Quantifier::Any => Expr::Any(Box::new(l.ir), Box::new(b.ir)),
-                    ast::Quantifier::All => Expr::All(Box::new(l.ir), Box::new(b.ir)),
-                };
-                Typed { ty: Type::Bool, ir }
+                match quantifier {
+                    ast::Quantifier::Any => Typed { ty: Type::Bool, ir: Expr::Any(Box::new(l.ir), Box::new(b.ir)) },
+                    ast::Quantifier::All => Typed { ty: Type::Bool, ir: Expr::All(Box::new(l.ir), Box::new(b.ir)) },
+                    ast::Quantifier::Count => Typed { ty: Type::Num, ir: Expr::Count(Box::new(l.ir), Box::new(b.ir)) },
+                }
             }
         }
     }
@@ -817,43 +820,82 @@ impl<'s> Checker<'s> {
 
     fn call(&mut self, name: &ast::Spanned<String>, args: &[ast::Expr], span: Span, scope: &mut Scope) -> Typed {
         let Some(function) = Function::from_name(&name.node) else {
-            self.err(CheckError::UnknownFunction {
+            let help = if name.node == "count" {
+                "`count` ranges over a list with a condition: `count(k in credentials: k.long_lived)`".to_string()
+            } else {
+                did_you_mean(&name.node, &Function::NAMES, "the functions are")
+            };
+            self.err(CheckError::UnknownFunction { name: name.node.clone(), span: name.span.into(), help });
+            return Typed::error();
+        };
+        let arity = match function {
+            Function::StartsWith | Function::EndsWith | Function::Contains | Function::Split => 2,
+            _ => 1,
+        };
+        if args.len() != arity {
+            self.err(CheckError::Arity {
                 name: name.node.clone(),
-                span: name.span.into(),
-                help: did_you_mean(&name.node, &Function::NAMES, "the functions are"),
+                expected: arity,
+                found: args.len(),
+                span: span.into(),
             });
             return Typed::error();
-        };
-        if args.len() != 1 {
-            self.err(CheckError::Arity { name: name.node.clone(), expected: 1, found: args.len(), span: span.into() });
-            return Typed::error();
         }
-        let a = self.expr(&args[0], scope);
-        let ty = match (function, a.ty) {
-            (_, Type::Error) => match function {
-                Function::Len => Type::Num,
-                Function::ResourceScoped | Function::ReadOnly | Function::ScopingCondition | Function::Wide => {
-                    Type::Bool
-                }
-                Function::Lower | Function::Upper => Type::Str,
+        let typed: Vec<Typed> = args.iter().map(|a| self.expr(a, scope)).collect();
+        let tys: Vec<Type> = typed.iter().map(|t| t.ty).collect();
+        let ty = self.signature(function, &name.node, &tys, args);
+        Typed { ty, ir: Expr::Call(function, typed.into_iter().map(|t| t.ir).collect()) }
+    }
+
+    /// The type a function returns for these argument types; a mismatch is
+    /// reported at the argument.
+    fn signature(&mut self, function: Function, name: &str, tys: &[Type], args: &[ast::Expr]) -> Type {
+        use Function::*;
+        let result = match function {
+            Len => Type::Num,
+            Lower | Upper | Trim => Type::Str,
+            ResourceScoped | ReadOnly | Wide | ScopingCondition | StartsWith | EndsWith | Contains => Type::Bool,
+            Split | Keys => Type::List(Elem::Str),
+            Values => match tys[0] {
+                Type::Map(e) => Type::List(e),
+                _ => Type::List(Elem::Any),
             },
-            (Function::Len, Type::Str | Type::List(_) | Type::Map(_)) => Type::Num,
-            (Function::Lower | Function::Upper, Type::Str) => Type::Str,
-            (Function::ResourceScoped | Function::ReadOnly | Function::Wide, Type::Str) => Type::Bool,
-            (Function::ScopingCondition, Type::Map(_)) => Type::Bool,
-            (Function::ScopingCondition, t) => self.mismatch(
-                args[0].span,
-                format!("`scoping_condition` takes a map of conditions, not {}", t.describe()),
-                None,
-            ),
-            (Function::Len, t) => {
-                self.mismatch(args[0].span, format!("`len` takes a string, list or map, not {}", t.describe()), None)
-            }
-            (_, t) => {
-                self.mismatch(args[0].span, format!("`{}` takes a string, not {}", name.node, t.describe()), None)
-            }
         };
-        Typed { ty, ir: Expr::Call(function, Box::new(a.ir)) }
+        let wants = |what: &str, at: usize, me: &mut Self| {
+            let message = format!("`{name}` takes {what}, not {}", tys[at].describe());
+            me.mismatch(args[at].span, message, None);
+        };
+        let is = |t: Type, want: Type| fits(t, want);
+        match function {
+            Len if !matches!(tys[0], Type::Str | Type::List(_) | Type::Map(_) | Type::Error) => {
+                wants("a string, list or map", 0, self)
+            }
+            ScopingCondition | Keys | Values if !matches!(tys[0], Type::Map(_) | Type::Error) => {
+                wants("a map", 0, self)
+            }
+            Lower | Upper | Trim | ResourceScoped | ReadOnly | Wide if !is(tys[0], Type::Str) => {
+                wants("a string", 0, self)
+            }
+            StartsWith | EndsWith | Split => {
+                for (i, what) in ["a string", "a string as its second argument"].into_iter().enumerate() {
+                    if !is(tys[i], Type::Str) {
+                        wants(what, i, self);
+                    }
+                }
+            }
+            Contains => match tys[0] {
+                Type::Error => {}
+                Type::Str if !is(tys[1], Type::Str) => wants("a string to look for in a string", 1, self),
+                Type::List(e) if !is(tys[1], Type::of_elem(e)) => {
+                    let message = format!("{} is never in {}", tys[1].describe(), tys[0].describe());
+                    self.mismatch(args[1].span, message, None);
+                }
+                Type::Str | Type::List(_) => {}
+                _ => wants("a string or a list", 0, self),
+            },
+            _ => {}
+        }
+        result
     }
 
     /// Validate a regex literal with the regex crate's own parser, pointing
@@ -1043,6 +1085,7 @@ impl<'s> Checker<'s> {
             examples: examples.iter().map(|s| s.value.clone()).collect(),
             negatives: negatives.iter().map(|s| s.value.clone()).collect(),
             docs,
+            builtin: self.verify == Verify::Trusted,
         };
         if self.verify == Verify::Full {
             let detector = Detector::new(spec);
@@ -1199,6 +1242,29 @@ fn first_line(s: &str) -> String {
     s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().trim_start_matches("error: ").to_string()
 }
 
+/// The rule's parameters an expression reads, in order.
+fn params_read(e: &Expr, out: &mut Vec<usize>) {
+    match e {
+        Expr::Param(i) if !out.contains(i) => out.push(*i),
+        Expr::Param(_) | Expr::Const(_) | Expr::Now | Expr::Var(_) | Expr::Field(..) => {}
+        Expr::Index(a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::In(a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Any(a, b)
+        | Expr::All(a, b)
+        | Expr::Count(a, b) => {
+            params_read(a, out);
+            params_read(b, out);
+        }
+        Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => params_read(a, out),
+        Expr::Call(_, args) | Expr::List(args) => args.iter().for_each(|a| params_read(a, out)),
+        Expr::Map(entries) => entries.iter().for_each(|(_, v)| params_read(v, out)),
+    }
+}
+
 /// The fact's fields an expression reads, in order: `scopes`, `purpose.allowed`,
 /// `attrs.automount` (a map read with a literal key).
 fn field_paths(e: &Expr, out: &mut Vec<String>) {
@@ -1221,14 +1287,16 @@ fn field_paths(e: &Expr, out: &mut Vec<String>) {
             field_paths(base, out);
             field_paths(key, out);
         }
-        Expr::Call(_, a) | Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => field_paths(a, out),
+        Expr::Call(_, args) => args.iter().for_each(|a| field_paths(a, out)),
+        Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => field_paths(a, out),
         Expr::Arith(_, a, b)
         | Expr::Compare(_, a, b)
         | Expr::In(a, b)
         | Expr::And(a, b)
         | Expr::Or(a, b)
         | Expr::Any(a, b)
-        | Expr::All(a, b) => {
+        | Expr::All(a, b)
+        | Expr::Count(a, b) => {
             field_paths(a, out);
             field_paths(b, out);
         }

@@ -305,6 +305,7 @@ const POSTFIX: u8 = 6;
 
 fn level(e: &Expr) -> u8 {
     match &e.kind {
+        ExprKind::Quantified { quantifier: Quantifier::Count, .. } => POSTFIX,
         ExprKind::Quantified { .. } => QUANT,
         ExprKind::Logic(BoolOp::Or, ..) => OR,
         ExprKind::Logic(BoolOp::And, ..) => AND,
@@ -374,6 +375,9 @@ fn bare(e: &Expr) -> String {
                 }
             };
             format!("{} {word} {}", side(l, lvl), side(r, lvl + 1))
+        }
+        ExprKind::Quantified { quantifier: Quantifier::Count, var, list, body } => {
+            format!("count({} in {}: {})", var.node, at(list, SUM), expr(body))
         }
         ExprKind::Quantified { quantifier, var, list, body } => {
             let q = if *quantifier == Quantifier::Any { "any" } else { "all" };

@@ -111,6 +111,9 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
             (pos, positives, negatives) = (viable, vec![], vec![]);
         }
     }
+    if let Some(e) = habit(chunk, pos, base) {
+        return e;
+    }
     let tokens = expected_literals(chunk, pos);
     let found_word: String = chunk[pos..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     let found = describe_found(&chunk[pos..]);
@@ -182,6 +185,73 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
         label,
         help,
     }
+}
+
+/// The habits of other languages, each with a one-line "did you mean":
+/// `&&`, `||`, `!`, `=`, `===`, `<>`, `where` inside a quantifier, a
+/// trailing comma, a placeholder's unescaped quotes.
+fn habit(chunk: &str, pos: usize, base: usize) -> Option<ParseError> {
+    let (before, text) = chunk.split_at(pos);
+    let syntax = |start: usize, len: usize, message: &str, label: &str, help: String| ParseError::Syntax {
+        message: message.to_string(),
+        span: (base + start, len).into(),
+        label: label.to_string(),
+        help: Some(help),
+    };
+    let prev = before.trim_end();
+    for (op, word) in [("&&", "and"), ("||", "or")] {
+        if text.starts_with(op) {
+            let help = format!("did you mean `{word}`? Logic is written in words: `and`, `or`, `not`");
+            return Some(syntax(pos, 2, &format!("unexpected `{op}`"), "not an operator here", help));
+        }
+    }
+    if text.starts_with('!') && !text.starts_with("!=") {
+        let help = "did you mean `not`? Logic is written in words: `and`, `or`, `not`".to_string();
+        return Some(syntax(pos, 1, "unexpected `!`", "not an operator here", help));
+    }
+    if text.starts_with('>') && before.ends_with('<') {
+        let help = "did you mean `!=`?".to_string();
+        return Some(syntax(pos - 1, 2, "unexpected `<>`", "not an operator here", help));
+    }
+    if text.starts_with('=') && !text.starts_with("==") {
+        let (start, len, op) = if prev.ends_with("==") { (pos - 2, 3, "===") } else { (pos, 1, "=") };
+        if op == "===" || !prev.ends_with(['!', '<', '>', '=']) {
+            let help = "did you mean `==`? Rules compare, they do not assign".to_string();
+            return Some(syntax(start, len, &format!("unexpected `{op}`"), "not an operator here", help));
+        }
+    }
+    let word: String = text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if word == "where" {
+        // The clause so far: from the last line that starts a field.
+        let clause = before
+            .rsplit('\n')
+            .find(|l| {
+                let l = l.trim_start();
+                ["require ", "deny ", "where "].iter().any(|k| l.starts_with(k))
+            })
+            .unwrap_or("");
+        let quantified = clause.split_whitespace().collect::<Vec<_>>().windows(3).any(|w| {
+            matches!(w[0], "any" | "all" | "require" | "deny") && w[2] == "in" || matches!(w[0], "any" | "all")
+        });
+        if quantified && (clause.contains("any ") || clause.contains("all ")) {
+            let help = "a quantifier's condition follows a colon: `any s in scopes: s == \"x\"`; `where` starts a clause of its own".to_string();
+            return Some(syntax(pos, 5, "unexpected `where` inside a quantifier", "not a clause here", help));
+        }
+    }
+    if prev.ends_with(',') {
+        let comma = prev.len() - 1;
+        let help = "remove the comma after the last item".to_string();
+        return Some(syntax(comma, 1, "a trailing comma", "nothing follows this comma", help));
+    }
+    // `message "{tags["env"]}"`: the quote ends the string.
+    if !word.is_empty() && before.ends_with("[\"") {
+        let line = before.rsplit('\n').next().unwrap_or("");
+        if line.rfind('{').is_some_and(|open| !line[open..].contains('}')) {
+            let help = format!("inside a string, a placeholder's quotes are escaped: `[\\\"{word}\\\"]`");
+            return Some(syntax(pos - 1, 1, "a double quote inside `{…}` ends the string", "the string ends here", help));
+        }
+    }
+    None
 }
 
 /// The grammar's punctuation, in the order a message lists it.
@@ -281,7 +351,8 @@ fn rule_words(which: Rule) -> Option<&'static str> {
         | Rule::map
         | Rule::boolean
         | Rule::now
-        | Rule::quantified => "an expression",
+        | Rule::quantified
+        | Rule::count => "an expression",
         Rule::cmp_op | Rule::compare => "an operator",
         Rule::add_op => "an operator",
         Rule::kw_and | Rule::kw_or => "`and` or `or`",
@@ -661,10 +732,12 @@ impl Builder {
                     None => Expr { kind: ExprKind::Bool(false), span },
                 }
             }
-            Rule::quantified => {
+            Rule::quantified | Rule::count => {
+                let counts = p.as_rule() == Rule::count;
                 let mut inner = p.into_inner();
-                let quantifier = match inner.next().and_then(|q| q.into_inner().next()).map(|k| k.as_rule()) {
-                    Some(Rule::kw_all) => Quantifier::All,
+                let quantifier = match inner.next().map(|q| (q.as_rule(), q.into_inner().next().map(|k| k.as_rule()))) {
+                    _ if counts => Quantifier::Count,
+                    Some((_, Some(Rule::kw_all))) => Quantifier::All,
                     _ => Quantifier::Any,
                 };
                 let var = inner

@@ -127,6 +127,9 @@ pub struct Clause {
     /// `attrs.automount`): a finding points at the first one the fact
     /// records a location for.
     pub fields: Vec<String>,
+    /// The rule's parameters the clause reads, by index: a report shows
+    /// their values in force beside the clause.
+    pub params: Vec<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +188,7 @@ pub enum Expr {
     Param(usize),
     Field(Box<Expr>, &'static FieldDef),
     Index(Box<Expr>, Box<Expr>),
-    Call(Function, Box<Expr>),
+    Call(Function, Vec<Expr>),
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     Compare(CmpOp, Box<Expr>, Box<Expr>),
     In(Box<Expr>, Box<Expr>),
@@ -197,6 +200,7 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
     Any(Box<Expr>, Box<Expr>),
     All(Box<Expr>, Box<Expr>),
+    Count(Box<Expr>, Box<Expr>),
     List(Vec<Expr>),
     Map(Vec<(String, Expr)>),
 }
@@ -214,17 +218,48 @@ pub enum Function {
     ScopingCondition,
     /// An action is a wide wildcard.
     Wide,
+    StartsWith,
+    EndsWith,
+    /// A string holds a substring, or a list an item.
+    Contains,
+    Split,
+    Trim,
+    /// A map's keys, as a list.
+    Keys,
+    /// A map's values, as a list.
+    Values,
 }
 
 impl Function {
-    pub const NAMES: [&'static str; 7] =
-        ["len", "lower", "upper", "resource_scoped", "read_only", "scoping_condition", "wide"];
+    pub const NAMES: [&'static str; 14] = [
+        "len",
+        "lower",
+        "upper",
+        "trim",
+        "starts_with",
+        "ends_with",
+        "contains",
+        "split",
+        "keys",
+        "values",
+        "resource_scoped",
+        "read_only",
+        "scoping_condition",
+        "wide",
+    ];
 
     pub fn from_name(name: &str) -> Option<Function> {
         match name {
             "len" => Some(Function::Len),
             "lower" => Some(Function::Lower),
             "upper" => Some(Function::Upper),
+            "trim" => Some(Function::Trim),
+            "starts_with" => Some(Function::StartsWith),
+            "ends_with" => Some(Function::EndsWith),
+            "contains" => Some(Function::Contains),
+            "split" => Some(Function::Split),
+            "keys" => Some(Function::Keys),
+            "values" => Some(Function::Values),
             "resource_scoped" => Some(Function::ResourceScoped),
             "read_only" => Some(Function::ReadOnly),
             "scoping_condition" => Some(Function::ScopingCondition),
