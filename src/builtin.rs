@@ -30,3 +30,21 @@ pub fn sources(with: &[String]) -> Vec<PackSource> {
         })
         .collect()
 }
+
+/// Every rule and detector id the built-in packs declare (the optional ones
+/// too), with the pack and line: read from the text, so that a user's pack
+/// can be checked against them without compiling them. A pack identical
+/// to a built-in (`rules compile rules/` in this repository) is that
+/// built-in, and its ids are not taken.
+pub fn declared_ids(except_texts: &[&str]) -> Vec<(String, &'static str, usize)> {
+    let mut out = Vec::new();
+    for (path, text) in BUILTIN_PACKS.iter().filter(|(_, text)| !except_texts.contains(text)) {
+        for (i, line) in text.lines().enumerate() {
+            let mut words = line.split_whitespace();
+            if let (Some("rule" | "detector"), Some(id)) = (words.next(), words.next()) {
+                out.push((id.to_string(), *path, i + 1));
+            }
+        }
+    }
+    out
+}

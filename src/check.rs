@@ -141,6 +141,13 @@ pub fn read_packs(paths: &[PathBuf], verify: Verify) -> Result<Vec<PackSource>, 
     Ok(sources)
 }
 
+/// A user's packs' ids that a built-in pack already declares, as errors.
+pub fn builtin_clashes(program: &Program) -> Result<(), lang::CompileErrors> {
+    let texts: Vec<&str> = program.packs.iter().map(|p| &*p.source).collect();
+    let errors = lang::clashes(program, &crate::builtin::declared_ids(&texts));
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
 /// The built-ins with the optional packs in `with` (unless `no_builtin`)
 /// and `extra`, compiled.
 pub fn load_packs(with: &[String], no_builtin: bool, extra: Vec<PackSource>) -> Result<Compiled, Error> {

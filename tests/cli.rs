@@ -210,6 +210,45 @@ fn rules_compile_reports_counts_and_warnings() {
 }
 
 #[test]
+fn rules_compile_refuses_a_built_in_id_and_sums_up_many_warnings() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let rule = |id: &str| format!("rule {id} \"x\" {{\n  severity low\n  on credential\n  require age <= 30d\n}}\n");
+    fs::write(dir.path().join("clash.nhi"), rule("NHI-AGE-001")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["rules", "compile", "clash.nhi"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`NHI-AGE-001` is a built-in, defined in `rules/core.nhi`"), "{}", stderr(&o));
+    assert_eq!(code(&run(dir.path(), &["rules", "compile", "clash.nhi", "--no-builtin"])), 0);
+    // Forty untested rules, two warnings each: ten frames, then a count.
+    let many: String = (0..40).map(|i| rule(&format!("T-{i:03}"))).collect();
+    fs::write(dir.path().join("many.nhi"), many).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(dir.path(), &["rules", "compile", "many.nhi"]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("  ⚠ rule `T-").count(), 10, "{err}");
+    assert!(err.contains("nhigate::untested_rule: 70 more like these, the first: rule `T-005`"), "{err}");
+}
+
+#[test]
+fn pack_folders_leave_out_what_ignore_files_do() {
+    let dir = crate::git::repo();
+    let d = dir.path();
+    crate::git::write(d, "policy/team.nhi", "rule T-1 \"t\" {\n  severity low\n  on identity\n  require owner exists\n}\n");
+    crate::git::write(d, "policy/drafts/wip.nhi", "rule BROKEN {\n");
+    crate::git::write(d, "policy/scratch/old.nhi", "rule ALSO BROKEN {\n");
+    crate::git::write(d, "policy/.nhigateignore", "drafts/\n");
+    crate::git::write(d, ".gitignore", "policy/scratch/\n");
+    let o = run(d, &["rules", "compile", "policy"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("compiled 1 rule and 0 detectors from 1 pack"), "{}", stderr(&o));
+    // In a branch check the packs are the base commit's, its .nhigateignore too.
+    crate::git::write(d, "nhigate.toml", "rules = [\"policy\"]\n");
+    crate::git::commit(d, "base", "2025-06-01T00:00:00Z");
+    crate::git::write(d, "app.txt", "hello\n");
+    crate::git::commit(d, "head", "2025-06-02T00:00:00Z");
+    let o = run(d, &["check", ".", "--base", "HEAD~1", "--now", NOW]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
 fn test_runs_examples_and_fixtures_and_counts() {
     let root = repo_root();
     let o = run(&root, &["test", "rules/", "--deny-warnings"]);

@@ -115,6 +115,9 @@ enum RulesCommand {
         /// Pack files or folders of packs
         #[arg(required = true)]
         packs: Vec<PathBuf>,
+        /// Do not check the packs' ids against the built-in packs'
+        #[arg(long)]
+        no_builtin: bool,
         /// Treat warnings as errors
         #[arg(long)]
         deny_warnings: bool,

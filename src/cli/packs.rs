@@ -38,15 +38,18 @@ pub(super) fn compile(sources: &[PackSource]) -> Result<Compiled, Exit> {
     lang::compile(sources).map_err(|errors| failed(Error::Packs(errors)))
 }
 
+/// Diagnostics of one kind shown with their source; the rest are counted.
+const SHOWN_IN_FULL: usize = 10;
+
 /// Print diagnostics to stderr. Frames quote the packs' source, which may
 /// hold a secret or control characters: colour only for sources without
 /// the latter, and secrets redacted either way.
 pub(super) fn show(diagnostics: &lang::CompileErrors) {
-    let controls = diagnostics
-        .diagnostics
-        .iter()
-        .any(|d| d.source.inner().chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')));
+    let mut sources: Vec<&std::sync::Arc<miette::NamedSource<String>>> =
+        diagnostics.diagnostics.iter().map(|d| &d.source).collect();
+    sources.dedup_by(|a, b| std::sync::Arc::ptr_eq(a, b));
+    let controls = sources.iter().any(|s| s.inner().chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')));
     let color = stderr_color() && !controls;
-    let rendered = diagnostics.render(color);
+    let rendered = diagnostics.render_some(color, SHOWN_IN_FULL);
     eprint!("{}", if color { super::scrub_secrets(&rendered) } else { super::scrub_error(&rendered) });
 }

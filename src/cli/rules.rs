@@ -49,7 +49,7 @@ pub(super) fn run(command: RulesCommand) -> Exit {
             }
             Err(code) => code,
         },
-        RulesCommand::Compile { packs, deny_warnings } => {
+        RulesCommand::Compile { packs, no_builtin, deny_warnings } => {
             let sources = match packs::read_packs(&packs, Verify::Full) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -58,6 +58,11 @@ pub(super) fn run(command: RulesCommand) -> Exit {
                 Ok(c) => c,
                 Err(code) => return code,
             };
+            if !no_builtin {
+                if let Err(errors) = crate::check::builtin_clashes(&compiled.program) {
+                    return packs::failed(crate::check::Error::Packs(errors));
+                }
+            }
             if !compiled.warnings.is_empty() {
                 packs::show(&compiled.warnings);
             }

@@ -1244,25 +1244,12 @@ fn first_line(s: &str) -> String {
 
 /// The rule's parameters an expression reads, in order.
 fn params_read(e: &Expr, out: &mut Vec<usize>) {
-    match e {
-        Expr::Param(i) if !out.contains(i) => out.push(*i),
-        Expr::Param(_) | Expr::Const(_) | Expr::Now | Expr::Var(_) | Expr::Field(..) => {}
-        Expr::Index(a, b)
-        | Expr::Arith(_, a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::In(a, b)
-        | Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Any(a, b)
-        | Expr::All(a, b)
-        | Expr::Count(a, b) => {
-            params_read(a, out);
-            params_read(b, out);
+    if let Expr::Param(i) = e {
+        if !out.contains(i) {
+            out.push(*i);
         }
-        Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => params_read(a, out),
-        Expr::Call(_, args) | Expr::List(args) => args.iter().for_each(|a| params_read(a, out)),
-        Expr::Map(entries) => entries.iter().for_each(|(_, v)| params_read(v, out)),
     }
+    e.children().into_iter().for_each(|c| params_read(c, out));
 }
 
 /// The fact's fields an expression reads, in order: `scopes`, `purpose.allowed`,
@@ -1278,32 +1265,15 @@ fn field_paths(e: &Expr, out: &mut Vec<String>) {
             if let Some(prefix) = root_path(base) {
                 push(if prefix.is_empty() { def.name.to_string() } else { format!("{prefix}.{}", def.name) });
             }
-            field_paths(base, out);
         }
         Expr::Index(base, key) => {
             if let (Some(p), Expr::Const(Value::Str(k))) = (root_path(base).and(path_of(base)), key.as_ref()) {
                 push(format!("{p}.{k}"));
             }
-            field_paths(base, out);
-            field_paths(key, out);
         }
-        Expr::Call(_, args) => args.iter().for_each(|a| field_paths(a, out)),
-        Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => field_paths(a, out),
-        Expr::Arith(_, a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::In(a, b)
-        | Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Any(a, b)
-        | Expr::All(a, b)
-        | Expr::Count(a, b) => {
-            field_paths(a, out);
-            field_paths(b, out);
-        }
-        Expr::List(items) => items.iter().for_each(|i| field_paths(i, out)),
-        Expr::Map(entries) => entries.iter().for_each(|(_, v)| field_paths(v, out)),
-        Expr::Const(_) | Expr::Now | Expr::Var(_) | Expr::Param(_) => {}
+        _ => {}
     }
+    e.children().into_iter().for_each(|c| field_paths(c, out));
 }
 
 /// The dotted path of a field read from the fact itself, if `e` is one.

@@ -419,12 +419,36 @@ impl CompileErrors {
     /// Render every diagnostic the way miette renders a report, with colour
     /// only when `color` is set.
     pub fn render(&self, color: bool) -> String {
+        self.render_some(color, usize::MAX)
+    }
+
+    /// Render every error, and the first `full` warnings of each kind in
+    /// full and the rest of that kind as one line with their count: 2,000
+    /// untested rules are one finding for their author, not 2,000 frames.
+    pub fn render_some(&self, color: bool, full: usize) -> String {
+        use miette::Diagnostic;
         let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
         let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
+        let mut shown: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut more: Vec<(String, usize, String)> = Vec::new();
         for d in &self.diagnostics {
-            // NOTE: writing to a String cannot fail.
-            let _ = handler.render_report(&mut out, d);
+            let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+            let n = shown.entry(code.clone()).or_default();
+            *n += 1;
+            if *n <= full || !d.error.is_warning() {
+                // NOTE: writing to a String cannot fail.
+                let _ = handler.render_report(&mut out, d);
+            } else if let Some(m) = more.iter_mut().find(|(c, _, _)| *c == code) {
+                m.1 += 1;
+            } else {
+                more.push((code, 1, d.error.to_string()));
+            }
+        }
+        for (code, n, first) in more {
+            out.push_str(&format!(
+                "{code}: {n} more like these, the first: {first} (`nhigate test PACK --deny-warnings` lists each on a line)\n"
+            ));
         }
         out
     }

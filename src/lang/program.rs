@@ -205,6 +205,27 @@ pub enum Expr {
     Map(Vec<(String, Expr)>),
 }
 
+impl Expr {
+    /// The expressions directly inside this one, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Const(_) | Expr::Now | Expr::Var(_) | Expr::Param(_) => Vec::new(),
+            Expr::Field(a, _) | Expr::Exists(a) | Expr::Not(a) | Expr::Glob(a, _) | Expr::Regex(a, _) => vec![a],
+            Expr::Index(a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::In(a, b)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Any(a, b)
+            | Expr::All(a, b)
+            | Expr::Count(a, b) => vec![a, b],
+            Expr::Call(_, items) | Expr::List(items) => items.iter().collect(),
+            Expr::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
     Len,

@@ -11,6 +11,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
+use crate::source::exclude::{Excluder, IGNORE_FILE, IgnoreFile};
 
 /// The most a config file may hold.
 pub(crate) const CONFIG_LIMIT: u64 = 1 << 20;
@@ -155,14 +156,24 @@ impl Repo<'_> {
                     let entry = tree.get_path(Path::new(&dir.0)).map_err(|e| e.message().to_string())?;
                     repo.find_tree(entry.id()).map_err(|e| e.message().to_string())?
                 };
+                // A commit's files are tracked, so .gitignore has no say;
+                // the folder's .nhigateignore files do, as on disk.
+                let mut found = Vec::new();
+                let mut ignore_files = Vec::new();
                 sub.walk(git2::TreeWalkMode::PreOrder, |prefix, entry| {
                     let name = entry.name().unwrap_or("");
-                    if entry.kind() == Some(ObjectType::Blob) && keep(name) {
-                        out.push(dir.join(&format!("{prefix}{name}")));
+                    if entry.kind() == Some(ObjectType::Blob) && name == IGNORE_FILE {
+                        let text = read_blob_bounded(repo, entry.id(), PACK_LIMIT).map(|b| text(b).unwrap_or_default());
+                        let dir = prefix.trim_end_matches('/').to_string();
+                        ignore_files.push(IgnoreFile { dir, text: text.unwrap_or_default(), unusual: None });
+                    } else if entry.kind() == Some(ObjectType::Blob) && keep(name) {
+                        found.push(format!("{prefix}{name}"));
                     }
                     git2::TreeWalkResult::Ok
                 })
                 .map_err(|e| e.message().to_string())?;
+                let ignored = Excluder::new(&[], &ignore_files);
+                out.extend(found.iter().filter(|f| !ignored.excludes(f)).map(|f| dir.join(f)));
             }
         }
         out.sort();
@@ -170,11 +181,22 @@ impl Repo<'_> {
     }
 }
 
-/// Every file under `dir` whose name passes `keep`, following links; a
-/// link loop is an error, not an endless walk.
+/// Every file under `dir` whose name passes `keep`, following links, and
+/// leaving out what .gitignore (in a git repository) and .nhigateignore
+/// files leave out, as a scan does; a link loop is an error, not an
+/// endless walk.
 pub(crate) fn walk_files(dir: &Path, keep: &impl Fn(&str) -> bool) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
-    for entry in ignore::WalkBuilder::new(dir).standard_filters(false).follow_links(true).build() {
+    let walk = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .parents(true)
+        .require_git(true)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .follow_links(true)
+        .build();
+    for entry in walk {
         let entry = entry.map_err(|e| describe_walk_error(&e))?;
         if entry.file_type().is_some_and(|t| t.is_file()) && keep(&entry.file_name().to_string_lossy()) {
             out.push(entry.into_path());
