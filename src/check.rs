@@ -341,6 +341,7 @@ impl Run {
             provenance: Some(self.provenance.clone()),
             snippets: self.snippets.clone(),
             changes: &self.changes,
+            detail: report::Detail::default(),
         }
     }
 }

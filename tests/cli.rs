@@ -141,6 +141,44 @@ fn the_human_report_names_rule_place_and_fix() {
     insta::assert_snapshot!(stdout(&o));
 }
 
+/// `--quiet`: the table by rule and the summary, no finding blocks.
+#[test]
+fn quiet_prints_the_summary_only() {
+    let dir = demo_outside_the_repository();
+    let o = run(dir.path(), &demo_args(&["--quiet"]));
+    assert_eq!(code(&o), 1);
+    assert!(!stdout(&o).contains("-->"), "{}", stdout(&o));
+    insta::assert_snapshot!(format!("{}---\n{}", stdout(&o), stderr(&o)));
+}
+
+/// Routine skips (binary files) are counted; the others (a file that does
+/// not parse) are listed, five of a kind, then counted; `--verbose` lists
+/// each and `--quiet` none.
+#[test]
+fn skipped_files_are_counted_by_reason() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..8 {
+        fs::write(dir.path().join(format!("blob{i}.bin")), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for i in 0..7 {
+        let text = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n  - bad: [\n";
+        fs::write(dir.path().join(format!("broken{i}.yaml")), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let lines = |flag: &[&str]| {
+        let mut args = vec!["check", ".", "--now", NOW];
+        args.extend_from_slice(flag);
+        let o = run(dir.path(), &args);
+        stderr(&o).lines().filter(|l| l.starts_with("skipped")).map(str::to_string).collect::<Vec<_>>()
+    };
+    let normal = lines(&[]);
+    assert_eq!(normal.len(), 6, "{normal:#?}");
+    assert_eq!(normal[5], "skipped 15 files: 8 binary, 7 not valid YAML (`--verbose` lists each)");
+    assert_eq!(lines(&["--verbose"]).len(), 15);
+    assert_eq!(lines(&["--quiet"]), vec![normal[5].clone()]);
+    let o = run(dir.path(), &["check", ".", "--now", NOW]);
+    assert!(stderr(&o).ends_with("no findings; 7 files scanned, 15 skipped\n"), "{}", stderr(&o));
+}
+
 /// A finding has the same fingerprint whether its repository is scanned
 /// whole or by the folder it is in, and wherever the checkout is.
 #[test]

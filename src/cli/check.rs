@@ -55,7 +55,14 @@ pub(super) fn run(args: CheckArgs) -> Exit {
         Ok(r) => r,
         Err(e) => return packs::failed(e),
     };
-    let report = run.report();
+    let mut report = run.report();
+    report.detail = if args.quiet {
+        report::Detail::Quiet
+    } else if args.verbose {
+        report::Detail::Verbose
+    } else {
+        report::Detail::Normal
+    };
     if let Err(e) = emit(&report, args.format, args.output.as_deref(), args.sarif.as_deref()) {
         return fail(&format!("cannot write the report: {e}"), None);
     }

@@ -56,6 +56,7 @@ pub(super) fn run(args: &MergeArgs) -> Exit {
             provenance: None,
             snippets: Default::default(),
             changes: &merged.changes,
+            detail: Default::default(),
         };
         let format = if args.format == MergeFormat::Sarif { Format::Sarif } else { Format::Human };
         report::write(&report, format, &mut out, false)

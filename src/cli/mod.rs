@@ -200,6 +200,12 @@ struct CheckArgs {
     /// Skip files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = crate::check::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Print the summary only: no findings, no progress
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    quiet: bool,
+    /// List every skipped file, binary files and links included
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Do not scan paths matching this glob (gitignore syntax)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,

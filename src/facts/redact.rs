@@ -23,9 +23,12 @@ impl Redacted {
         let n = chars.len();
         let head = (n / 4).min(4);
         let tail = (n / 8).min(2);
-        let mut out: String = chars.iter().take(head).collect();
+        // A kept newline or control character would break the line a report
+        // shows the value on (a PEM block ends in one): it is dropped.
+        let shown = |c: &&char| !c.is_control() && !c.is_whitespace();
+        let mut out: String = chars.iter().take(head).filter(shown).collect();
         out.push_str(HIDDEN);
-        out.extend(chars.iter().skip(n - tail));
+        out.extend(chars.iter().skip(n - tail).filter(shown));
         Redacted(out)
     }
 
@@ -58,6 +61,14 @@ impl<'de> Deserialize<'de> for Redacted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_newline_is_dropped_so_that_the_value_stays_on_its_line() {
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", "A".repeat(64));
+        let shown = Redacted::new(&pem).to_string();
+        assert!(!shown.contains('\n'), "{shown:?}");
+        assert_eq!(shown, "----…-");
+    }
 
     #[test]
     fn long_values_keep_four_and_two() {

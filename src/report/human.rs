@@ -1,11 +1,18 @@
-//! The report people read in a terminal: one block per finding, then a
-//! summary by severity and the skipped files with their reasons. Colour
-//! only when asked (a terminal without NO_COLOR).
+//! The report people read in a terminal: the findings grouped by file, one
+//! block each, then a table by rule; on stderr, a summary by severity and
+//! the skipped files counted by reason. Colour only when asked (a terminal
+//! without NO_COLOR).
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, one_line};
+use super::{Detail, Report, one_line};
 use crate::severity::Severity;
+
+/// "1 finding", "2 findings".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 struct Paint {
     on: bool,
@@ -33,11 +40,38 @@ fn severity_code(s: Severity) -> &'static str {
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
-    if !report.changes.is_empty() {
-        write_changes(report.changes, out, &paint)?;
-        writeln!(out)?;
+    let shown: Vec<&crate::engine::Finding> =
+        report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()).collect();
+    if report.detail != Detail::Quiet {
+        if !report.changes.is_empty() {
+            write_changes(report.changes, out, &paint)?;
+            writeln!(out)?;
+        }
+        write_findings(report, &shown, out, &paint)?;
     }
-    for f in report.findings.iter().filter(|f| f.suppression.is_none() && f.repeats.is_none()) {
+    write_rule_table(report, &shown, out, &paint)
+}
+
+/// The findings, grouped by file under a heading with their count.
+fn write_findings(
+    report: &Report<'_>,
+    shown: &[&crate::engine::Finding],
+    out: &mut dyn Write,
+    paint: &Paint,
+) -> io::Result<()> {
+    let mut in_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in shown {
+        *in_file.entry(f.location.path.as_str()).or_default() += 1;
+    }
+    let mut heading: Option<&str> = None;
+    for f in shown.iter().copied() {
+        if heading != Some(f.location.path.as_str()) {
+            heading = Some(f.location.path.as_str());
+            let n = in_file.get(f.location.path.as_str()).copied().unwrap_or(0);
+            let path = if f.location.path.is_empty() { "(no file)".to_string() } else { one_line(&f.location.path) };
+            writeln!(out, "{} {}", paint.wrap("1;4", &path), paint.wrap("2", &format!("({})", count(n, "finding", "findings"))))?;
+            writeln!(out)?;
+        }
         writeln!(
             out,
             "{}[{}]: {}",
@@ -102,12 +136,100 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io
     Ok(())
 }
 
+/// One row per rule that fired: how often, at what severity, and for
+/// secrets how sure; the most severe first.
+fn write_rule_table(
+    report: &Report<'_>,
+    shown: &[&crate::engine::Finding],
+    out: &mut dyn Write,
+    paint: &Paint,
+) -> io::Result<()> {
+    if shown.is_empty() {
+        return Ok(());
+    }
+    struct Row {
+        severity: Severity,
+        n: usize,
+        confidence: BTreeMap<crate::detect::Confidence, usize>,
+    }
+    let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
+    for f in shown {
+        let row = rows.entry(f.rule_id.as_str()).or_insert(Row { severity: f.severity, n: 0, confidence: BTreeMap::new() });
+        row.n += 1;
+        row.severity = row.severity.max(f.severity);
+        if let Some(s) = &f.secret {
+            *row.confidence.entry(s.confidence).or_default() += 1;
+        }
+    }
+    let mut rows: Vec<(&str, Row)> = rows.into_iter().collect();
+    rows.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(b.1.n.cmp(&a.1.n)).then(a.0.cmp(b.0)));
+    let width = rows.iter().map(|(id, _)| id.chars().count()).max().unwrap_or(4).max(4);
+    writeln!(out, "{}", paint.wrap("1", &format!("{:width$}  {:8}  {:>8}  confidence", "rule", "severity", "findings")))?;
+    for (id, row) in &rows {
+        let confidence: Vec<String> = row.confidence.iter().rev().map(|(c, n)| format!("{n} {c}")).collect();
+        // The severity is padded before it is painted: escapes have no width.
+        let severity = paint.wrap(severity_code(row.severity), &format!("{:8}", row.severity.name()));
+        let title = report.rules.iter().find(|r| r.id == *id).map(|r| one_line(&r.title)).unwrap_or_default();
+        let confidence = if confidence.is_empty() { String::new() } else { confidence.join(", ") };
+        writeln!(out, "{:width$}  {severity}  {:>8}  {confidence:10}  {}", one_line(id), row.n, paint.wrap("2", &title))?;
+    }
+    writeln!(out)
+}
+
+/// What kind of skip a reason is, and whether it is routine (binary files,
+/// links, git's data, a size cap): routine skips are counted, not listed,
+/// unless `--verbose`. The others (a file that does not parse, a detector
+/// that could not run) change what was judged: the first few of each kind
+/// are listed, the rest counted.
+fn skip_kind(reason: &str) -> (String, bool) {
+    let routine = |kind: &str| (kind.to_string(), true);
+    if reason.starts_with("binary file") {
+        routine("binary")
+    } else if reason == crate::source::LINK_NOT_FOLLOWED {
+        routine("symbolic link")
+    } else if reason.contains("size cap") {
+        routine("over the size cap")
+    } else if reason.starts_with("git's own data") {
+        routine("git data")
+    } else if reason.starts_with("a submodule") {
+        routine("submodule")
+    } else if reason.contains("`nhigate:ignore`") {
+        ("ignore comment naming no rule".to_string(), false)
+    } else {
+        // `not valid YAML (line 3…)`, `detector `x` could not run: …`
+        let end = reason.find([':', '(']).unwrap_or(reason.len());
+        (reason[..end].trim().to_string(), false)
+    }
+}
+
+/// Skipped files of one kind listed before the rest are only counted.
+const LISTED_PER_KIND: usize = 5;
+
 /// The closing summary: counts by severity, what fails, what was skipped.
 pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
+    let mut of_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for s in report.skipped {
-        let path = if s.path.is_empty() { "(walk)".to_string() } else { one_line(&s.path) };
-        writeln!(out, "{} {path}: {}", paint.wrap("2", "skipped"), one_line(&s.reason))?;
+        let (kind, routine) = skip_kind(&s.reason);
+        let (listed, all) = of_kind.entry(kind).or_default();
+        *all += 1;
+        let list = match report.detail {
+            Detail::Verbose => true,
+            Detail::Normal => !routine && *listed < LISTED_PER_KIND,
+            Detail::Quiet => false,
+        };
+        if list {
+            *listed += 1;
+            let path = if s.path.is_empty() { "(walk)".to_string() } else { one_line(&s.path) };
+            writeln!(out, "{} {path}: {}", paint.wrap("2", "skipped"), one_line(&s.reason))?;
+        }
+    }
+    let unlisted: usize = of_kind.values().map(|(listed, all)| all - listed).sum();
+    if unlisted > 0 {
+        let kinds: Vec<String> = of_kind.iter().map(|(k, (_, all))| format!("{all} {}", one_line(k))).collect();
+        let total = count(report.skipped.len(), "file", "files");
+        let line = format!("skipped {total}: {} (`--verbose` lists each)", kinds.join(", "));
+        writeln!(out, "{}", paint.wrap("2", &line))?;
     }
     let counts: Vec<String> = Severity::ALL
         .iter()
@@ -121,25 +243,20 @@ pub fn write_summary(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
     if total == 0 {
         write!(out, "{}", paint.wrap("1;32", "no findings"))?;
     } else {
-        write!(out, "{total} finding{} ({})", if total == 1 { "" } else { "s" }, counts.join(", "))?;
+        write!(out, "{} ({})", count(total, "finding", "findings"), counts.join(", "))?;
         write!(out, ", {failing} at or above `{}`", report.threshold)?;
         let suppressed = report.suppressed();
         if suppressed > 0 {
             write!(out, ", {suppressed} suppressed")?;
         }
     }
-    let hidden = report.stats.secrets_below_confidence;
+    let hidden = report.stats.secrets_below_confidence as usize;
     if hidden > 0 {
-        let s = if hidden == 1 { "" } else { "s" };
-        write!(out, "; {hidden} secret{s} below the confidence asked for not shown (`--confidence low` shows all)")?;
+        let secrets = count(hidden, "secret", "secrets");
+        write!(out, "; {secrets} below the confidence asked for not shown (`--confidence low` shows all)")?;
     }
-    writeln!(
-        out,
-        "; {} file{} scanned, {} skipped",
-        report.stats.files_scanned,
-        if report.stats.files_scanned == 1 { "" } else { "s" },
-        report.stats.files_skipped
-    )
+    let scanned = count(report.stats.files_scanned as usize, "file", "files");
+    writeln!(out, "; {scanned} scanned, {} skipped", report.stats.files_skipped)
 }
 
 /// The identity delta alone (`nhigate diff`).

@@ -472,17 +472,18 @@ fn table(inv: &Inventory, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", line(r))?;
     }
     let s = &inv.summary;
+    let count = super::human::count;
     writeln!(
         out,
-        "\n{} identities ({} orphans, {} declared, {} declared but not found, {} found but not declared); {} credentials ({} long-lived), {} embedded secrets",
-        s.identities,
-        s.orphans,
+        "\n{} ({}, {} declared, {} declared but not found, {} found but not declared); {} ({} long-lived), {}",
+        count(s.identities, "identity", "identities"),
+        count(s.orphans, "orphan", "orphans"),
         s.declared,
         s.declared_not_found,
         s.found_not_declared,
-        s.credentials,
+        count(s.credentials, "credential", "credentials"),
         s.long_lived_credentials,
-        s.embedded_secrets
+        count(s.embedded_secrets, "embedded secret", "embedded secrets")
     )?;
     if !inv.unattached_credentials.is_empty() {
         writeln!(out, "\ncredentials of identities not defined here:")?;

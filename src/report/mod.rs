@@ -128,6 +128,18 @@ pub struct Report<'a> {
     /// Identities the change adds, removes or modifies (`--base`,
     /// `--staged`); empty for a tree.
     pub changes: &'a [crate::facts::delta::Change],
+    /// How much the human report and the summary say.
+    pub detail: Detail,
+}
+
+/// How much a person is shown: the summary only (`--quiet`), the findings
+/// with counted skips (the default), or every skipped file (`--verbose`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    Quiet,
+    #[default]
+    Normal,
+    Verbose,
 }
 
 impl Report<'_> {
