@@ -17,6 +17,7 @@
 //!   elsewhere ([`engine::evaluate`]).
 //! - [`report`]: writers for a run ([`report::write`]), the JSON report read
 //!   back ([`report::json::read`]) and reports merged ([`report::merge`]).
+//! - [`setup`]: what `nhigate init` writes for a repository.
 //! - [`cli`]: the command line, which is flags → a request → a writer.
 //!
 //! ```
@@ -46,6 +47,7 @@ pub mod lang;
 pub mod report;
 mod scan;
 mod settings;
+pub mod setup;
 mod severity;
 mod source;
 mod suppress;

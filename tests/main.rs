@@ -17,3 +17,4 @@ mod redaction;
 mod reports;
 mod roundtrip;
 mod rules;
+mod setup;

@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod fmt;
+mod init;
 mod inventory;
 mod merge;
 mod packs;
@@ -62,6 +63,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Write a config, a pre-commit hook and a CI workflow that fit this repository
+    Init(InitArgs),
     /// Scan a path for secrets and policy violations
     Check(CheckArgs),
     /// Run the packs' examples, negatives and test blocks
@@ -144,6 +147,19 @@ struct PackArgs {
     /// Turn on optional built-in packs (`hardening`, `changes`; repeat or separate with commas)
     #[arg(long = "with", value_name = "PACK", value_delimiter = ',')]
     with: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// The repository (default: the current folder)
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Rewrite files that exist
+    #[arg(long)]
+    force: bool,
+    /// Print what would be written, and write nothing
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args, Debug)]
@@ -407,6 +423,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Err(e) => return usage_error(&e),
     };
     match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Rules { command } => rules::run(command),
