@@ -27,6 +27,7 @@ use crate::report::{self, Report, RuleInfo, Stats};
 use crate::scan::{self, ScanOptions, ScanOutput};
 use crate::settings::{self, Settings};
 use crate::severity::Severity;
+pub use crate::scan::Progress;
 pub use crate::source::DEFAULT_MAX_FILE_SIZE;
 use crate::source::{self, Skipped, git};
 use crate::suppress;
@@ -72,6 +73,8 @@ pub struct Request {
     pub confidence: Option<Confidence>,
     /// The least severity that fails the check.
     pub severity: Option<Severity>,
+    /// Counters a progress line reads while the check runs.
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
 
 impl Request {
@@ -92,6 +95,7 @@ impl Request {
             read_baseline: true,
             confidence: None,
             severity: None,
+            progress: None,
         }
     }
 
@@ -217,7 +221,12 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     with.extend(trusted.config.with.iter().cloned());
     let mut excludes = r.exclude.clone();
     excludes.extend(trusted.config.exclude.iter().cloned());
-    let options = ScanOptions { max_file_size: r.max_file_size, excludes, ignore_files: trusted.ignore_files.clone() };
+    let options = ScanOptions {
+        max_file_size: r.max_file_size,
+        excludes,
+        ignore_files: trusted.ignore_files.clone(),
+        progress: r.progress.clone(),
+    };
     let load = || -> Result<Program, Error> {
         let mut program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
         trusted.config.check_rule_ids(&known_rule_ids(&program)).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
@@ -439,7 +448,12 @@ pub struct Found<'p> {
 /// The facts of the tree at `r.path`, read with the packs' detectors
 /// (embedded secrets are facts too).
 pub fn find<'p>(r: &Request, program: &'p Program) -> Found<'p> {
-    let options = ScanOptions { max_file_size: r.max_file_size, excludes: r.exclude.clone(), ignore_files: None };
+    let options = ScanOptions {
+        max_file_size: r.max_file_size,
+        excludes: r.exclude.clone(),
+        ignore_files: None,
+        progress: r.progress.clone(),
+    };
     let mut output = in_pool(r.threads, || scan::scan_path(program, &r.path, &options));
     let scrub = Scrubber::new(Some(&program.detectors), std::mem::take(&mut output.secret_values));
     Found { facts: output.facts, skipped: output.skipped, scrub }

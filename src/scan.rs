@@ -15,6 +15,7 @@ use crate::facts::{FactSet, FirstSeen, Location, Redacted, Secret};
 use crate::lang::Program;
 use crate::source::exclude::{Excluder, IgnoreFile};
 use crate::source::{self, Content, Skipped, WalkOptions, git};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Clone, Debug)]
 pub(crate) struct ScanOptions {
@@ -23,11 +24,40 @@ pub(crate) struct ScanOptions {
     /// The .nhigateignore files to honour, when the caller read them (from
     /// the base commit); otherwise each mode reads them from what it scans.
     pub ignore_files: Option<Vec<IgnoreFile>>,
+    /// Counters for a progress line, when someone shows one.
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { max_file_size: source::DEFAULT_MAX_FILE_SIZE, excludes: Vec::new(), ignore_files: None }
+        ScanOptions {
+            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            excludes: Vec::new(),
+            ignore_files: None,
+            progress: None,
+        }
+    }
+}
+
+/// How far a scan has got: counters the workers bump and a progress line
+/// reads. Relaxed atomics: a line drawn ten times a second needs no more.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files or blobs to scan, as they are listed.
+    pub total: AtomicU64,
+    pub done: AtomicU64,
+    pub bytes: AtomicU64,
+    /// Commits listed, in history and range scans.
+    pub commits: AtomicU64,
+}
+
+impl Progress {
+    fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
     }
 }
 
@@ -197,6 +227,9 @@ pub(crate) fn scan_range(
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
     let listing = git::range(&repo, base, head)?;
+    if let Some(p) = &options.progress {
+        Progress::add(&p.commits, listing.commits as u64);
+    }
     let base_commit = git::resolve(&repo, base)?;
     let head_commit = git::resolve(&repo, head)?;
     let excluder = match &options.ignore_files {
@@ -248,6 +281,9 @@ pub(crate) fn scan_history(
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
     let listing = git::history(&repo)?;
+    if let Some(p) = &options.progress {
+        Progress::add(&p.commits, listing.commits as u64);
+    }
     let head_ignores = match repo.head().and_then(|h| h.peel_to_tree()) {
         Ok(tree) => git::ignore_files_in_tree(&repo, &tree),
         Err(_) => Vec::new(),
@@ -277,6 +313,10 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
     // A handful of units (a staged change) gets the automaton that is quick
     // to build; a tree gets the one that is quick to run.
     program.detectors.prepare(if units.len() <= 32 { 0 } else { u64::MAX });
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        Progress::add(&p.total, units.len() as u64);
+    }
     let seen = Seen::default();
     let scan_one = |u: &Unit| -> UnitResult {
         BUFFER.with(|buf| {
@@ -303,6 +343,10 @@ fn scan_units(program: &Program, units: Vec<Unit>, git_dir: Option<&Path>, optio
                     UnitResult { not_scanned: vec![skipped.clone()], skipped: vec![skipped], ..Default::default() }
                 }
             };
+            if let Some(p) = progress {
+                Progress::add(&p.done, 1);
+                Progress::add(&p.bytes, buf.len() as u64);
+            }
             // A huge file's buffer is not kept for the next one.
             if buf.capacity() > 4 << 20 {
                 *buf = Vec::new();

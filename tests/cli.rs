@@ -426,3 +426,28 @@ fn facts_prints_the_graph_that_check_reads_back() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("is version 2; this nhigate reads version 1"), "{}", stderr(&o));
 }
+
+/// On a terminal a long check draws a progress line on stderr; piped, the
+/// same check draws none. The terminal is a pseudo-terminal from `script`.
+#[test]
+fn a_progress_line_is_drawn_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let scanned = dir.path().join("repo");
+    fs::create_dir_all(&scanned).unwrap_or_else(|e| panic!("{e}"));
+    // Large enough that the check outlasts the quarter second before the first draw.
+    let line = "QmFzZTY0IGxpbmUgb2YgdGV4dCB0aGF0IGlzIG5vdCBhIHNlY3JldCBhdCBhbGwgYnV0IHJlYWQgYW55d2F5\n";
+    fs::write(scanned.join("big.txt"), line.repeat(1_000_000)).unwrap_or_else(|e| panic!("{e}"));
+    let check = format!("{} check . --max-file-size 200000000 -o /dev/null", env!("CARGO_BIN_EXE_nhigate"));
+    let transcript = dir.path().join("transcript.txt");
+    let o = std::process::Command::new("script")
+        .current_dir(&scanned)
+        .env_remove("CI")
+        .args(["-qec", &check, &transcript.to_string_lossy()])
+        .output()
+        .unwrap_or_else(|e| panic!("script: {e}"));
+    let seen = fs::read_to_string(&transcript).unwrap_or_default();
+    assert!(seen.contains("0/1 files · "), "no progress line on a terminal: {seen:?} {}", stderr(&o));
+    let piped = run(&scanned, &["check", ".", "--max-file-size", "200000000", "-o", "/dev/null"]);
+    assert!(!stderr(&piped).contains("files · ") && !stderr(&piped).contains('\u{1b}'), "{:?}", stderr(&piped));
+    assert!(stderr(&piped).contains("1 file scanned"), "{}", stderr(&piped));
+}

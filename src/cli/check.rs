@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use super::{BaselineArgs, CheckArgs, Exit, fail, packs, stderr_color, stdout_color};
+use super::{BaselineArgs, CheckArgs, Exit, fail, packs, progress, stderr_color, stdout_color};
 use crate::check::{Mode, Request};
 use crate::facts::Date;
 use crate::report::{self, Format, Report};
@@ -51,7 +51,17 @@ fn request(args: &CheckArgs) -> Request {
 }
 
 pub(super) fn run(args: CheckArgs) -> Exit {
-    let run = match crate::check::run(&request(&args)) {
+    let mut request = request(&args);
+    let line = progress::wanted(args.quiet).then(|| {
+        let counters = std::sync::Arc::new(crate::check::Progress::default());
+        request.progress = Some(counters.clone());
+        progress::Line::start(counters, !matches!(request.mode, Mode::Tree))
+    });
+    let run = crate::check::run(&request);
+    if let Some(line) = line {
+        line.finish();
+    }
+    let run = match run {
         Ok(r) => r,
         Err(e) => return packs::failed(e),
     };

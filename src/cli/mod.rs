@@ -8,6 +8,7 @@ mod init;
 mod inventory;
 mod merge;
 mod packs;
+mod progress;
 mod rules;
 mod test;
 

@@ -139,11 +139,13 @@ pub(crate) fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(
 pub(crate) struct Listing<T> {
     pub blobs: Vec<T>,
     pub skipped: Vec<super::Skipped>,
+    /// The commits the blobs were listed from.
+    pub commits: usize,
 }
 
 impl<T> Default for Listing<T> {
     fn default() -> Self {
-        Listing { blobs: Vec::new(), skipped: Vec::new() }
+        Listing { blobs: Vec::new(), skipped: Vec::new(), commits: 0 }
     }
 }
 
@@ -226,7 +228,7 @@ fn changed_blobs(repo: &Repository, commits: &[Oid]) -> Result<Listing<Blob>, Gi
         )
         .collect();
     let mut seen = HashSet::new();
-    let mut out = Listing::default();
+    let mut out = Listing { commits: commits.len(), ..Listing::default() };
     for change in changes {
         let (info, changed) = change?;
         for c in changed {
