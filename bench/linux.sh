@@ -5,6 +5,7 @@
 #     bash bench/linux.sh            # both, page cache warm, 2 runs each
 #     THREADS="1 2 16" bash bench/linux.sh   # scaling
 #     BASELINE=/tmp/nhigate-old bash bench/linux.sh   # against another build
+#     PROGRESS=1 bash bench/linux.sh # also on a pseudo-terminal, progress line drawn
 #
 # Installs Debian's linux-source, ripgrep and hyperfine when missing, and
 # extracts the tree under $BENCH_WORK (default /tmp/nhigate-bench, outside
@@ -33,7 +34,8 @@ cat $(find "$tree" -type f) > /dev/null 2>&1 || true
 hyperfine -i --warmup 1 --runs "${RUNS:-3}" \
   "rg -c AKIA $tree" \
   "$bin check $tree --now 2025-06-30 --format json --output /dev/null" \
-  ${BASELINE:+"$BASELINE check $tree --now 2025-06-30 --format json --output /dev/null"} || true
+  ${BASELINE:+"$BASELINE check $tree --now 2025-06-30 --format json --output /dev/null"} \
+  ${PROGRESS:+"script -qec 'env -u CI $bin check $tree --now 2025-06-30 --format json --output /dev/null' /dev/null"} || true
 for j in ${THREADS:-1 2}; do
   /usr/bin/time -o /tmp/nhigate-time -f "nhigate -j$j: %e s wall, %M KiB peak RSS" \
     $bin check "$tree" --now 2025-06-30 --format json --output /dev/null -j "$j" 2>/dev/null || true
