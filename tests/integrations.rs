@@ -550,3 +550,119 @@ fn pre_commit_blocks_a_secret_and_passes_a_clean_commit() {
     let clean = sh(&user, "git", &["commit", "-q", "-m", "read the token from the environment"], &env);
     assert!(clean.status.success(), "a clean commit is blocked:\n{}{}", stdout(&clean), stderr(&clean));
 }
+
+/// The `nhigate-binary` hook's script installs this version's release
+/// binary (verified) into its cache once, and runs `check --staged` with it.
+#[test]
+fn the_binary_hook_installs_a_verified_release_and_checks_what_is_staged() {
+    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let w = work.path();
+    // A release folder for this machine's target, holding this build.
+    let target = match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-musl",
+        _ => "x86_64-unknown-linux-musl",
+    };
+    let stage = w.join("stage");
+    fs::create_dir_all(&stage).unwrap_or_else(|e| panic!("{e}"));
+    fs::copy(env!("CARGO_BIN_EXE_nhigate"), stage.join("nhigate")).unwrap_or_else(|e| panic!("{e}"));
+    let release = w.join("release");
+    fs::create_dir_all(&release).unwrap_or_else(|e| panic!("{e}"));
+    let asset = format!("nhigate-{target}.tar.gz");
+    let o = sh(&release, "tar", &["-czf", &asset, "-C", &stage.to_string_lossy(), "nhigate"], &[]);
+    assert!(o.status.success(), "tar: {}", stderr(&o));
+    let o = sh(&release, "sha256sum", &[&asset], &[]);
+    write(&release, &format!("{asset}.sha256"), &stdout(&o));
+
+    let user = w.join("project");
+    fs::create_dir_all(&user).unwrap_or_else(|e| panic!("{e}"));
+    git(&user, &["init", "-q", "-b", "main"]);
+    write(&user, "app.py", &format!("TOKEN = \"{TOKEN}\"\n"));
+    git(&user, &["add", "app.py"]);
+    let cache = w.join("cache");
+    let env = vec![
+        ("NHIGATE_RELEASE_URL", format!("file://{}", release.to_string_lossy())),
+        ("NHIGATE_CACHE", cache.to_string_lossy().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ];
+    let hook = repo_root().join("scripts/pre-commit-binary.sh").to_string_lossy().to_string();
+    let o = sh(&user, "sh", &[&hook], &env);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("SHA-256") && stdout(&o).contains("github-pat"), "{}{}", stdout(&o), stderr(&o));
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(cache.join(version).join("nhigate").is_file());
+    // A second run uses the cached binary: the release may be gone.
+    fs::remove_dir_all(&release).unwrap_or_else(|e| panic!("{e}"));
+    let o = sh(&user, "sh", &[&hook], &env);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// A release as the workflow makes it: scripts/package.sh packs a build
+/// with its completions and manual page and writes its checksum, and
+/// scripts/install.sh installs it from there, verified.
+#[test]
+fn a_packaged_release_installs_verified() {
+    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let w = work.path();
+    let dist = w.join("dist");
+    let target = "x86_64-unknown-linux-gnu";
+    let env = vec![
+        ("BIN", env!("CARGO_BIN_EXE_nhigate").to_string()),
+        ("DIST", dist.to_string_lossy().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ];
+    let o = sh(&repo_root(), "bash", &["scripts/package.sh", target], &env);
+    assert!(o.status.success(), "package.sh: {}{}", stdout(&o), stderr(&o));
+    let asset = format!("nhigate-{target}.tar.gz");
+    let listing = sh(&dist, "tar", &["-tzf", &asset], &[]);
+    for member in ["./nhigate", "./nhigate.1", "./completions/nhigate.bash", "./completions/nhigate.zsh", "./README.md"] {
+        assert!(stdout(&listing).lines().any(|l| l == member), "{member} not in {}", stdout(&listing));
+    }
+    let to = w.join("bin");
+    let url = format!("file://{}", dist.to_string_lossy());
+    let env = vec![("NHIGATE_RELEASE_URL", url), ("PATH", std::env::var("PATH").unwrap_or_default())];
+    let install = repo_root().join("scripts/install.sh").to_string_lossy().to_string();
+    let o = sh(w, "sh", &[&install, "--target", target, "--to", &to.to_string_lossy()], &env);
+    assert!(o.status.success(), "install.sh: {}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
+    let v = sh(w, &to.join("nhigate").to_string_lossy(), &["--version"], &[]);
+    assert_eq!(stdout(&v).trim(), format!("nhigate {}", env!("CARGO_PKG_VERSION")));
+    // A release without this target: status 3, nothing installed.
+    let o = sh(w, "sh", &[&install, "--target", "riscv64gc-unknown-linux-gnu", "--to", &w.join("none").to_string_lossy()], &env);
+    assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
+    assert!(!w.join("none").exists());
+}
+
+/// The release workflow builds every target the issue lists, pins each
+/// action by commit SHA, and lets only the publishing job write.
+#[test]
+fn the_release_workflow_builds_every_target_with_pinned_actions() {
+    let text = fs::read_to_string(repo_root().join(".github/workflows/release.yml")).unwrap_or_default();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("release.yml: {e}"));
+    let wf = &docs[0];
+    let targets: Vec<&str> = wf["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["target"].as_str())
+        .collect();
+    for t in [
+        "x86_64-unknown-linux-gnu",
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&t), "{t} is not built: {targets:?}");
+    }
+    let uses: Vec<&str> = text.lines().filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: ")).collect();
+    assert!(uses.len() >= 4, "{uses:?}");
+    for u in uses {
+        let sha = u.split_once('@').map(|(_, v)| v.split_whitespace().next().unwrap_or("")).unwrap_or("");
+        assert!(sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()), "{u} is not pinned by SHA");
+    }
+    assert_eq!(wf["permissions"]["contents"].as_str(), Some("read"));
+    assert_eq!(wf["jobs"]["publish"]["permissions"]["contents"].as_str(), Some("write"));
+    assert!(wf["jobs"]["build"]["permissions"].is_badvalue(), "the build jobs write nothing");
+}

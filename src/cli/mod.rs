@@ -66,6 +66,12 @@ pub struct Cli {
 enum Command {
     /// Write a config, a pre-commit hook and a CI workflow that fit this repository
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `nhigate man > nhigate.1`
+    Man,
     /// Scan a path for secrets and policy violations
     Check(CheckArgs),
     /// Run the packs' examples, negatives and test blocks
@@ -425,6 +431,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     };
     match cli.command {
         Command::Init(args) => init::run(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "nhigate", &mut std::io::stdout());
+            Exit::Clean
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => Exit::Clean,
+                Err(e) => fail(&format!("cannot write the manual page: {e}"), None),
+            }
+        }
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Rules { command } => rules::run(command),
