@@ -250,6 +250,20 @@ mod pull_request {
         dir
     }
 
+    /// A rule's parameter set by the branch is not in force for its own
+    /// check, and the reviewer is told what it would change.
+    #[test]
+    fn a_branch_that_tunes_a_rule_is_reported_and_judged_by_the_base() {
+        let dir = branch(&[("nhigate.toml", "[rules.NHI-AGE-001]\nmax_age = \"3650d\"\n".to_string().as_str())]);
+        let (exit, doc) = json(dir.path(), &["--base", "main", "--head", "feature"]);
+        assert_eq!(exit, 1, "{doc}");
+        let changed = findings(&doc, "gate-config-changed");
+        assert_eq!(changed.len(), 1, "{doc}");
+        assert_eq!(changed[0]["severity"], "high");
+        let message = changed[0]["message"].as_str().unwrap_or("");
+        assert!(message.contains("sets the parameter `max_age` of `NHI-AGE-001` from its default to `\"3650d\"`"), "{message}");
+    }
+
     #[test]
     fn a_branch_cannot_weaken_the_settings_it_is_judged_by() {
         let waiver = "[[waiver]]\nrule = \"github-pat\"\nreason = \"r\"\nowner = \"o\"\nexpires = 9999-12-31\n";
