@@ -26,6 +26,9 @@ pub enum Host {
 /// What a repository holds.
 #[derive(Debug, Default)]
 pub struct Survey {
+    /// Where the files go: the repository's root (a folder inside a git
+    /// repository is not where CI or pre-commit look), else the folder.
+    pub root: std::path::PathBuf,
     /// The formats found, by the README's names (`Terraform`, `GitHub Actions`).
     pub formats: BTreeSet<&'static str>,
     /// Whether it is a git repository (pull requests and the pre-commit hook need one).
@@ -41,10 +44,13 @@ impl Survey {
     }
 }
 
-/// The formats of the files under `root`, and its git remote.
-pub fn survey(root: &Path) -> Survey {
-    let mut survey = Survey { default_branch: "main".into(), ..Default::default() };
-    let (files, _) = walk(root, &WalkOptions { excludes: Vec::new() });
+/// The formats of the files of the repository `path` is in (or of `path`,
+/// outside git), and its git remote.
+pub fn survey(path: &Path) -> Survey {
+    let repo = git2::Repository::discover(path).ok();
+    let root = repo.as_ref().and_then(|r| r.workdir()).map_or_else(|| path.to_path_buf(), Path::to_path_buf);
+    let mut survey = Survey { root: root.clone(), default_branch: "main".into(), ..Default::default() };
+    let (files, _) = walk(&root, &WalkOptions { excludes: Vec::new() });
     let mut buf = Vec::new();
     // Identities live in configuration, not in code or prose.
     let configuration = |path: &str| {
@@ -64,7 +70,7 @@ pub fn survey(root: &Path) -> Survey {
     }
     // The extractors read GitLab CI by its file; a repository whose only
     // sign of GitLab is the file still counts.
-    if let Ok(repo) = git2::Repository::discover(root) {
+    if let Some(repo) = repo {
         survey.git = true;
         let url = repo.find_remote("origin").ok().and_then(|r| r.url().map(str::to_string)).unwrap_or_default();
         survey.host = if url.contains("github.com") {
@@ -119,9 +125,10 @@ pub struct Planned {
     pub about: String,
 }
 
-/// The files `init` writes for `survey`, or the files it would overwrite
-/// (without `force`).
-pub fn plan(root: &Path, survey: &Survey, force: bool) -> Result<Vec<Planned>, Vec<String>> {
+/// The files `init` writes for `survey`, relative to its root, or the files
+/// it would overwrite (without `force`).
+pub fn plan(survey: &Survey, force: bool) -> Result<Vec<Planned>, Vec<String>> {
+    let root = survey.root.as_path();
     let mut out = Vec::new();
     let mut refused = Vec::new();
     let whole = |path: &str, text: String, about: String, out: &mut Vec<Planned>, refused: &mut Vec<String>| {

@@ -108,3 +108,16 @@ fn the_written_workflow_passes_actionlint() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(o.status.success(), "actionlint: {}{}", stdout(&o), stderr(&o));
 }
+
+#[test]
+fn init_in_a_subfolder_writes_at_the_repository_root() {
+    let dir = terraform_and_workflow();
+    let sub = dir.path().join("services/api");
+    fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(&sub, &["init"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for path in WRITTEN {
+        assert!(dir.path().join(path).is_file(), "{path} not at the root: {}", stderr(&o));
+        assert!(!sub.join(path).exists(), "{path} written in the subfolder");
+    }
+}

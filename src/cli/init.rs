@@ -4,12 +4,12 @@ use super::{Exit, InitArgs, fail};
 use crate::setup::{self, Action, Host};
 
 pub(super) fn run(args: &InitArgs) -> Exit {
-    let root = &args.path;
-    if !root.is_dir() {
-        return fail(&format!("`{}` is not a folder", root.display()), None);
+    if !args.path.is_dir() {
+        return fail(&format!("`{}` is not a folder", args.path.display()), None);
     }
-    let survey = setup::survey(root);
-    let plan = match setup::plan(root, &survey, args.force) {
+    let survey = setup::survey(&args.path);
+    let root = &survey.root;
+    let plan = match setup::plan(&survey, args.force) {
         Ok(p) => p,
         Err(existing) => {
             let list = existing.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
@@ -26,7 +26,7 @@ pub(super) fn run(args: &InitArgs) -> Exit {
         _ => "GitHub",
     };
     let place = if survey.git { format!("a git repository ({host})") } else { "a folder outside git".to_string() };
-    eprintln!("nhigate init: found {found} in {place}");
+    eprintln!("nhigate init: found {found} in {place} at `{}`", root.display());
     for p in &plan {
         let what = match (p.action, args.dry_run) {
             (Action::Create, false) => "created",
