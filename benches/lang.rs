@@ -133,7 +133,10 @@ fn main() {
         Ok(c) => c.warnings.render_some(false, 10).len(),
         Err(e) => panic!("{}", e.render(false)),
     });
-    println!("generated pack, 2,000 rules without tests, compiled with their 4,000 warnings shown: {:.1} ms", t.as_secs_f64() * 1e3);
+    println!(
+        "generated pack, 2,000 rules without tests, compiled with their 4,000 warnings shown: {:.1} ms",
+        t.as_secs_f64() * 1e3
+    );
 
     let program = match lang::compile(&[PackSource {
         path: "generated.nhi".into(),

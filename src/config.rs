@@ -253,7 +253,12 @@ fn rules_table(
                 for item in items {
                     match item {
                         toml::Value::String(s) => packs.push(PathBuf::from(s)),
-                        other => return Err(format!("{path}: rules.packs: a pack path is a string, not {}", other.type_str())),
+                        other => {
+                            return Err(format!(
+                                "{path}: rules.packs: a pack path is a string, not {}",
+                                other.type_str()
+                            ));
+                        }
                     }
                 }
             }
@@ -309,7 +314,10 @@ impl Config {
                     let hint = match crate::lang::error::suggest(name, names.iter().copied()) {
                         Some(n) => format!("; did you mean `{n}`?"),
                         None if names.is_empty() => format!("; `{}` has no parameters", rule.id),
-                        None => format!("; its parameters are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "; its parameters are {}",
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ),
                     };
                     return Err(format!("{}: [rules.{id}]: the rule has no parameter `{name}`{hint}", self.path));
                 };
@@ -367,7 +375,8 @@ mod tests {
     #[test]
     fn rule_parameters_are_checked_against_the_rules_declarations() {
         let src = "rule P \"p\" {\n severity low\n param prefix = \"Rou\"\n param max_age = 90d\n on credential\n deny starts_with(name, prefix)\n require age <= max_age\n}\n";
-        let sources = [crate::lang::PackSource { path: "p.nhi".into(), text: src.into(), verify: crate::lang::Verify::Full }];
+        let sources =
+            [crate::lang::PackSource { path: "p.nhi".into(), text: src.into(), verify: crate::lang::Verify::Full }];
         let mut program = crate::lang::compile(&sources).unwrap_or_else(|e| panic!("{}", e.render(false))).program;
         let set = |toml: &str, program: &mut crate::lang::Program| {
             let config = parse("nhigate.toml", toml).unwrap_or_else(|e| panic!("{e}"));
@@ -381,9 +390,13 @@ mod tests {
         let wrong = set("[rules.P]\nmax_age = 30\n", &mut program).err().unwrap_or_default();
         assert!(wrong.ends_with("max_age: expected a duration like \"30d\", found a number"), "{wrong}");
         // The packs move into the table beside the parameters.
-        let c = parse("nhigate.toml", "[rules]\npacks = [\"p.nhi\"]\n[rules.P]\nprefix = \"a\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let c = parse("nhigate.toml", "[rules]\npacks = [\"p.nhi\"]\n[rules.P]\nprefix = \"a\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.rules, vec![PathBuf::from("p.nhi")]);
-        assert_eq!(c.check_rule_ids(&["NHI-AGE-001"]).err().unwrap_or_default(), "nhigate.toml: `rules` names the rule `P`, which does not exist");
+        assert_eq!(
+            c.check_rule_ids(&["NHI-AGE-001"]).err().unwrap_or_default(),
+            "nhigate.toml: `rules` names the rule `P`, which does not exist"
+        );
     }
 
     #[test]

@@ -80,9 +80,10 @@ pub fn survey(path: &Path) -> Survey {
         } else {
             None
         };
-        let head = repo.find_reference("refs/remotes/origin/HEAD").ok().and_then(|r| {
-            r.symbolic_target().and_then(|t| t.strip_prefix("refs/remotes/origin/")).map(str::to_string)
-        });
+        let head = repo
+            .find_reference("refs/remotes/origin/HEAD")
+            .ok()
+            .and_then(|r| r.symbolic_target().and_then(|t| t.strip_prefix("refs/remotes/origin/")).map(str::to_string));
         let current = repo.head().ok().and_then(|h| h.shorthand().map(str::to_string));
         if let Some(branch) = head.or(current).filter(|b| b != "HEAD") {
             survey.default_branch = branch;
@@ -140,7 +141,11 @@ pub fn plan(survey: &Survey, force: bool) -> Result<Vec<Planned>, Vec<String>> {
         out.push(Planned { path: path.to_string(), text, action, about });
     };
     let (config, packs) = config(survey);
-    let about = if packs.is_empty() { "settings".to_string() } else { format!("settings; optional packs: {}", packs.join(", ")) };
+    let about = if packs.is_empty() {
+        "settings".to_string()
+    } else {
+        format!("settings; optional packs: {}", packs.join(", "))
+    };
     whole(crate::config::FILE_NAME, config, about, &mut out, &mut refused);
     if survey.git {
         let path = ".pre-commit-config.yaml";
@@ -160,7 +165,8 @@ pub fn plan(survey: &Survey, force: bool) -> Result<Vec<Planned>, Vec<String>> {
     }
     match survey.host {
         Some(Host::GitLab) if root.join(".gitlab-ci.yml").exists() => {
-            let about = "the merge request job; include it from .gitlab-ci.yml: `include: [{ local: .gitlab/nhigate.yml }]`";
+            let about =
+                "the merge request job; include it from .gitlab-ci.yml: `include: [{ local: .gitlab/nhigate.yml }]`";
             whole(".gitlab/nhigate.yml", gitlab_job(), about.to_string(), &mut out, &mut refused);
         }
         Some(Host::GitLab) => {
@@ -168,7 +174,13 @@ pub fn plan(survey: &Survey, force: bool) -> Result<Vec<Planned>, Vec<String>> {
         }
         _ => {
             let about = "the pull request and push check".to_string();
-            whole(".github/workflows/nhigate.yml", github_workflow(&survey.default_branch), about, &mut out, &mut refused);
+            whole(
+                ".github/workflows/nhigate.yml",
+                github_workflow(&survey.default_branch),
+                about,
+                &mut out,
+                &mut refused,
+            );
         }
     }
     if refused.is_empty() { Ok(out) } else { Err(refused) }
@@ -354,13 +366,19 @@ mod tests {
         let existing = "# mine\nrepos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n  rev: v4.6.0\n  hooks:\n  - id: trailing-whitespace\n\n# the end\ndefault_stages: [pre-commit]\n";
         let merged = merge_precommit(existing).unwrap_or_default();
         assert!(merged.starts_with("# mine\nrepos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n"));
-        assert!(merged.contains("  - id: trailing-whitespace\n- repo: https://github.com/nhigate/nhigate\n"), "{merged}");
+        assert!(
+            merged.contains("  - id: trailing-whitespace\n- repo: https://github.com/nhigate/nhigate\n"),
+            "{merged}"
+        );
         assert!(merged.ends_with("\n# the end\ndefault_stages: [pre-commit]\n"), "{merged}");
         assert!(has_hook(&merged) && !has_hook(existing));
         // An indented list keeps its indentation.
         let indented = "repos:\n  - repo: local\n    hooks:\n      - id: x\n        name: x\n        entry: x\n        language: system\n";
         let merged = merge_precommit(indented).unwrap_or_default();
-        assert!(merged.contains("        language: system\n  - repo: https://github.com/nhigate/nhigate\n    rev: v"), "{merged}");
+        assert!(
+            merged.contains("        language: system\n  - repo: https://github.com/nhigate/nhigate\n    rev: v"),
+            "{merged}"
+        );
         assert!(has_hook(&merged));
         // No list to extend: no merge.
         assert_eq!(merge_precommit("default_stages: [pre-commit]\n"), None);

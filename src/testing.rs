@@ -101,7 +101,10 @@ fn run_case(program: &Program, case: &TestCase, pack_path: &str) -> Result<(), V
         Some(dir) => {
             let path = base.join(dir);
             if !path.exists() {
-                return Err(vec![format!("base `{}` not found (paths are relative to the pack's folder)", path.display())]);
+                return Err(vec![format!(
+                    "base `{}` not found (paths are relative to the pack's folder)",
+                    path.display()
+                )]);
             }
             let mut facts = scan::scan_path(program, &path, &ScanOptions::default()).facts;
             facts.sort();

@@ -158,7 +158,8 @@ fn quiet_prints_the_summary_only() {
 fn skipped_files_are_counted_by_reason() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for i in 0..8 {
-        fs::write(dir.path().join(format!("blob{i}.bin")), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(dir.path().join(format!("blob{i}.bin")), [0u8, 159, 146, 150, 0, 1, 2, 3])
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     for i in 0..7 {
         let text = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n  - bad: [\n";
@@ -269,7 +270,11 @@ fn rules_compile_refuses_a_built_in_id_and_sums_up_many_warnings() {
 fn pack_folders_leave_out_what_ignore_files_do() {
     let dir = crate::git::repo();
     let d = dir.path();
-    crate::git::write(d, "policy/team.nhi", "rule T-1 \"t\" {\n  severity low\n  on identity\n  require owner exists\n}\n");
+    crate::git::write(
+        d,
+        "policy/team.nhi",
+        "rule T-1 \"t\" {\n  severity low\n  on identity\n  require owner exists\n}\n",
+    );
     crate::git::write(d, "policy/drafts/wip.nhi", "rule BROKEN {\n");
     crate::git::write(d, "policy/scratch/old.nhi", "rule ALSO BROKEN {\n");
     crate::git::write(d, "policy/.nhigateignore", "drafts/\n");

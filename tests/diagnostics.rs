@@ -363,7 +363,12 @@ fn habits_of_other_languages_get_a_did_you_mean() {
         ("triple_equals", "  on identity\n  require kind === \"a\"", "`===`", "did you mean `==`?"),
         ("angle_not_equal", "  on identity\n  require kind <> \"a\"", "`<>`", "did you mean `!=`?"),
         ("where_in_quantifier", "  on identity\n  deny any s in scopes where s == \"x\"", "where", "follows a colon"),
-        ("trailing_comma", "  maps \"a\", \"b\",\n  on identity\n  require owner exists", "trailing comma", "remove the comma"),
+        (
+            "trailing_comma",
+            "  maps \"a\", \"b\",\n  on identity\n  require owner exists",
+            "trailing comma",
+            "remove the comma",
+        ),
         (
             "quotes_in_placeholder",
             "  on identity\n  require owner exists\n  message \"{tags[\"env\"]} has no owner\"",
@@ -387,12 +392,16 @@ fn constants_and_parameters_are_literals_with_names_of_their_own() {
     let s = said(&field);
     assert_eq!(s[0].message, "parameter `owner` cannot have this name");
     assert_eq!(s[0].underlined, "owner");
-    let computed = compile_err(&[("p.nhi", &rule("  param limit = len(name)\n  on identity\n  require len(scopes) < limit"))]);
+    let computed =
+        compile_err(&[("p.nhi", &rule("  param limit = len(name)\n  on identity\n  require len(scopes) < limit"))]);
     let s = said(&computed);
     assert_eq!(s[0].message, "the value of parameter `limit` is not a literal");
     assert_eq!(s[0].underlined, "len(name)");
     insta::assert_snapshot!(computed.render(false));
-    let twice = compile_err(&[("p.nhi", &format!("let A = 1\nlet A = 2\n{}", rule("  on identity\n  require len(scopes) < A")))]);
+    let twice = compile_err(&[(
+        "p.nhi",
+        &format!("let A = 1\nlet A = 2\n{}", rule("  on identity\n  require len(scopes) < A")),
+    )]);
     assert_eq!(said(&twice)[0].message, "constant `A` cannot have this name");
 }
 
@@ -419,5 +428,8 @@ fn functions_check_their_arguments() {
     assert_eq!(s[0].message, "type mismatch: a number is never in a list of strings");
     assert_eq!(s[0].underlined, "3");
     let s = said(&compile_err(&[("p.nhi", &rule("  on identity\n  require count(scopes) > 1"))]));
-    assert_eq!(s[0].help.as_deref(), Some("`count` ranges over a list with a condition: `count(k in credentials: k.long_lived)`"));
+    assert_eq!(
+        s[0].help.as_deref(),
+        Some("`count` ranges over a list with a condition: `count(k in credentials: k.long_lived)`")
+    );
 }

@@ -127,8 +127,14 @@ fn a_teams_pack_tunes_parameters_and_its_detector_wins() {
     let tuned = custom_pack(&[]);
     let has = |lines: &[String], text: &str| lines.iter().any(|l| l.contains(text));
     // nhigate.toml sets a built-in's and the pack's parameters.
-    assert!(has(&tuned, "ACME-003 infra/main.tf:3 aws_iam_user `deploy-prod` holds 2 long-lived keys; the limit is 1"), "{tuned:#?}");
-    assert!(has(&tuned, "NHI-AGE-001 infra/main.tf:8 access_key for `deploy-prod` is 41d old; the limit is 30d"), "{tuned:#?}");
+    assert!(
+        has(&tuned, "ACME-003 infra/main.tf:3 aws_iam_user `deploy-prod` holds 2 long-lived keys; the limit is 1"),
+        "{tuned:#?}"
+    );
+    assert!(
+        has(&tuned, "NHI-AGE-001 infra/main.tf:8 access_key for `deploy-prod` is 41d old; the limit is 30d"),
+        "{tuned:#?}"
+    );
     // The team's detector names the token; the generic one does not.
     assert!(has(&tuned, "acme-live-token app/settings.yaml:4"), "{tuned:#?}");
     assert!(!has(&tuned, "generic-api-key"), "{tuned:#?}");

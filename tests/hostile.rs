@@ -261,7 +261,10 @@ mod pull_request {
         assert_eq!(changed.len(), 1, "{doc}");
         assert_eq!(changed[0]["severity"], "high");
         let message = changed[0]["message"].as_str().unwrap_or("");
-        assert!(message.contains("sets the parameter `max_age` of `NHI-AGE-001` from its default to `\"3650d\"`"), "{message}");
+        assert!(
+            message.contains("sets the parameter `max_age` of `NHI-AGE-001` from its default to `\"3650d\"`"),
+            "{message}"
+        );
     }
 
     #[test]

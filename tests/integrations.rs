@@ -614,7 +614,8 @@ fn a_packaged_release_installs_verified() {
     assert!(o.status.success(), "package.sh: {}{}", stdout(&o), stderr(&o));
     let asset = format!("nhigate-{target}.tar.gz");
     let listing = sh(&dist, "tar", &["-tzf", &asset], &[]);
-    for member in ["./nhigate", "./nhigate.1", "./completions/nhigate.bash", "./completions/nhigate.zsh", "./README.md"] {
+    for member in ["./nhigate", "./nhigate.1", "./completions/nhigate.bash", "./completions/nhigate.zsh", "./README.md"]
+    {
         assert!(stdout(&listing).lines().any(|l| l == member), "{member} not in {}", stdout(&listing));
     }
     let to = w.join("bin");
@@ -627,7 +628,12 @@ fn a_packaged_release_installs_verified() {
     let v = sh(w, &to.join("nhigate").to_string_lossy(), &["--version"], &[]);
     assert_eq!(stdout(&v).trim(), format!("nhigate {}", env!("CARGO_PKG_VERSION")));
     // A release without this target: status 3, nothing installed.
-    let o = sh(w, "sh", &[&install, "--target", "riscv64gc-unknown-linux-gnu", "--to", &w.join("none").to_string_lossy()], &env);
+    let o = sh(
+        w,
+        "sh",
+        &[&install, "--target", "riscv64gc-unknown-linux-gnu", "--to", &w.join("none").to_string_lossy()],
+        &env,
+    );
     assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
     assert!(!w.join("none").exists());
 }
@@ -656,7 +662,8 @@ fn the_release_workflow_builds_every_target_with_pinned_actions() {
     ] {
         assert!(targets.contains(&t), "{t} is not built: {targets:?}");
     }
-    let uses: Vec<&str> = text.lines().filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: ")).collect();
+    let uses: Vec<&str> =
+        text.lines().filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: ")).collect();
     assert!(uses.len() >= 4, "{uses:?}");
     for u in uses {
         let sha = u.split_once('@').map(|(_, v)| v.split_whitespace().next().unwrap_or("")).unwrap_or("");

@@ -11,7 +11,11 @@ use crate::harness::{code, run, stderr, stdout};
 fn terraform_and_workflow() -> tempfile::TempDir {
     let dir = repo();
     write(dir.path(), "main.tf", "resource \"aws_iam_user\" \"ci\" {\n  name = \"ci\"\n}\n");
-    write(dir.path(), ".github/workflows/ci.yml", "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo test\n");
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo test\n",
+    );
     dir
 }
 
@@ -32,7 +36,10 @@ fn init_writes_a_config_a_hook_and_a_workflow_and_refuses_to_overwrite() {
     }
     assert!(stderr(&o).contains("found GitHub Actions, Terraform in a git repository"), "{}", stderr(&o));
     let config = read(d, "nhigate.toml");
-    assert!(config.contains("with = [\"changes\", \"hardening\"]") && config.contains("fail_on = \"high\""), "{config}");
+    assert!(
+        config.contains("with = [\"changes\", \"hardening\"]") && config.contains("fail_on = \"high\""),
+        "{config}"
+    );
     let workflow = read(d, ".github/workflows/nhigate.yml");
     assert!(workflow.contains("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"), "{workflow}");
     assert!(workflow.contains("fetch-depth: 0") && workflow.contains("contents: read"), "{workflow}");

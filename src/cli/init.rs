@@ -46,17 +46,17 @@ pub(super) fn run(args: &InitArgs) -> Exit {
             continue;
         }
         let path = root.join(&p.path);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, &p.text));
+        let written =
+            path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, &p.text));
         if let Err(e) = written {
             return fail(&format!("cannot write `{}`: {e}", path.display()), None);
         }
     }
     if !args.dry_run {
         let hook = if survey.git { ", `pre-commit install` for the hook," } else { "" };
-        eprintln!("\nNext: `nhigate check` shows today's findings{hook} and a commit of these files turns the gate on.");
+        eprintln!(
+            "\nNext: `nhigate check` shows today's findings{hook} and a commit of these files turns the gate on."
+        );
     }
     Exit::Clean
 }

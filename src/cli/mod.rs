@@ -67,9 +67,7 @@ enum Command {
     /// Write a config, a pre-commit hook and a CI workflow that fit this repository
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `nhigate man > nhigate.1`
     Man,
     /// Scan a path for secrets and policy violations
@@ -432,7 +430,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "nhigate", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "nhigate",
+                &mut std::io::stdout(),
+            );
             Exit::Clean
         }
         Command::Man => {

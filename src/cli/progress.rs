@@ -40,7 +40,8 @@ impl Line {
                 return;
             }
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+            let style =
+                ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
             bar.set_style(style);
             while !stopped.load(Ordering::Relaxed) {
                 bar.set_message(message(&progress, git, started.elapsed()));

@@ -883,7 +883,9 @@ impl DetectorSet {
                     }
                     // A built-in generic detector leaves a provider-shaped
                     // value to the provider's; a pack's own takes precedence.
-                    Ok(Some(entropy)) if !self.detectors[d].spec.builtin || !self.has_known_shape(a.value.as_bytes()) => {
+                    Ok(Some(entropy))
+                        if !self.detectors[d].spec.builtin || !self.has_known_shape(a.value.as_bytes()) =>
+                    {
                         // A multi-line value (a YAML block scalar) is re-indented by
                         // its parser: its end is known by line only.
                         let newlines = u32::try_from(a.value.matches('\n').count()).unwrap_or(0);
@@ -1066,7 +1068,8 @@ mod tests {
 
     #[test]
     fn overlapping_finds_keep_the_detector_that_takes_precedence() {
-        let generic = DetectorSpec { provider: Some("generic".into()), ..spec("url", &["://"], "[a-z]+://[a-z0-9_:@.]+") };
+        let generic =
+            DetectorSpec { provider: Some("generic".into()), ..spec("url", &["://"], "[a-z]+://[a-z0-9_:@.]+") };
         let provider = spec("acme", &["acme_"], "acme_[a-z0-9]+");
         let own = DetectorSpec { builtin: false, ..spec("own", &["acme_"], "acme_[a-z0-9]+") };
         let text = b"x = https://user:acme_k3y9@host.example";

@@ -191,11 +191,15 @@ fn call<'a>(f: Function, mut args: Vec<Value<'a>>) -> Value<'a> {
         (Function::StartsWith, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.starts_with(p.as_ref())),
         (Function::EndsWith, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.ends_with(p.as_ref())),
         (Function::Contains, Value::Str(s), Some(Value::Str(p))) => Value::Bool(s.contains(p.as_ref())),
-        (Function::Contains, list @ Value::List(_), Some(item)) => contains(&list, &item).map_or(Value::Null, Value::Bool),
+        (Function::Contains, list @ Value::List(_), Some(item)) => {
+            contains(&list, &item).map_or(Value::Null, Value::Bool)
+        }
         (Function::Split, Value::Str(s), Some(Value::Str(sep))) if !sep.is_empty() => {
             Value::List(s.split(sep.as_ref()).map(|p| Value::Str(Cow::Owned(p.to_string()))).collect())
         }
-        (Function::Keys, Value::Map(entries), _) => Value::List(entries.into_iter().map(|(k, _)| Value::Str(k)).collect()),
+        (Function::Keys, Value::Map(entries), _) => {
+            Value::List(entries.into_iter().map(|(k, _)| Value::Str(k)).collect())
+        }
         (Function::Values, Value::Map(entries), _) => Value::List(entries.into_iter().map(|(_, v)| v).collect()),
         (Function::ResourceScoped, Value::Str(s), _) => {
             super::aws_actions::resource_scoped(&s).map_or(Value::Null, Value::Bool)

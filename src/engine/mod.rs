@@ -127,7 +127,14 @@ fn fire<'a>(
             // Each offending item at its own line, where the fact knows it.
             let item_at = field.and_then(|f| at?.get(&format!("{f}[{i}]"))).unwrap_or(field_at);
             let message = render(rule, env, fact, Some(&item));
-            out.push(Finding::policy(rule, subject.clone(), item_at, message, &shown(rule, clause), Some(item.to_string())));
+            out.push(Finding::policy(
+                rule,
+                subject.clone(),
+                item_at,
+                message,
+                &shown(rule, clause),
+                Some(item.to_string()),
+            ));
         }
     }
 }

@@ -132,10 +132,11 @@ fn count_counts_definite_matches() {
 #[test]
 fn constants_and_parameters_stand_for_their_values() {
     let src = "let TEAMS = [\"team-a\", \"team-b\"]\nlet LIMIT = 2\nrule P \"p\" {\n severity low\n param prefix = \"Rou\"\n on identity\n where owner in TEAMS\n deny starts_with(name, prefix) and len(scopes) >= LIMIT\n message \"{name} starts with {prefix}\"\n}\n";
-    let mut program = match lang::compile(&[PackSource { path: "p.nhi".into(), text: src.into(), verify: Verify::Full }]) {
-        Ok(c) => c.program,
-        Err(e) => panic!("{}", e.render(false)),
-    };
+    let mut program =
+        match lang::compile(&[PackSource { path: "p.nhi".into(), text: src.into(), verify: Verify::Full }]) {
+            Ok(c) => c.program,
+            Err(e) => panic!("{}", e.render(false)),
+        };
     let facts: FactSet = serde_json::from_str(AGENT).unwrap_or_default();
     let findings = super::evaluate(&program, &facts, Date(0));
     assert_eq!(findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(), ["Router starts with Rou"]);

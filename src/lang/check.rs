@@ -251,7 +251,13 @@ impl<'s> Checker<'s> {
     /// `NAME = VALUE` of a constant or parameter: the value must be a
     /// literal (a string, number, duration, date, boolean, or a list or map
     /// of them), and the name must not hide a fact's field or another name.
-    fn binding(&mut self, name: &ast::Spanned<String>, value: &ast::Expr, what: &str, root: RecordKind) -> Option<Binding> {
+    fn binding(
+        &mut self,
+        name: &ast::Spanned<String>,
+        value: &ast::Expr,
+        what: &str,
+        root: RecordKind,
+    ) -> Option<Binding> {
         let taken = self.params.iter().chain(&self.constants).any(|b| b.name == name.node);
         let field = FactType::ALL.iter().any(|t| schema::record((*t).into()).field(&name.node).is_some());
         if taken || field {
@@ -260,7 +266,10 @@ impl<'s> Checker<'s> {
                 message: format!("{what} `{}` cannot have this name", name.node),
                 span: name.span.into(),
                 label,
-                help: Some(format!("choose another name; constants and parameters read well in capitals or snake case: `{}`", name.node.to_ascii_uppercase())),
+                help: Some(format!(
+                    "choose another name; constants and parameters read well in capitals or snake case: `{}`",
+                    name.node.to_ascii_uppercase()
+                )),
             });
             return None;
         }

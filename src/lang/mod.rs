@@ -250,18 +250,18 @@ fn check_file(file: usize, src: &PackSource) -> Checked {
 /// The ids of `program` that `taken` already declares (id, file, line),
 /// as duplicate-id errors at the program's own declaration.
 pub fn clashes(program: &Program, taken: &[(String, &str, usize)]) -> CompileErrors {
-    let origins = program
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.origin, "rule "))
-        .chain(program.detectors.iter().zip(&program.detector_origins).map(|(d, o)| (d.spec.id.as_str(), *o, "detector ")));
+    let origins = program.rules.iter().map(|r| (r.id.as_str(), r.origin, "rule ")).chain(
+        program.detectors.iter().zip(&program.detector_origins).map(|(d, o)| (d.spec.id.as_str(), *o, "detector ")),
+    );
     let mut diagnostics = Vec::new();
     for (id, origin, keyword) in origins {
         let Some((_, file, line)) = taken.iter().find(|(t, _, _)| t == id) else { continue };
         let Some(pack) = program.packs.get(origin.pack) else { continue };
         let start = origin.start + keyword.len();
         let source = Arc::new(NamedSource::new(&pack.path, pack.source.to_string()).with_language("nhi"));
-        let help = format!("`{id}` is a built-in, defined in `{file}` at line {line}; choose another id, or tune the built-in with its parameters in nhigate.toml");
+        let help = format!(
+            "`{id}` is a built-in, defined in `{file}` at line {line}; choose another id, or tune the built-in with its parameters in nhigate.toml"
+        );
         diagnostics.push(FileDiagnostic {
             source,
             error: CheckError::DuplicateId { id: id.to_string(), span: (start, id.len()).into(), help }.into(),

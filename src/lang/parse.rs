@@ -248,7 +248,13 @@ fn habit(chunk: &str, pos: usize, base: usize) -> Option<ParseError> {
         let line = before.rsplit('\n').next().unwrap_or("");
         if line.rfind('{').is_some_and(|open| !line[open..].contains('}')) {
             let help = format!("inside a string, a placeholder's quotes are escaped: `[\\\"{word}\\\"]`");
-            return Some(syntax(pos - 1, 1, "a double quote inside `{…}` ends the string", "the string ends here", help));
+            return Some(syntax(
+                pos - 1,
+                1,
+                "a double quote inside `{…}` ends the string",
+                "the string ends here",
+                help,
+            ));
         }
     }
     None
@@ -498,9 +504,7 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = self.fields(pair);
         let name = next(&mut inner).map(|p| self.ident(&p)).unwrap_or_else(|| Spanned::new(String::new(), span));
-        let value = next(&mut inner)
-            .map(|p| self.expr(p))
-            .unwrap_or(Expr { kind: ExprKind::Bool(false), span });
+        let value = next(&mut inner).map(|p| self.expr(p)).unwrap_or(Expr { kind: ExprKind::Bool(false), span });
         (name, value)
     }
 

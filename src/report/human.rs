@@ -69,7 +69,12 @@ fn write_findings(
             heading = Some(f.location.path.as_str());
             let n = in_file.get(f.location.path.as_str()).copied().unwrap_or(0);
             let path = if f.location.path.is_empty() { "(no file)".to_string() } else { one_line(&f.location.path) };
-            writeln!(out, "{} {}", paint.wrap("1;4", &path), paint.wrap("2", &format!("({})", count(n, "finding", "findings"))))?;
+            writeln!(
+                out,
+                "{} {}",
+                paint.wrap("1;4", &path),
+                paint.wrap("2", &format!("({})", count(n, "finding", "findings")))
+            )?;
             writeln!(out)?;
         }
         writeln!(
@@ -154,7 +159,8 @@ fn write_rule_table(
     }
     let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
     for f in shown {
-        let row = rows.entry(f.rule_id.as_str()).or_insert(Row { severity: f.severity, n: 0, confidence: BTreeMap::new() });
+        let row =
+            rows.entry(f.rule_id.as_str()).or_insert(Row { severity: f.severity, n: 0, confidence: BTreeMap::new() });
         row.n += 1;
         row.severity = row.severity.max(f.severity);
         if let Some(s) = &f.secret {
@@ -164,14 +170,24 @@ fn write_rule_table(
     let mut rows: Vec<(&str, Row)> = rows.into_iter().collect();
     rows.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(b.1.n.cmp(&a.1.n)).then(a.0.cmp(b.0)));
     let width = rows.iter().map(|(id, _)| id.chars().count()).max().unwrap_or(4).max(4);
-    writeln!(out, "{}", paint.wrap("1", &format!("{:width$}  {:8}  {:>8}  confidence", "rule", "severity", "findings")))?;
+    writeln!(
+        out,
+        "{}",
+        paint.wrap("1", &format!("{:width$}  {:8}  {:>8}  confidence", "rule", "severity", "findings"))
+    )?;
     for (id, row) in &rows {
         let confidence: Vec<String> = row.confidence.iter().rev().map(|(c, n)| format!("{n} {c}")).collect();
         // The severity is padded before it is painted: escapes have no width.
         let severity = paint.wrap(severity_code(row.severity), &format!("{:8}", row.severity.name()));
         let title = report.rules.iter().find(|r| r.id == *id).map(|r| one_line(&r.title)).unwrap_or_default();
         let confidence = if confidence.is_empty() { String::new() } else { confidence.join(", ") };
-        writeln!(out, "{:width$}  {severity}  {:>8}  {confidence:10}  {}", one_line(id), row.n, paint.wrap("2", &title))?;
+        writeln!(
+            out,
+            "{:width$}  {severity}  {:>8}  {confidence:10}  {}",
+            one_line(id),
+            row.n,
+            paint.wrap("2", &title)
+        )?;
     }
     writeln!(out)
 }

@@ -10,8 +10,8 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository};
 use crate::source::exclude::{Excluder, IGNORE_FILE, IgnoreFile};
+use git2::{ObjectType, Oid, Repository};
 
 /// The most a config file may hold.
 pub(crate) const CONFIG_LIMIT: u64 = 1 << 20;
