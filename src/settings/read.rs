@@ -10,7 +10,7 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use crate::source::exclude::{Excluder, IGNORE_FILE, IgnoreFile};
+use crate::source::exclude::{Excluder, IGNORE_FILE};
 use git2::{ObjectType, Oid, Repository};
 
 /// The most a config file may hold.
@@ -159,20 +159,15 @@ impl Repo<'_> {
                 // A commit's files are tracked, so .gitignore has no say;
                 // the folder's .nhigateignore files do, as on disk.
                 let mut found = Vec::new();
-                let mut ignore_files = Vec::new();
                 sub.walk(git2::TreeWalkMode::PreOrder, |prefix, entry| {
                     let name = entry.name().unwrap_or("");
-                    if entry.kind() == Some(ObjectType::Blob) && name == IGNORE_FILE {
-                        let text = read_blob_bounded(repo, entry.id(), PACK_LIMIT).map(|b| text(b).unwrap_or_default());
-                        let dir = prefix.trim_end_matches('/').to_string();
-                        ignore_files.push(IgnoreFile { dir, text: text.unwrap_or_default(), unusual: None });
-                    } else if entry.kind() == Some(ObjectType::Blob) && keep(name) {
+                    if entry.kind() == Some(ObjectType::Blob) && keep(name) {
                         found.push(format!("{prefix}{name}"));
                     }
                     git2::TreeWalkResult::Ok
                 })
                 .map_err(|e| e.message().to_string())?;
-                let ignored = Excluder::new(&[], &ignore_files);
+                let ignored = Excluder::new(&[], &crate::source::git::ignore_files_in_tree(repo, &sub));
                 out.extend(found.iter().filter(|f| !ignored.excludes(f)).map(|f| dir.join(f)));
             }
         }
