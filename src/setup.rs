@@ -59,17 +59,16 @@ pub fn survey(path: &Path) -> Survey {
             || path.ends_with(".template")
     };
     for f in files.iter().filter(|f| !f.link && configuration(&f.path)).take(SURVEYED_FILES) {
+        use std::io::Read;
         buf.clear();
-        if crate::source::read_file(&f.full, SURVEYED_BYTES as u64 * 256, &mut buf).is_err() {
+        let Ok(file) = std::fs::File::open(&f.full) else { continue };
+        if file.take(SURVEYED_BYTES as u64).read_to_end(&mut buf).is_err() {
             continue;
         }
-        let head = &buf[..buf.len().min(SURVEYED_BYTES)];
-        for e in REGISTRY.iter().filter(|e| e.wants(&f.path, head)) {
+        for e in REGISTRY.iter().filter(|e| e.wants(&f.path, &buf)) {
             survey.formats.insert(short_name(e.about().source));
         }
     }
-    // The extractors read GitLab CI by its file; a repository whose only
-    // sign of GitLab is the file still counts.
     if let Some(repo) = repo {
         survey.git = true;
         let url = repo.find_remote("origin").ok().and_then(|r| r.url().map(str::to_string)).unwrap_or_default();
