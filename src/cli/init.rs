@@ -38,11 +38,11 @@ pub(super) fn run(args: &InitArgs) -> Exit {
             (Action::Keep, _) => "kept",
         };
         eprintln!("  {what:13} {}: {}", p.path, p.about);
-        if args.dry_run && p.action != Action::Keep {
-            println!("--- {} ---\n{}", p.path, p.text);
+        if p.action == Action::Keep {
             continue;
         }
-        if p.action == Action::Keep {
+        if args.dry_run {
+            println!("--- {} ---\n{}", p.path, p.text);
             continue;
         }
         let path = root.join(&p.path);

@@ -25,7 +25,7 @@ pub(super) fn wanted(quiet: bool) -> bool {
 /// A line drawn by a thread of its own until `finish`.
 pub(super) struct Line {
     stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl Line {
@@ -50,16 +50,14 @@ impl Line {
             }
             bar.finish_and_clear();
         });
-        Line { stop, thread: Some(thread) }
+        Line { stop, thread }
     }
 
     /// Stop and clear the line before the report is written.
-    pub(super) fn finish(mut self) {
+    pub(super) fn finish(self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            t.thread().unpark();
-            let _ = t.join();
-        }
+        self.thread.thread().unpark();
+        let _ = self.thread.join();
     }
 }
 

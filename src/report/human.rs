@@ -59,12 +59,15 @@ fn write_findings(
     out: &mut dyn Write,
     paint: &Paint,
 ) -> io::Result<()> {
+    // Stable: within a file, the report's own order stays.
+    let mut shown = shown.to_vec();
+    shown.sort_by(|a, b| a.location.path.cmp(&b.location.path));
     let mut in_file: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in shown {
+    for f in &shown {
         *in_file.entry(f.location.path.as_str()).or_default() += 1;
     }
     let mut heading: Option<&str> = None;
-    for f in shown.iter().copied() {
+    for f in shown {
         if heading != Some(f.location.path.as_str()) {
             heading = Some(f.location.path.as_str());
             let n = in_file.get(f.location.path.as_str()).copied().unwrap_or(0);
