@@ -193,11 +193,15 @@ fn config_change(base: &Settings, head: &Settings, default_severity: &dyn Fn(&st
     c
 }
 
-/// A parameter's value as the report shows it: short values whole, long
-/// ones redacted (a config may hold a pasted secret in the wrong place).
+/// A parameter's value as the report shows it: numbers, dates and short
+/// strings whole, longer strings redacted, item by item in a list (a config
+/// may hold a pasted secret in the wrong place).
 fn shown(v: &toml::Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() <= 40 { text } else { crate::facts::Redacted::new(&text).to_string() }
+    match v {
+        toml::Value::String(s) if s.chars().count() > 12 => format!("\"{}\"", crate::facts::Redacted::new(s)),
+        toml::Value::Array(items) => format!("[{}]", items.iter().map(shown).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
 }
 
 fn baseline_change(base: &Settings, head: &Settings) -> Option<Change> {
@@ -312,6 +316,16 @@ fn ignore_changes(base: &[IgnoreFile], head: &[IgnoreFile]) -> Vec<(String, Chan
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parameter_value_that_may_be_a_secret_is_redacted() {
+        let v: toml::Table = toml::from_str("a = \"30d\"\nb = \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\"\nc = [\"prod\", \"ghp_abcdefghijklmnopqrstuvwxyz\"]\nd = 3\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(shown(&v["a"]), "\"30d\"");
+        assert_eq!(shown(&v["b"]), "\"sk_l…dc\"");
+        assert_eq!(shown(&v["c"]), "[\"prod\", \"ghp_…yz\"]");
+        assert_eq!(shown(&v["d"]), "3");
+    }
 
     fn settings(toml: &str) -> Settings {
         Settings {
