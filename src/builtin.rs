@@ -4,7 +4,7 @@
 
 use crate::lang::{PackSource, Verify};
 
-include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
+pub use crate::lang::embedded::BUILTIN_PACKS;
 
 /// Built-in packs that are off unless asked for (`--with NAME`): stricter
 /// hygiene that not every team wants to gate merges on.
@@ -12,18 +12,18 @@ pub const OPTIONAL_DIR: &str = "rules/optional/";
 
 /// The names of the optional packs: `hardening` for `rules/optional/hardening.nhi`.
 pub fn optional() -> Vec<&'static str> {
-    BUILTIN_PACKS.iter().filter_map(|(path, _)| path.strip_prefix(OPTIONAL_DIR)?.strip_suffix(".nhi")).collect()
+    BUILTIN_PACKS.iter().filter_map(|(path, ..)| path.strip_prefix(OPTIONAL_DIR)?.strip_suffix(".nhi")).collect()
 }
 
 /// The default packs, and the optional ones named in `with`.
 pub fn sources(with: &[String]) -> Vec<PackSource> {
     BUILTIN_PACKS
         .iter()
-        .filter(|(path, _)| match path.strip_prefix(OPTIONAL_DIR) {
+        .filter(|(path, ..)| match path.strip_prefix(OPTIONAL_DIR) {
             Some(file) => with.iter().any(|w| file.strip_suffix(".nhi") == Some(w.as_str())),
             None => true,
         })
-        .map(|(path, text)| PackSource {
+        .map(|(path, text, _)| PackSource {
             path: (*path).to_string(),
             text: (*text).to_string(),
             verify: Verify::Trusted,
@@ -38,7 +38,7 @@ pub fn sources(with: &[String]) -> Vec<PackSource> {
 /// built-in, and its ids are not taken.
 pub fn declared_ids(except_texts: &[&str]) -> Vec<(String, &'static str, usize)> {
     let mut out = Vec::new();
-    for (path, text) in BUILTIN_PACKS.iter().filter(|(_, text)| !except_texts.contains(text)) {
+    for (path, text, _) in BUILTIN_PACKS.iter().filter(|(_, text, _)| !except_texts.contains(text)) {
         for (i, line) in text.lines().enumerate() {
             let mut words = line.split_whitespace();
             if let (Some("rule" | "detector"), Some(id)) = (words.next(), words.next()) {

@@ -231,6 +231,11 @@ fn collect(r: &Request) -> Result<Collected, Error> {
         let mut program = load_packs(&with, r.no_builtin, trusted.packs.clone())?.program;
         trusted.config.check_rule_ids(&known_rule_ids(&program)).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
         trusted.config.set_params(&mut program).map_err(|e| Error::failed(e, Some(CONFIG_HELP)))?;
+        if let Mode::Staged = r.mode {
+            // Most staged changes are a few files: their automaton is built
+            // while the index is still being read.
+            program.detectors.prepare(0);
+        }
         Ok(program)
     };
     let (program, scanned) = if let Mode::Staged = r.mode {

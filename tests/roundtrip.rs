@@ -203,9 +203,27 @@ proptest! {
 
 #[test]
 fn the_built_in_packs_round_trip() {
-    for (path, text) in nhigate::builtin::BUILTIN_PACKS {
+    for (path, text, _) in nhigate::builtin::BUILTIN_PACKS {
         let file = nhigate::lang::parse(text).unwrap_or_else(|_| panic!("{path} does not parse"));
         let formatted = nhigate::lang::fmt::format(&file, text);
         assert_eq!(nhigate::lang::parse(&formatted).ok(), Some(file), "{path}");
     }
+}
+
+/// build.rs parses the built-in packs with the same parser: the tree it
+/// stored is the one a parse now gives, spans included (the Debug form
+/// shows them; equality ignores them).
+#[test]
+fn the_stored_trees_of_the_built_in_packs_are_a_fresh_parse() {
+    for (path, text, tree) in nhigate::builtin::BUILTIN_PACKS {
+        assert!(tree.is_some(), "{path}: build.rs stored no tree");
+        let stored = nhigate::lang::embedded::tree(path, text)
+            .unwrap_or_else(|| panic!("{path}: the stored tree does not load"));
+        let fresh = nhigate::lang::parse(text).unwrap_or_else(|_| panic!("{path} does not parse"));
+        assert_eq!(format!("{stored:?}"), format!("{fresh:?}"), "{path}");
+    }
+    assert!(
+        nhigate::lang::embedded::tree("rules/core.nhi", "pack \"other\" {}").is_none(),
+        "another text gets no stored tree"
+    );
 }

@@ -461,8 +461,10 @@ pub struct DetectorFailure {
 pub struct DetectorSet {
     detectors: Vec<Detector>,
     /// Built on the first scan, so that commands that only list or check
-    /// rules do not pay for it.
+    /// rules do not pay for it: the DFA for a scan of any size, the NFA
+    /// for a handful of files (`prepare`).
     prefilter: OnceLock<Option<KeywordSearch>>,
+    quick_prefilter: OnceLock<Option<KeywordSearch>>,
     keywords: Vec<String>,
     /// For each prefilter pattern, the detectors that own that keyword.
     owners: Vec<Vec<Owner>>,
@@ -549,7 +551,16 @@ impl DetectorSet {
         let pair_of: Vec<Option<usize>> = detectors.iter().map(|d| d.spec.pair.as_deref().and_then(id_of)).collect();
         let mut paired = vec![false; detectors.len()];
         pair_of.iter().flatten().for_each(|&p| paired[p] = true);
-        DetectorSet { detectors, prefilter: OnceLock::new(), keywords, owners, always, pair_of, paired }
+        DetectorSet {
+            detectors,
+            prefilter: OnceLock::new(),
+            quick_prefilter: OnceLock::new(),
+            keywords,
+            owners,
+            always,
+            pair_of,
+            paired,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -573,11 +584,14 @@ impl DetectorSet {
         self.prefilter(haystack).detectors
     }
 
-    /// One case-insensitive automaton over every keyword, as a DFA: one pass
-    /// over the input finds them all; case-sensitive ones are checked at the
-    /// hit.
+    /// One case-insensitive automaton over every keyword: one pass over the
+    /// input finds them all; case-sensitive ones are checked at the hit.
+    /// The quick-to-build NFA when only that one was prepared.
     fn automaton(&self) -> Option<&KeywordSearch> {
-        self.prefilter.get_or_init(|| self.build_automaton(true)).as_ref()
+        match (self.prefilter.get(), self.quick_prefilter.get()) {
+            (None, Some(quick)) => quick.as_ref(),
+            _ => self.prefilter.get_or_init(|| self.build_automaton(true)).as_ref(),
+        }
     }
 
     fn build_automaton(&self, dfa: bool) -> Option<KeywordSearch> {
@@ -607,7 +621,11 @@ impl DetectorSet {
     /// faster than an NFA but takes a millisecond or two to build, which a
     /// pre-commit hook scanning one small file should not pay.
     pub fn prepare(&self, bytes: u64) {
-        self.prefilter.get_or_init(|| self.build_automaton(bytes > 4 << 20));
+        if bytes > 4 << 20 {
+            self.prefilter.get_or_init(|| self.build_automaton(true));
+        } else {
+            self.quick_prefilter.get_or_init(|| self.build_automaton(false));
+        }
     }
 
     /// One pass of the keyword automaton over `haystack`.

@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// A byte range in one source file.
-#[derive(Clone, Copy, Default, Eq, PartialEq, Hash)]
+#[derive(Clone, Copy, Default, Eq, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -46,7 +46,7 @@ impl From<Span> for miette::SourceSpan {
 }
 
 /// A value with the span it was written at. Equality ignores the span.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub node: T,
     pub span: Span,
@@ -67,7 +67,7 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 /// A string literal: its value with escapes resolved, and its raw text
 /// between the quotes (messages parse `{field}` placeholders from the raw
 /// text so that errors can point into it).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct StrLit {
     pub value: String,
     pub raw: String,
@@ -82,7 +82,7 @@ impl PartialEq for StrLit {
 
 /// A regex literal `/body/flags`. The body is the pattern as written; `span`
 /// covers the body alone so that regex errors point into it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RegexLit {
     pub body: String,
     pub flags: String,
@@ -95,12 +95,12 @@ impl PartialEq for RegexLit {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackFile {
     pub items: Vec<Item>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Item {
     Pack(PackDecl),
     Let(LetDecl),
@@ -109,7 +109,7 @@ pub enum Item {
     Test(TestDecl),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PackDecl {
     pub name: StrLit,
     pub fields: Vec<Spanned<PackField>>,
@@ -123,7 +123,7 @@ impl PartialEq for PackDecl {
 }
 
 /// `let NAME = VALUE`: a constant of the pack file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LetDecl {
     pub name: Spanned<String>,
     pub value: Expr,
@@ -136,13 +136,13 @@ impl PartialEq for LetDecl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PackField {
     Version(StrLit),
     Description(StrLit),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RuleDecl {
     pub id: Spanned<String>,
     pub title: StrLit,
@@ -156,7 +156,7 @@ impl PartialEq for RuleDecl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RuleField {
     Severity(Spanned<String>),
     Maps(Vec<StrLit>),
@@ -171,7 +171,7 @@ pub enum RuleField {
     Docs(StrLit),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DetectorDecl {
     pub id: Spanned<String>,
     pub title: StrLit,
@@ -185,7 +185,7 @@ impl PartialEq for DetectorDecl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum DetectorField {
     Severity(Spanned<String>),
     Provider(StrLit),
@@ -204,7 +204,7 @@ pub enum DetectorField {
     Docs(StrLit),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TestDecl {
     pub name: StrLit,
     pub fields: Vec<Spanned<TestField>>,
@@ -217,7 +217,7 @@ impl PartialEq for TestDecl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TestField {
     Fixture(StrLit),
     Base(StrLit),
@@ -226,7 +226,7 @@ pub enum TestField {
     Expect(Expectation),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Expectation {
     /// `expect ID [in "file"] at 3, 7`: the rule fires on exactly these lines
     /// of that file.
@@ -235,7 +235,7 @@ pub enum Expectation {
     None { rule: Spanned<String> },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -247,7 +247,7 @@ impl PartialEq for Expr {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CmpOp {
     Eq,
     Ne,
@@ -270,7 +270,7 @@ impl CmpOp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArithOp {
     Add,
     Sub,
@@ -285,7 +285,7 @@ impl ArithOp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Quantifier {
     Any,
     All,
@@ -293,13 +293,13 @@ pub enum Quantifier {
     Count,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BoolOp {
     And,
     Or,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A bare name: a field of the fact, or a quantifier's variable.
     Name(String),

@@ -26,6 +26,20 @@ use crate::detect::DetectorSet;
 use ast::{Item, PackField, Span};
 use error::{CheckError, CheckWarning, did_you_mean};
 
+/// The built-in packs as build.rs embeds them: each one's path, text and
+/// syntax tree (postcard), parsed by build.rs with this module's parser so
+/// that a check starts without parsing them.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
+
+    /// The stored tree of the built-in pack at `path`, when `text` is that
+    /// pack's text.
+    pub fn tree(path: &str, text: &str) -> Option<super::ast::PackFile> {
+        let (_, _, tree) = BUILTIN_PACKS.iter().find(|(p, t, _)| *p == path && *t == text)?;
+        postcard::from_bytes(tree.as_ref()?).ok()
+    }
+}
+
 /// One pack file's text and where it came from.
 #[derive(Clone, Debug)]
 pub struct PackSource {
@@ -196,7 +210,10 @@ fn check_file(file: usize, src: &PackSource) -> Checked {
         path: src.path.clone(),
         source: Arc::from(src.text.as_str()),
     };
-    let (parsed, syntax_errors) = parse::parse_recovering(&src.text);
+    let (parsed, syntax_errors) = match embedded::tree(&src.path, &src.text) {
+        Some(tree) => (tree, Vec::new()),
+        None => parse::parse_recovering(&src.text),
+    };
     let mut checker = check::Checker::new(file, &src.text, src.verify);
     checker.errors.extend(syntax_errors.into_iter().map(LangError::from));
     let mut header_seen = false;
