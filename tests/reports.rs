@@ -158,6 +158,52 @@ fn merging_the_shards_of_a_tree_gives_the_scan_of_the_whole() {
 }
 
 #[test]
+fn a_username_or_client_id_makes_its_secret_one_surer_finding_and_is_never_reported_alone() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let blank = "\n".repeat(8);
+    let env = format!(
+        "DB_HOST=db.internal\nDB_USER=svc_reporting\nDB_PASSWORD=h.pQFE8CZtY#OY2nGXXw*B\n{blank}SMTP_PASSWORD=WC+K5uPrh^8X4WQJ3zguYZABI\n{blank}LOGIN=ops-bot\n"
+    );
+    fs::write(d.join("app.env"), env).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(
+        d.join("oauth.yaml"),
+        "auth:\n  client_id: 0oa1b2c3d4e5f6g7h8i9\n  client_secret: \"Zq8XvB2nLk5mPw9RtY3uHs6JdF1gQa4E\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir_arg = d.to_string_lossy();
+    let o = run(&repo_root(), &["check", &dir_arg, "--now", NOW, "--confidence", "low", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let mut seen: Vec<(String, String, u64, String, Option<u64>)> = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["secret"]["confidence"].as_str().unwrap_or("").to_string(),
+                f["secret"]["pair"]["line"].as_u64(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let row = |file: &str, line, confidence: &str, pair| {
+        ("generic-password".to_string(), file.to_string(), line, confidence.to_string(), pair)
+    };
+    let expected = vec![
+        // With its username: one finding, a step surer than alone.
+        row("app.env", 3, "high", Some(2)),
+        // Alone: as sure as it was. The lone `LOGIN` is not reported at all.
+        row("app.env", 12, "medium", None),
+        // A client secret with its client id.
+        row("oauth.yaml", 3, "high", Some(2)),
+    ];
+    assert_eq!(seen, expected, "{doc}");
+}
+
+#[test]
 fn a_key_id_and_its_secret_are_one_finding_and_each_part_alone_is_less_sure() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let d = dir.path();

@@ -133,6 +133,7 @@ fn detector_field() -> impl Strategy<Value = Spanned<DetectorField>> {
         "[0-9](\\.[0-9])?".prop_map(|n| s(DetectorField::Entropy(Spanned::new(n, sp())))),
         "[a-z][a-z0-9-]{0,8}".prop_map(|n| s(DetectorField::Checksum(Spanned::new(n, sp())))),
         regexlit().prop_map(|r| s(DetectorField::Allow(r))),
+        Just(s(DetectorField::Part)),
         strlit().prop_map(|x| s(DetectorField::Example(x))),
         strlit().prop_map(|x| s(DetectorField::Negative(x))),
     ]

@@ -500,6 +500,26 @@ fn kebab_identifier(v: &str) -> bool {
         })
 }
 
+/// Why a value is not the name half of a credential (a username, a client
+/// id): a reference or a placeholder is not, nor is prose.
+pub(crate) fn not_an_identifier(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    if v.chars().count() < 2 {
+        Some("too short")
+    } else if v.len() > 256 {
+        Some("too long")
+    } else if is_reference(v, &lower) {
+        Some("a reference to a value kept elsewhere")
+    } else if is_placeholder(&lower) {
+        Some("a placeholder")
+    } else if v.contains(char::is_whitespace) {
+        Some("prose, not a name")
+    } else {
+        None
+    }
+}
+
 fn is_reference(v: &str, lower: &str) -> bool {
     const MARKERS: [&str; 14] = [
         "${",

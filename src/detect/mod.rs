@@ -53,9 +53,12 @@ pub struct DetectorSpec {
     pub contexts: Vec<Context>,
     pub entropy: Option<f64>,
     pub checksum: Option<Checksum>,
-    /// The detector of the credential's other part (a key id for its
+    /// The detectors of the credential's other part (a key id for its
     /// secret): found near each other, the two are one finding.
-    pub pair: Option<String>,
+    pub pair: Vec<String>,
+    /// Finds only the other part of some detector's credential (a
+    /// username): never reported on its own.
+    pub part: bool,
     pub allow: Vec<Pattern>,
     pub examples: Vec<String>,
     pub negatives: Vec<String>,
@@ -222,6 +225,17 @@ impl Detector {
             return Ok(None);
         }
         let shown = || crate::facts::Redacted::new(&a.value).to_string();
+        if self.spec.part {
+            // The other part is a name (a username, a client id), not a
+            // secret: it need only be a literal.
+            return Ok(match assign::not_an_identifier(&a.value) {
+                Some(why) => {
+                    rejected.push(Rejection::Implausible { value: shown(), why });
+                    None
+                }
+                None => Some(shannon_entropy(a.value.as_bytes())),
+            });
+        }
         if let Some(why) = assign::implausible(&a.value, a.context)
             .or_else(|| assign::names_itself(&a.name, &a.value))
             .or_else(|| assign::not_a_credential(a))
@@ -470,10 +484,10 @@ pub struct DetectorSet {
     owners: Vec<Vec<Owner>>,
     /// Detectors without keywords: they run on every input.
     always: Vec<usize>,
-    /// For each detector, the detector of its credential's other part.
-    pair_of: Vec<Option<usize>>,
-    /// Detectors that some other detector names as its pair.
-    paired: Vec<bool>,
+    /// For each detector, the detectors of its credential's other part.
+    pair_of: Vec<Vec<usize>>,
+    /// For each detector, the detectors that name it as their pair.
+    partners: Vec<Vec<usize>>,
 }
 
 /// Two parts of one credential are a pair when they are this many lines
@@ -548,9 +562,12 @@ impl DetectorSet {
             }
         }
         let id_of = |id: &str| detectors.iter().position(|d| d.spec.id == id);
-        let pair_of: Vec<Option<usize>> = detectors.iter().map(|d| d.spec.pair.as_deref().and_then(id_of)).collect();
-        let mut paired = vec![false; detectors.len()];
-        pair_of.iter().flatten().for_each(|&p| paired[p] = true);
+        let pair_of: Vec<Vec<usize>> =
+            detectors.iter().map(|d| d.spec.pair.iter().filter_map(|p| id_of(p)).collect()).collect();
+        let mut partners = vec![Vec::new(); detectors.len()];
+        for (d, others) in pair_of.iter().enumerate() {
+            others.iter().for_each(|&o| partners[o].push(d));
+        }
         DetectorSet {
             detectors,
             prefilter: OnceLock::new(),
@@ -559,7 +576,7 @@ impl DetectorSet {
             owners,
             always,
             pair_of,
-            paired,
+            partners,
         }
     }
 
@@ -632,6 +649,7 @@ impl DetectorSet {
     pub fn prefilter(&self, haystack: &[u8]) -> Candidates {
         let mut hit = vec![false; self.detectors.len()];
         let mut assignment_hits = Vec::new();
+        let mut part_hits = Vec::new();
         for &i in &self.always {
             hit[i] = true;
         }
@@ -644,7 +662,10 @@ impl DetectorSet {
                 }
                 hit[o.detector] = true;
                 if o.exact.is_none() && self.detectors[o.detector].is_assignment() {
-                    assignment_hits.push(start);
+                    match self.detectors[o.detector].spec.part {
+                        true => part_hits.push((o.detector, start)),
+                        false => assignment_hits.push(start),
+                    }
                 }
             }
         };
@@ -656,6 +677,14 @@ impl DetectorSet {
             }
             None => {}
         }
+        // A part is looked for only where a detector that pairs with it may
+        // find its secret: `user` alone is everywhere.
+        for (d, partners) in self.partners.iter().enumerate() {
+            if hit[d] && self.detectors[d].spec.part {
+                hit[d] = partners.iter().any(|&c| hit[c]);
+            }
+        }
+        assignment_hits.extend(part_hits.into_iter().filter(|&(d, _)| hit[d]).map(|(_, at)| at));
         assignment_hits.sort_unstable();
         assignment_hits.dedup();
         Candidates { detectors: hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect(), assignment_hits }
@@ -866,7 +895,7 @@ impl DetectorSet {
         // only when a keyword's line assigns a value some detector would take.
         if matches!(syntax::format_of(path), syntax::Format::Code(_)) {
             let wanted = assignments.iter().any(|a| {
-                assigners.iter().any(|&d| {
+                assigners.iter().filter(|&&d| !self.detectors[d].spec.part).any(|&d| {
                     matches!(self.detectors[d].accepts(a, &mut Vec::new()), Ok(Some(_)))
                         && (!self.detectors[d].spec.builtin || !self.has_known_shape(a.value.as_bytes()))
                 })
@@ -963,38 +992,50 @@ impl DetectorSet {
     }
 
     /// Multi-part credentials: a find whose detector names a `pair` takes
-    /// the nearest unclaimed find of that detector within `PAIR_LINES` as
-    /// its other part, and the two are one find at the first one's
-    /// confidence. A part found without the other is one step less sure.
+    /// the nearest unclaimed find of one of those detectors within
+    /// `PAIR_LINES` as its other part, and the two are one find at the
+    /// first one's confidence. A part found without the other is one step
+    /// less sure. Where the other part is a `part` (a username beside a
+    /// password), it is never reported alone, the secret alone stays as
+    /// sure as it was, and the pair is one step surer, except where the
+    /// place already made it unsure (a test file's stays low).
     /// `found` is in order of position.
     fn join_pairs(&self, found: &mut Vec<Found>) {
-        if !self.paired.contains(&true) {
+        if self.partners.iter().all(Vec::is_empty) {
             return;
         }
+        let is_part = |d: usize| self.detectors[d].spec.part;
         let mut claimed = vec![false; found.len()];
         for i in 0..found.len() {
-            let Some(other) = self.pair_of[found[i].detector] else { continue };
+            let others = &self.pair_of[found[i].detector];
+            if others.is_empty() {
+                continue;
+            }
             let line = found[i].start.line;
             let from = found.partition_point(|g| g.start.line + PAIR_LINES < line);
             let to = found.partition_point(|g| g.start.line <= line + PAIR_LINES);
             let nearest = (from..to)
-                .filter(|&j| !claimed[j] && found[j].detector == other)
+                .filter(|&j| j != i && !claimed[j] && others.contains(&found[j].detector))
                 .min_by_key(|&j| found[j].start.line.abs_diff(line));
             match nearest {
                 Some(j) => {
                     claimed[j] = true;
                     found[i].pair = Some((found[j].start, found[j].end));
+                    if is_part(found[j].detector) && found[i].confidence == Confidence::Medium {
+                        found[i].confidence = Confidence::High;
+                    }
                 }
+                None if others.iter().all(|&o| is_part(o)) => {}
                 None => found[i].confidence = found[i].confidence.lowered(),
             }
         }
         for (f, &claimed) in found.iter_mut().zip(&claimed) {
-            if self.paired[f.detector] && !claimed {
+            if !self.partners[f.detector].is_empty() && !claimed {
                 f.confidence = f.confidence.lowered();
             }
         }
         let mut claimed = claimed.into_iter();
-        found.retain(|_| !claimed.next().unwrap_or(false));
+        found.retain(|f| !claimed.next().unwrap_or(false) && !is_part(f.detector));
     }
 }
 
@@ -1013,7 +1054,8 @@ mod tests {
             contexts: vec![],
             entropy: None,
             checksum: None,
-            pair: None,
+            pair: Vec::new(),
+            part: false,
             allow: vec![],
             examples: vec![],
             negatives: vec![],
@@ -1074,6 +1116,28 @@ mod tests {
         assert!(d.check_text("tok_aaaaaaaa").is_err());
         assert!(d.check_text("tok_a1b2c3d4").is_ok());
         assert!(d.check_text("tok_example1").is_err());
+    }
+
+    #[test]
+    fn a_part_is_looked_for_only_beside_its_partner_and_never_reported_alone() {
+        let secret =
+            DetectorSpec { pair: vec!["user".into()], ..spec("pw", &["pass"], r"(?m)^pass=([A-Za-z0-9]{12})$") };
+        let user = DetectorSpec {
+            part: true,
+            matcher: Matcher::Assigned(Pattern { body: "^user$".into(), flags: String::new() }),
+            ..spec("user", &["user"], "")
+        };
+        let set = DetectorSet::new(vec![secret, user]);
+        // `user` alone: not even a candidate.
+        assert_eq!(set.candidates(b"user=ops\n"), Vec::<usize>::new());
+        assert_eq!(set.candidates(b"user=ops\npass=Zq8XvB2nLk5m\n"), vec![0, 1]);
+        let ids = |text: &[u8]| -> Vec<(usize, u32, Option<u32>)> {
+            let found = set.detect("app.env", text, &mut Report::default());
+            found.iter().map(|f| (f.detector, f.start.line, f.pair.map(|(p, _)| p.line))).collect()
+        };
+        assert_eq!(ids(b"user=ops\npass=Zq8XvB2nLk5m\n"), vec![(0, 2, Some(1))]);
+        assert_eq!(ids(b"pass=Zq8XvB2nLk5m\n"), vec![(0, 1, None)]);
+        assert_eq!(ids(b"user=ops\n\n\n\n\n\n\n\npass=Zq8XvB2nLk5m\n"), vec![(0, 9, None)], "too far apart");
     }
 
     #[test]

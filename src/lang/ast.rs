@@ -196,8 +196,10 @@ pub enum DetectorField {
     /// Source text of the number, e.g. `3.5`.
     Entropy(Spanned<String>),
     Checksum(Spanned<String>),
-    /// The id of the detector that finds the credential's other part.
+    /// The id of a detector that finds the credential's other part.
     Pair(Spanned<String>),
+    /// The detector finds only the other part of a credential.
+    Part,
     Allow(RegexLit),
     Example(StrLit),
     Negative(StrLit),

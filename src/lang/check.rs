@@ -962,7 +962,8 @@ impl<'s> Checker<'s> {
         let mut contexts: Vec<Context> = Vec::new();
         let mut entropy = None;
         let mut checksum = None;
-        let mut pair = None;
+        let mut pair = Vec::new();
+        let mut part = None;
         let mut docs = None;
         let mut keywords = Vec::new();
         let mut keywords_given = false;
@@ -1031,7 +1032,8 @@ impl<'s> Checker<'s> {
                         help: did_you_mean(&name.node, &Checksum::NAMES, "the built-in checksums are"),
                     }),
                 },
-                ast::DetectorField::Pair(other) => self.once(&mut pair, other.clone(), "pair", other.span),
+                ast::DetectorField::Pair(other) => pair.push(other.node.clone()),
+                ast::DetectorField::Part => self.once(&mut part, true, "part", f.span),
                 ast::DetectorField::Allow(re) => {
                     if let Some(p) = self.regex(re, false) {
                         allow.push(p);
@@ -1089,7 +1091,8 @@ impl<'s> Checker<'s> {
             contexts,
             entropy,
             checksum,
-            pair: pair.map(|p: ast::Spanned<String>| p.node),
+            pair,
+            part: part.unwrap_or(false),
             allow,
             examples: examples.iter().map(|s| s.value.clone()).collect(),
             negatives: negatives.iter().map(|s| s.value.clone()).collect(),

@@ -224,6 +224,7 @@ impl Formatter {
                 DetectorField::Entropy(n) => format!("entropy {}", n.node),
                 DetectorField::Checksum(c) => format!("checksum {}", c.node),
                 DetectorField::Pair(c) => format!("pair {}", c.node),
+                DetectorField::Part => "part".to_string(),
                 DetectorField::Allow(re) => format!("allow {}", regex(re)),
                 DetectorField::Example(s) => format!("example {}", string(&s.value)),
                 DetectorField::Negative(s) => format!("negative {}", string(&s.value)),

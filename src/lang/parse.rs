@@ -87,8 +87,8 @@ fn parse_items_apart(source: &str) -> (PackFile, Vec<ParseError>) {
 
 const RULE_FIELDS: &[&str] = &["severity", "maps", "param", "on", "where", "require", "deny", "message", "fix", "docs"];
 const DETECTOR_FIELDS: &[&str] = &[
-    "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "pair", "allow",
-    "example", "negative", "docs",
+    "severity", "provider", "keywords", "pattern", "assigned", "context", "entropy", "checksum", "pair", "part",
+    "allow", "example", "negative", "docs",
 ];
 const TEST_FIELDS: &[&str] = &["fixture", "base", "facts", "now", "expect"];
 const PACK_FIELDS: &[&str] = &["version", "description"];
@@ -571,6 +571,10 @@ impl Builder {
             let which = f.as_rule();
             let fspan = self.span(&f);
             let mut v = self.fields(f);
+            if which == Rule::part {
+                fields.push(Spanned::new(DetectorField::Part, fspan));
+                continue;
+            }
             let Some(value) = next(&mut v) else {
                 // `keywords []`: an empty list.
                 if which == Rule::keywords {
