@@ -14,11 +14,12 @@ mod lang {
     pub mod error;
     pub mod parse;
 
-    /// The tree of a pack that parses without errors; a pack with errors is
-    /// parsed again at run time, where its diagnostics are reported.
+    /// The text of a pack that parses without errors, with its tree; a pack
+    /// with errors is parsed again at run time, where its diagnostics are
+    /// reported.
     pub fn tree(text: &str) -> Option<Vec<u8>> {
         let (file, errors) = parse::parse_recovering(text);
-        if errors.is_empty() { postcard::to_stdvec(&file).ok() } else { None }
+        if errors.is_empty() { postcard::to_stdvec(&(text, &file)).ok() } else { None }
     }
 }
 
@@ -45,11 +46,11 @@ fn main() {
     collect(&root.join("rules"), &mut packs);
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     let mut code = String::from("pub static BUILTIN_PACKS: &[(&str, &str, Option<&[u8]>)] = &[\n");
-    for (i, p) in packs.iter().enumerate() {
+    for p in &packs {
         let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy().replace('\\', "/");
         let text = fs::read_to_string(p).unwrap_or_default();
         let tree = lang::tree(&text).and_then(|bytes| {
-            let file = out_dir.join(format!("builtin_tree_{i}.bin"));
+            let file = out_dir.join(format!("tree_{}.bin", rel.replace(['/', '.'], "_")));
             fs::write(&file, bytes).ok().map(|()| format!("Some(include_bytes!({:?}))", file.display().to_string()))
         });
         let tree = tree.unwrap_or_else(|| "None".to_string());

@@ -224,6 +224,21 @@ fn rules_list_shows_every_rule_and_detector() {
 }
 
 #[test]
+fn rules_explain_redacts_a_secret_pasted_as_a_parameter() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let token = "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";
+    let config = dir.path().join("nhigate.toml");
+    let text = format!("[rules]\n[rules.NHI-OWN-001]\nexempt_kinds = [\"mcp_server\", \"{token}\"]\n");
+    std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+    let config = config.to_string_lossy();
+    let o = run(&repo_root(), &["rules", "explain", "NHI-OWN-001", "--config", &config]);
+    let out = stdout(&o);
+    assert!(out.contains("exempt_kinds = [\"mcp_server\", \"ghp_"), "{out}");
+    assert!(!out.contains(token), "{out}");
+    assert!(out.contains("default [\"github_workflow\""), "the defaults are shown whole: {out}");
+}
+
+#[test]
 fn rules_explain_prints_the_docs_and_the_source() {
     let o = run(&repo_root(), &["rules", "explain", "NHI-OWN-001"]);
     assert_eq!(code(&o), 0);

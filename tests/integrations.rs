@@ -530,8 +530,10 @@ fn pre_commit_blocks_a_secret_and_passes_a_clean_commit() {
     );
     let env = vec![
         ("PRE_COMMIT_HOME", w.join("cache").to_string_lossy().to_string()),
-        // Reuse this checkout's build artefacts for the hook's `cargo install`.
-        ("CARGO_TARGET_DIR", repo_root().join("target").to_string_lossy().to_string()),
+        // A target folder of its own, kept between runs: sharing this
+        // checkout's would let the clone's build script outputs (its packs)
+        // stand in for this checkout's.
+        ("CARGO_TARGET_DIR", repo_root().join("target").join("hook-install").to_string_lossy().to_string()),
         ("PATH", std::env::var("PATH").unwrap_or_default()),
     ];
     let o = sh(&user, &pre_commit, &["install"], &env);

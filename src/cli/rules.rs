@@ -181,9 +181,16 @@ fn explain(program: &crate::lang::Program, id: &str) -> Exit {
     let params = program.rule(&info.id).map(|r| r.params.as_slice()).unwrap_or_default();
     if !params.is_empty() {
         out.push_str("  parameters (set in nhigate.toml under `[rules.ID]`):\n");
+        // A value set in nhigate.toml passes the reports' redaction step: a
+        // config may hold a pasted secret in the wrong place.
+        let scrub = crate::report::scrub::Scrubber::new(Some(&program.detectors), []);
         for p in params {
             let (value, default) = (literal(&p.value), literal(&p.default));
-            let source = if value == default { "default".to_string() } else { format!("set; default {default}") };
+            let (value, source) = if value == default {
+                (value, "default".to_string())
+            } else {
+                (scrub.text(&value), format!("set; default {default}"))
+            };
             out.push_str(&format!("    {} = {value}  ({}, {source})\n", p.name, p.ty.describe()));
         }
     }

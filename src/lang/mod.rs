@@ -33,10 +33,12 @@ pub mod embedded {
     include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 
     /// The stored tree of the built-in pack at `path`, when `text` is that
-    /// pack's text.
+    /// pack's text. The tree is stored with the text it was parsed from,
+    /// and is used only for that text.
     pub fn tree(path: &str, text: &str) -> Option<super::ast::PackFile> {
-        let (_, _, tree) = BUILTIN_PACKS.iter().find(|(p, t, _)| *p == path && *t == text)?;
-        postcard::from_bytes(tree.as_ref()?).ok()
+        let (_, _, stored) = BUILTIN_PACKS.iter().find(|(p, t, _)| *p == path && *t == text)?;
+        let (parsed_from, tree): (&str, super::ast::PackFile) = postcard::from_bytes(stored.as_ref()?).ok()?;
+        (parsed_from == text).then_some(tree)
     }
 }
 
