@@ -957,7 +957,10 @@ impl DetectorSet {
                             confidence,
                             pair: None,
                         });
-                        break;
+                        // A part does not take the assignment from a secret's detector.
+                        if !self.detectors[d].spec.part {
+                            break;
+                        }
                     }
                     Ok(_) => {}
                 }
@@ -971,6 +974,11 @@ impl DetectorSet {
             by_line.entry(g.start.line).or_default().push(i);
         }
         for f in extra {
+            // A part (a username) is not a secret: it never stands in for one.
+            if self.detectors[f.detector].spec.part {
+                found.push(f);
+                continue;
+            }
             let same_place = by_line.get(&f.start.line).and_then(|on_line| {
                 on_line.iter().copied().find(|&i| {
                     let g = &found[i];
