@@ -488,6 +488,8 @@ pub struct DetectorSet {
     pair_of: Vec<Vec<usize>>,
     /// For each detector, the detectors that name it as their pair.
     partners: Vec<Vec<usize>>,
+    /// The detectors that are `part`s.
+    parts: Vec<usize>,
 }
 
 /// Two parts of one credential are a pair when they are this many lines
@@ -568,7 +570,9 @@ impl DetectorSet {
         for (d, others) in pair_of.iter().enumerate() {
             others.iter().for_each(|&o| partners[o].push(d));
         }
+        let parts = (0..detectors.len()).filter(|&d| detectors[d].spec.part).collect();
         DetectorSet {
+            parts,
             detectors,
             prefilter: OnceLock::new(),
             quick_prefilter: OnceLock::new(),
@@ -679,9 +683,9 @@ impl DetectorSet {
         }
         // A part is looked for only where a detector that pairs with it may
         // find its secret: `user` alone is everywhere.
-        for (d, partners) in self.partners.iter().enumerate() {
-            if hit[d] && self.detectors[d].spec.part {
-                hit[d] = partners.iter().any(|&c| hit[c]);
+        for &d in &self.parts {
+            if hit[d] {
+                hit[d] = self.partners[d].iter().any(|&c| hit[c]);
             }
         }
         assignment_hits.extend(part_hits.into_iter().filter(|&(d, _)| hit[d]).map(|(_, at)| at));
