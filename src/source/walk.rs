@@ -16,8 +16,6 @@ pub(crate) struct WalkOptions {
 
 /// List the files to scan under `root` (or `root` itself, if it is a file).
 pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<Skipped>) {
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -57,42 +55,69 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
             builder.overrides(o);
         }
     }
-    for result in builder.build() {
-        let entry = match result {
-            Ok(e) => e,
-            Err(err) => {
-                let path = error_path(&err).map(|p| relative(root, &p)).unwrap_or_default();
-                skipped.push(Skipped { path, reason: describe_walk_error(&err) });
-                continue;
+    // Walked on as many threads as the scan gets (`-j`): on a large tree the
+    // walk is a fifth of the run, and nothing is scanned until it is done.
+    let threads = rayon::current_num_threads();
+    let whole_file = root.is_file();
+    let walked: std::sync::Mutex<(Vec<FileEntry>, Vec<Skipped>)> = std::sync::Mutex::default();
+    builder.threads(threads).build_parallel().run(|| {
+        Box::new(|result| {
+            let one = visit(root, whole_file, result);
+            if let (Some(one), Ok(mut walked)) = (one, walked.lock()) {
+                match one {
+                    Walked::File(f) => walked.0.push(f),
+                    Walked::Link(f, s) => {
+                        walked.0.push(f);
+                        walked.1.push(s);
+                    }
+                    Walked::Skipped(s) => walked.1.push(s),
+                }
             }
-        };
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        let rel = relative(root, entry.path());
-        if ft.is_symlink() {
-            skipped.push(Skipped { path: rel.clone(), reason: super::LINK_NOT_FOLLOWED.into() });
-            files.push(FileEntry { path: rel, full: entry.into_path(), link: true });
-            continue;
-        }
-        if !ft.is_file() {
-            continue;
-        }
-        // NOTE: no stat here; the reader enforces the size cap as it reads.
-        files.push(FileEntry { path: rel, full: entry.into_path(), link: false });
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let (mut files, mut skipped) = walked.into_inner().unwrap_or_default();
     if let Ok(seen) = other_git.lock() {
-        skipped.extend(
-            seen.iter()
-                .map(|p| Skipped { path: relative(root, p), reason: "git's own data (`.git`), not scanned".into() }),
-        );
+        skipped.extend(seen.iter().map(|p| Skipped {
+            path: relative(root, whole_file, p),
+            reason: "git's own data (`.git`), not scanned".into(),
+        }));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    // The threads finish in any order; the report must not.
+    skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     (files, skipped)
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = if root.is_file() {
+enum Walked {
+    File(FileEntry),
+    /// A symbolic link: its target path is scanned, and it is listed as skipped.
+    Link(FileEntry, Skipped),
+    Skipped(Skipped),
+}
+
+fn visit(root: &Path, whole_file: bool, result: Result<ignore::DirEntry, ignore::Error>) -> Option<Walked> {
+    let entry = match result {
+        Ok(e) => e,
+        Err(err) => {
+            let path = error_path(&err).map(|p| relative(root, whole_file, &p)).unwrap_or_default();
+            return Some(Walked::Skipped(Skipped { path, reason: describe_walk_error(&err) }));
+        }
+    };
+    let ft = entry.file_type()?;
+    let rel = relative(root, whole_file, entry.path());
+    if ft.is_symlink() {
+        let skipped = Skipped { path: rel.clone(), reason: super::LINK_NOT_FOLLOWED.into() };
+        return Some(Walked::Link(FileEntry { path: rel, full: entry.into_path(), link: true }, skipped));
+    }
+    // NOTE: no stat here; the reader enforces the size cap as it reads.
+    ft.is_file().then(|| Walked::File(FileEntry { path: rel, full: entry.into_path(), link: false }))
+}
+
+/// `path` as the report names it: relative to `root`, or, when the root is
+/// the one file scanned (`whole_file`), its file name.
+fn relative(root: &Path, whole_file: bool, path: &Path) -> String {
+    let rel = if whole_file {
         path.file_name().map(PathBuf::from).unwrap_or_else(|| path.to_path_buf())
     } else {
         path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
