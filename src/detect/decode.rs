@@ -18,6 +18,8 @@ pub(crate) const MAX_DEPTH: usize = 2;
 /// A base64 run shorter than this (36 bytes decoded) is a token, a hash or
 /// an id, not a config blob: the detectors read such values as they stand.
 const MIN_BASE64: usize = 48;
+/// A wrapped blob's lines are this long or longer (`base64` writes 76).
+const WRAP_WIDTH: usize = 60;
 /// The longest run decoded.
 const MAX_RUN: usize = 256 << 10;
 
@@ -101,6 +103,14 @@ pub(crate) fn base64_blobs(text: &[u8]) -> Vec<Decoded> {
             i += 1;
             continue;
         }
+        // A word too short to be a blob, and too short to wrap onto the next
+        // line, is passed over before anything is copied: a config file is
+        // mostly such words.
+        let len = text[i..].iter().position(|&b| !base64_byte(b)).unwrap_or(text.len() - i);
+        if len < WRAP_WIDTH && len + 2 < MIN_BASE64 {
+            i += len;
+            continue;
+        }
         let (end, compact) = run_at(text, i);
         if compact.len() >= MIN_BASE64 && compact.len() <= MAX_RUN {
             if let Some(decoded) = decode_base64(&compact).filter(|d| is_config_text(d)) {
@@ -126,7 +136,7 @@ fn run_at(text: &[u8], start: usize) -> (usize, Vec<u8>) {
         let pad = text[end..].iter().take(2).take_while(|&&b| b == b'=').count();
         compact.extend(std::iter::repeat_n(b'=', pad));
         end += pad;
-        let full = len >= 60 && pad == 0 && width.is_none_or(|w| w == len);
+        let full = len >= WRAP_WIDTH && pad == 0 && width.is_none_or(|w| w == len);
         width = width.or(Some(len));
         let next = match text.get(end..) {
             Some([b'\r', b'\n', rest @ ..]) | Some([b'\n', rest @ ..]) if full => {
