@@ -150,8 +150,13 @@ fn read_line(format: Format, line: &str, n: u32, out: &mut Vec<Pair>) {
                 capture_all(&XML_ATTR, line, n, out);
             }
         }
+        // Each of these reads a quoted value: a line without a quote has
+        // none, and most lines a keyword is on in code have none.
+        _ if memchr::memchr3(b'"', b'\'', b'`', line.as_bytes()).is_none() => {}
         _ => {
-            capture_all(&QUOTED, line, n, out);
+            if memchr::memchr2(b'=', b':', line.as_bytes()).is_some() {
+                capture_all(&QUOTED, line, n, out);
+            }
             capture_all(&DEFINE, line, n, out);
             capture_all(&SECURE_STRING, line, n, out);
             capture_all(&SQL_PASSWORD, line, n, out);
