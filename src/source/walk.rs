@@ -62,8 +62,10 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
     let walked: std::sync::Mutex<(Vec<FileEntry>, Vec<Skipped>)> = std::sync::Mutex::default();
     builder.threads(threads).build_parallel().run(|| {
         Box::new(|result| {
-            let one = visit(root, whole_file, result);
-            if let (Some(one), Ok(mut walked)) = (one, walked.lock()) {
+            if let Some(one) = visit(root, whole_file, result) {
+                // Nothing that holds the lock can panic; were it poisoned,
+                // the lists are still whole.
+                let mut walked = walked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 match one {
                     Walked::File(f) => walked.0.push(f),
                     Walked::Link(f, s) => {
@@ -76,7 +78,7 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
             ignore::WalkState::Continue
         })
     });
-    let (mut files, mut skipped) = walked.into_inner().unwrap_or_default();
+    let (mut files, mut skipped) = walked.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Ok(seen) = other_git.lock() {
         skipped.extend(seen.iter().map(|p| Skipped {
             path: relative(root, whole_file, p),
