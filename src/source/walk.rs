@@ -155,25 +155,25 @@ mod tests {
     /// walk on many threads lists is sorted, and the same on one thread.
     #[cfg(unix)]
     #[test]
-    fn a_walk_on_many_threads_lists_what_one_thread_lists_in_order() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_walk_on_many_threads_lists_what_one_thread_lists_in_order() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
         let root = dir.path();
         for d in ["a/b/c", "d/e", "f/.git", "a/b/g/.git"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::create_dir_all(root.join(d))?;
         }
         for (i, d) in ["", "a", "a/b", "a/b/c", "d", "d/e", "f"].iter().enumerate() {
-            std::fs::write(root.join(d).join(format!("file{i}.env")), "X=1\n").unwrap();
-            std::os::unix::fs::symlink("/nowhere", root.join(d).join(format!("link{i}"))).unwrap();
+            std::fs::write(root.join(d).join(format!("file{i}.env")), "X=1\n")?;
+            std::os::unix::fs::symlink("/nowhere", root.join(d).join(format!("link{i}")))?;
         }
         let options = WalkOptions { excludes: Vec::new() };
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let on = |threads: usize| -> Result<_, rayon::ThreadPoolBuildError> {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
             let (files, skipped) = pool.install(|| walk(root, &options));
             let files: Vec<(String, bool)> = files.into_iter().map(|f| (f.path, f.link)).collect();
             let skipped: Vec<(String, String)> = skipped.into_iter().map(|s| (s.path, s.reason)).collect();
-            (files, skipped)
+            Ok((files, skipped))
         };
-        let (files, skipped) = on(1);
+        let (files, skipped) = on(1)?;
         assert_eq!(files.len(), 14);
         assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
         let paths: Vec<&str> = skipped.iter().map(|(p, _)| p.as_str()).collect();
@@ -181,7 +181,8 @@ mod tests {
         assert!(paths.contains(&"a/b/g/.git") && paths.contains(&"f/.git") && paths.contains(&"d/e/link5"));
         assert_eq!(skipped.len(), 9);
         for _ in 0..5 {
-            assert_eq!(on(4), (files.clone(), skipped.clone()));
+            assert_eq!(on(4)?, (files.clone(), skipped.clone()));
         }
+        Ok(())
     }
 }
