@@ -67,12 +67,15 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
                 // the lists are still whole.
                 let mut walked = walked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 match one {
-                    Walked::File(f) => walked.0.push(f),
-                    Walked::Link(f, s) => {
-                        walked.0.push(f);
-                        walked.1.push(s);
+                    Ok(file) => {
+                        // A link's target path is scanned, and the link is
+                        // listed as skipped.
+                        if file.link {
+                            walked.1.push(Skipped { path: file.path.clone(), reason: super::LINK_NOT_FOLLOWED.into() });
+                        }
+                        walked.0.push(file);
                     }
-                    Walked::Skipped(s) => walked.1.push(s),
+                    Err(skipped) => walked.1.push(skipped),
                 }
             }
             ignore::WalkState::Continue
@@ -91,29 +94,25 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
     (files, skipped)
 }
 
-enum Walked {
-    File(FileEntry),
-    /// A symbolic link: its target path is scanned, and it is listed as skipped.
-    Link(FileEntry, Skipped),
-    Skipped(Skipped),
-}
-
-fn visit(root: &Path, whole_file: bool, result: Result<ignore::DirEntry, ignore::Error>) -> Option<Walked> {
+/// A file to scan, or why an entry is skipped; `None` for what is neither
+/// (a directory).
+fn visit(
+    root: &Path,
+    whole_file: bool,
+    result: Result<ignore::DirEntry, ignore::Error>,
+) -> Option<Result<FileEntry, Skipped>> {
     let entry = match result {
         Ok(e) => e,
         Err(err) => {
             let path = error_path(&err).map(|p| relative(root, whole_file, &p)).unwrap_or_default();
-            return Some(Walked::Skipped(Skipped { path, reason: describe_walk_error(&err) }));
+            return Some(Err(Skipped { path, reason: describe_walk_error(&err) }));
         }
     };
     let ft = entry.file_type()?;
-    let rel = relative(root, whole_file, entry.path());
-    if ft.is_symlink() {
-        let skipped = Skipped { path: rel.clone(), reason: super::LINK_NOT_FOLLOWED.into() };
-        return Some(Walked::Link(FileEntry { path: rel, full: entry.into_path(), link: true }, skipped));
-    }
+    let link = ft.is_symlink();
     // NOTE: no stat here; the reader enforces the size cap as it reads.
-    ft.is_file().then(|| Walked::File(FileEntry { path: rel, full: entry.into_path(), link: false }))
+    (link || ft.is_file())
+        .then(|| Ok(FileEntry { path: relative(root, whole_file, entry.path()), full: entry.into_path(), link }))
 }
 
 /// `path` as the report names it: relative to `root`, or, when the root is
