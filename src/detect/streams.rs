@@ -34,18 +34,13 @@ pub(crate) fn overlapping(dfa: &DFA, haystack: &[u8], mut found: impl FnMut(usiz
     // The four windows in lockstep for as long as the shortest; then each
     // to its end.
     let common = (0..4).map(|i| to[i] - window[i]).min().unwrap_or(0);
-    let slice = |i: usize| &haystack[window[i]..window[i] + common];
+    let windows: [&[u8]; 4] = std::array::from_fn(|i| &haystack[window[i]..window[i] + common]);
     let mut state = [start; 4];
-    let lockstep = slice(0).iter().zip(slice(1)).zip(slice(2)).zip(slice(3));
-    for (j, (((&a, &b), &c), &d)) in lockstep.enumerate() {
-        state[0] = dfa.next_state(Anchored::No, state[0], a);
-        state[1] = dfa.next_state(Anchored::No, state[1], b);
-        state[2] = dfa.next_state(Anchored::No, state[2], c);
-        state[3] = dfa.next_state(Anchored::No, state[3], d);
-        if state.iter().any(|&s| dfa.is_special(s)) {
-            for (i, &s) in state.iter().enumerate() {
-                report(s, window[i] + j + 1, i);
-            }
+    let mut j = 0;
+    while j < common {
+        j = lockstep(dfa, &windows, &mut state, j);
+        for (i, &s) in state.iter().enumerate() {
+            report(s, window[i] + j, i);
         }
     }
     for (i, state) in state.iter_mut().enumerate() {
@@ -56,6 +51,30 @@ pub(crate) fn overlapping(dfa: &DFA, haystack: &[u8], mut found: impl FnMut(usiz
             }
         }
     }
+}
+
+/// Steps the four states over their windows from `j` until one of them is
+/// special (a match, or the dead state) or the windows end, and returns how
+/// many bytes each has consumed. A loop of its own, so that the four states
+/// stay in registers: kept inline with the reporting around it, they were
+/// spilled to the stack and every step paid a store and a reload.
+#[inline(never)]
+fn lockstep(dfa: &DFA, windows: &[&[u8]; 4], state: &mut [StateID; 4], mut j: usize) -> usize {
+    let [a, b, c, d] = *windows;
+    let len = a.len().min(b.len()).min(c.len()).min(d.len());
+    let [mut s0, mut s1, mut s2, mut s3] = *state;
+    while j < len {
+        s0 = dfa.next_state(Anchored::No, s0, a[j]);
+        s1 = dfa.next_state(Anchored::No, s1, b[j]);
+        s2 = dfa.next_state(Anchored::No, s2, c[j]);
+        s3 = dfa.next_state(Anchored::No, s3, d[j]);
+        j += 1;
+        if dfa.is_special(s0) || dfa.is_special(s1) || dfa.is_special(s2) || dfa.is_special(s3) {
+            break;
+        }
+    }
+    *state = [s0, s1, s2, s3];
+    j
 }
 
 #[cfg(test)]
