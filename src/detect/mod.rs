@@ -102,6 +102,47 @@ impl Pattern {
     }
 }
 
+/// Where a pattern's matches lie around its keywords (`Window`), when that
+/// can be known from the pattern: every match is at most some length and at
+/// least one byte long, and every literal a match can start with (the regex
+/// crate's own prefix analysis: a finite set means every match starts with
+/// one of them) holds one of the keywords, compared as the prefilter
+/// compares it.
+fn window(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Window> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(pattern.flags.contains('i'))
+        .multi_line(pattern.flags.contains('m'))
+        .dot_matches_new_line(pattern.flags.contains('s'))
+        .ignore_whitespace(pattern.flags.contains('x'))
+        .build()
+        .parse(&pattern.body)
+        .ok()?;
+    let after = hir.properties().maximum_len()?;
+    if hir.properties().minimum_len()? == 0 {
+        return None;
+    }
+    // Case-insensitive keywords spell out every case of a prefix: room for
+    // `(?i)` over a dozen letters before the set is cut short.
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).limit_total(8192).extract(&hir);
+    let mut before = 0;
+    for literal in prefixes.literals()? {
+        let bytes = literal.as_bytes();
+        let offset = keywords
+            .iter()
+            .filter(|k| !k.is_empty())
+            .filter_map(|k| {
+                let k = k.as_bytes();
+                bytes.windows(k.len()).position(|w| if ignore_case { w.eq_ignore_ascii_case(k) } else { w == k })
+            })
+            .min()?;
+        before = before.max(offset);
+    }
+    Some(Window { before, after })
+}
+
 /// A detector with its regexes, compiled on first use.
 #[derive(Debug)]
 pub struct Detector {
@@ -116,7 +157,24 @@ struct Compiled {
     allow: Vec<Regex>,
     /// Index of the capture group that holds the secret.
     group: usize,
+    /// Where a match can lie around one of the detector's keywords, when
+    /// every match starts with one: the regex then runs only there.
+    window: Option<Window>,
 }
+
+/// Every match of a pattern starts with a literal that holds one of the
+/// detector's keywords at most `before` bytes in, and is at most `after`
+/// bytes long: so a match holds a keyword occurrence `h`, starts in
+/// `h - before ..= h` and ends by `h + after`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Window {
+    before: usize,
+    after: usize,
+}
+
+/// Bytes past a window's end that a match's trailing assertion may look at
+/// (`\b`, `$`; one character, four bytes in UTF-8).
+const LOOKAHEAD: usize = 4;
 
 /// A secret found in a unit: where its value starts and ends, and the raw
 /// value, which the caller redacts and hashes before keeping anything.
@@ -189,7 +247,11 @@ impl Detector {
                 .capture_names()
                 .position(|n| n == Some("secret"))
                 .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-            Ok(Compiled { regex, allow, group })
+            let window = match &self.spec.matcher {
+                Matcher::Pattern(p) => window(p, &self.spec.keywords, self.keywords_ignore_case()),
+                Matcher::Assigned(_) => None,
+            };
+            Ok(Compiled { regex, allow, group, window })
         })
     }
 
@@ -296,48 +358,92 @@ impl Detector {
         }
         for caps in compiled.regex.captures_iter(haystack) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(value) = caps.get(compiled.group).or_else(|| caps.get(0)) else {
-                continue;
-            };
-            let bytes = value.as_bytes();
-            if bytes.is_empty() {
-                continue;
-            }
-            let shown = || crate::facts::Redacted::new(&String::from_utf8_lossy(bytes)).to_string();
-            let entropy = shannon_entropy(bytes);
-            if let Some(min) = self.spec.entropy {
-                if entropy < min {
-                    rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
-                    continue;
-                }
-            }
-            if let Some(c) = self.spec.checksum {
-                if !c.verify(bytes) {
-                    rejected.push(Rejection::Checksum { value: shown() });
-                    continue;
-                }
-            }
-            if compiled.allow.iter().any(|a| a.is_match(bytes)) {
-                rejected.push(Rejection::Allowed { value: shown() });
-                continue;
-            }
-            let text = String::from_utf8_lossy(bytes);
-            let why = confidence::not_a_secret(&text)
-                .or_else(|| confidence::example_credentials(&String::from_utf8_lossy(whole.as_bytes()), &text));
-            if let Some(why) = why {
-                rejected.push(Rejection::Implausible { value: shown(), why });
-                continue;
-            }
-            out.push(Match {
-                detector: index,
-                start: value.start(),
-                end: value.end(),
-                match_start: whole.start(),
-                match_end: whole.end(),
-                entropy,
-            });
+            let value = caps.get(compiled.group).unwrap_or(whole);
+            self.judge(index, haystack, (whole.range(), value.range()), out, rejected);
         }
         Ok(())
+    }
+
+    /// As `find`, given every occurrence of the detector's keywords in
+    /// `haystack` (ascending): when every match starts with a keyword, the
+    /// regex runs only around them, and finds what `find` finds, in the
+    /// same order. Matches do not overlap, as in `find`: each search starts
+    /// where the last match ended. A window ends `after` bytes past its
+    /// keyword (and `LOOKAHEAD` more for a trailing assertion): a match
+    /// that starts at or before the keyword ends inside it, so it is a match
+    /// of the whole text too; one that starts after it is left to the next
+    /// keyword's window.
+    pub fn find_near(&self, index: usize, haystack: &[u8], hits: &[usize], out: &mut Vec<Match>) -> Result<(), String> {
+        let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
+        let Some(window) = compiled.window else { return self.find(index, haystack, out) };
+        let mut at = compiled.regex.capture_locations();
+        let mut from = 0;
+        for &hit in hits {
+            let end = hit.saturating_add(window.after).saturating_add(LOOKAHEAD).min(haystack.len());
+            let near = &haystack[..end];
+            from = from.max(hit.saturating_sub(window.before));
+            while from <= hit {
+                let Some(whole) = compiled.regex.captures_read_at(&mut at, near, from) else { break };
+                if whole.start() > hit {
+                    break;
+                }
+                let value = at.get(compiled.group).unwrap_or((whole.start(), whole.end()));
+                self.judge(index, haystack, (whole.range(), value.0..value.1), out, &mut Vec::new());
+                // A match is never empty (`window` asks for one byte).
+                from = whole.end();
+            }
+        }
+        Ok(())
+    }
+
+    /// One regex match, through the entropy, checksum, allow-list and
+    /// plausibility filters.
+    fn judge(
+        &self,
+        index: usize,
+        haystack: &[u8],
+        (whole, value): (std::ops::Range<usize>, std::ops::Range<usize>),
+        out: &mut Vec<Match>,
+        rejected: &mut Vec<Rejection>,
+    ) {
+        let Ok(compiled) = self.compiled() else { return };
+        let bytes = &haystack[value.clone()];
+        if bytes.is_empty() {
+            return;
+        }
+        let shown = || crate::facts::Redacted::new(&String::from_utf8_lossy(bytes)).to_string();
+        let entropy = shannon_entropy(bytes);
+        if let Some(min) = self.spec.entropy {
+            if entropy < min {
+                rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
+                return;
+            }
+        }
+        if let Some(c) = self.spec.checksum {
+            if !c.verify(bytes) {
+                rejected.push(Rejection::Checksum { value: shown() });
+                return;
+            }
+        }
+        if compiled.allow.iter().any(|a| a.is_match(bytes)) {
+            rejected.push(Rejection::Allowed { value: shown() });
+            return;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let why = confidence::not_a_secret(&text)
+            .or_else(|| confidence::example_credentials(&String::from_utf8_lossy(&haystack[whole.clone()]), &text));
+        if let Some(why) = why {
+            rejected.push(Rejection::Implausible { value: shown(), why });
+            return;
+        }
+        out.push(Match {
+            detector: index,
+            start: value.start,
+            end: value.end,
+            match_start: whole.start,
+            match_end: whole.end,
+            entropy,
+        });
     }
 
     /// Run this detector alone over a text, keywords included: what an
@@ -518,6 +624,9 @@ pub struct Candidates {
     pub detectors: Vec<usize>,
     /// Where keywords of assignment detectors occur (byte offsets).
     pub assignment_hits: Vec<usize>,
+    /// Where each pattern detector's keywords occur: (detector, byte
+    /// offset), sorted.
+    pub pattern_hits: Vec<(usize, usize)>,
 }
 
 impl Candidates {
@@ -653,6 +762,7 @@ impl DetectorSet {
     pub fn prefilter(&self, haystack: &[u8]) -> Candidates {
         let mut hit = vec![false; self.detectors.len()];
         let mut assignment_hits = Vec::new();
+        let mut pattern_hits = Vec::new();
         let mut part_hits = Vec::new();
         for &i in &self.always {
             hit[i] = true;
@@ -665,7 +775,9 @@ impl DetectorSet {
                     continue;
                 }
                 hit[o.detector] = true;
-                if o.exact.is_none() && self.detectors[o.detector].is_assignment() {
+                if !self.detectors[o.detector].is_assignment() {
+                    pattern_hits.push((o.detector, start));
+                } else if o.exact.is_none() {
                     match self.detectors[o.detector].spec.part {
                         true => part_hits.push((o.detector, start)),
                         false => assignment_hits.push(start),
@@ -691,15 +803,38 @@ impl DetectorSet {
         assignment_hits.extend(part_hits.into_iter().filter(|&(d, _)| hit[d]).map(|(_, at)| at));
         assignment_hits.sort_unstable();
         assignment_hits.dedup();
-        Candidates { detectors: hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect(), assignment_hits }
+        pattern_hits.sort_unstable();
+        pattern_hits.dedup();
+        Candidates {
+            detectors: hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect(),
+            assignment_hits,
+            pattern_hits,
+        }
     }
 
     /// Every regex match of the given detectors in `haystack`.
-    fn scan_patterns(&self, haystack: &[u8], detectors: &[usize], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
+    /// With `hits` (the prefilter's `pattern_hits`), a detector whose
+    /// keywords occur runs only around them (`Detector::find_near`).
+    fn scan_patterns(
+        &self,
+        haystack: &[u8],
+        detectors: &[usize],
+        hits: Option<&[(usize, usize)]>,
+        failures: &mut Vec<DetectorFailure>,
+    ) -> Vec<Match> {
         let mut out = Vec::new();
+        let mut near = Vec::new();
         for &d in detectors {
             let detector = &self.detectors[d];
-            if let Err(reason) = detector.find(d, haystack, &mut out) {
+            let hits = hits.unwrap_or_default();
+            let first = hits.partition_point(|&(h, _)| h < d);
+            near.clear();
+            near.extend(hits[first..].iter().take_while(|&&(h, _)| h == d).map(|&(_, at)| at));
+            let found = match near.is_empty() {
+                true => detector.find(d, haystack, &mut out),
+                false => detector.find_near(d, haystack, &near, &mut out),
+            };
+            if let Err(reason) = found {
                 failures.push(DetectorFailure { detector: detector.spec.id.clone(), reason });
             }
         }
@@ -710,7 +845,7 @@ impl DetectorSet {
     /// position; where matches overlap, only the one that takes precedence.
     pub fn scan(&self, haystack: &[u8], failures: &mut Vec<DetectorFailure>) -> Vec<Match> {
         let candidates = self.candidates(haystack);
-        let matches = self.scan_patterns(haystack, &candidates, failures);
+        let matches = self.scan_patterns(haystack, &candidates, None, failures);
         self.most_specific(matches)
     }
 
@@ -859,12 +994,13 @@ impl DetectorSet {
 
     /// `detect` after the prefilter has run.
     pub fn detect_with(&self, path: &str, text: &[u8], candidates: Candidates, report: &mut Report) -> Vec<Found> {
-        let Candidates { detectors: candidates, assignment_hits } = candidates;
+        let Candidates { detectors: candidates, assignment_hits, pattern_hits } = candidates;
         let place = Place::of(path);
         let lines = std::cell::OnceCell::new();
         let pos = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).pos(text, offset);
         let patterns: Vec<usize> = candidates.iter().copied().filter(|&d| !self.detectors[d].is_assignment()).collect();
-        let matches = self.most_specific(self.scan_patterns(text, &patterns, &mut report.failures));
+        let matches =
+            self.most_specific(self.scan_patterns(text, &patterns, Some(&pattern_hits), &mut report.failures));
         let mut found: Vec<Found> = matches
             .iter()
             .filter_map(|m| {
@@ -1074,6 +1210,41 @@ mod tests {
             docs: None,
             builtin: true,
         }
+    }
+
+    /// `find_near` is `find` for every built-in detector, on its own
+    /// examples and negatives and on every example of every detector run
+    /// together (keywords of one inside another's window).
+    #[test]
+    fn the_search_near_keywords_finds_what_the_whole_search_finds() {
+        let optional: Vec<String> = crate::builtin::optional().iter().map(|s| s.to_string()).collect();
+        let set =
+            crate::check::load_packs(&optional, false, Vec::new()).unwrap_or_else(|e| panic!("{e}")).program.detectors;
+        let all: Vec<&str> =
+            set.iter().flat_map(|d| d.spec.examples.iter().chain(&d.spec.negatives)).map(|s| s.as_str()).collect();
+        let together = [all.join("\n"), all.join(" "), all.join(""), all.concat().replace(['"', '\''], "")];
+        let (mut windowed, mut patterns) = (0, 0);
+        for (d, detector) in set.iter().enumerate().filter(|(_, d)| !d.is_assignment()) {
+            patterns += 1;
+            if detector.compiled().as_ref().is_ok_and(|c| c.window.is_some()) {
+                windowed += 1;
+            }
+            let own = detector.spec.examples.iter().chain(&detector.spec.negatives).map(String::as_str);
+            for text in own.chain(together.iter().map(String::as_str)) {
+                let hits: Vec<usize> =
+                    set.prefilter(text.as_bytes()).pattern_hits.iter().filter(|h| h.0 == d).map(|h| h.1).collect();
+                let (mut whole, mut near) = (Vec::new(), Vec::new());
+                let searched = detector
+                    .find(d, text.as_bytes(), &mut whole)
+                    .and_then(|()| detector.find_near(d, text.as_bytes(), &hits, &mut near));
+                assert!(searched.is_ok(), "{}: {searched:?}", detector.spec.id);
+                if hits.is_empty() && !detector.spec.keywords.is_empty() {
+                    continue;
+                }
+                assert_eq!(whole, near, "{} on {text:?}", detector.spec.id);
+            }
+        }
+        assert!(windowed * 10 >= patterns * 3, "{windowed} of {patterns} pattern detectors search near keywords");
     }
 
     #[test]
