@@ -170,3 +170,42 @@ fn list(lines: &BTreeSet<u32>) -> String {
         lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `find_near` is `find` for every built-in detector, on its own
+    /// examples and negatives and on every example of every detector run
+    /// together (keywords of one inside another's window).
+    #[test]
+    fn the_search_near_keywords_finds_what_the_whole_search_finds() {
+        let optional: Vec<String> = crate::builtin::optional().iter().map(|s| s.to_string()).collect();
+        let set = check::load_packs(&optional, false, Vec::new()).unwrap_or_else(|e| panic!("{e}")).program.detectors;
+        let all: Vec<&str> =
+            set.iter().flat_map(|d| d.spec.examples.iter().chain(&d.spec.negatives)).map(|s| s.as_str()).collect();
+        let together = [all.join("\n"), all.join(" "), all.join(""), all.concat().replace(['"', '\''], "")];
+        let (mut windowed, mut patterns) = (0, 0);
+        for (d, detector) in set.iter().enumerate().filter(|(_, d)| !d.is_assignment()) {
+            patterns += 1;
+            if detector.searches_near_keywords() {
+                windowed += 1;
+            }
+            let own = detector.spec.examples.iter().chain(&detector.spec.negatives).map(String::as_str);
+            for text in own.chain(together.iter().map(String::as_str)) {
+                let hits: Vec<usize> =
+                    set.prefilter(text.as_bytes()).pattern_hits.iter().filter(|h| h.0 == d).map(|h| h.1).collect();
+                let (mut whole, mut near) = (Vec::new(), Vec::new());
+                let searched = detector
+                    .find(d, text.as_bytes(), &mut whole)
+                    .and_then(|()| detector.find_near(d, text.as_bytes(), &hits, &mut near));
+                assert!(searched.is_ok(), "{}: {searched:?}", detector.spec.id);
+                if hits.is_empty() && !detector.spec.keywords.is_empty() {
+                    continue;
+                }
+                assert_eq!(whole, near, "{} on {text:?}", detector.spec.id);
+            }
+        }
+        assert!(windowed * 10 >= patterns * 3, "{windowed} of {patterns} pattern detectors search near keywords");
+    }
+}
