@@ -397,6 +397,7 @@ impl Detector {
     }
 
     /// Whether `find_near` searches only around keywords (`Window`).
+    #[cfg(test)]
     pub(crate) fn searches_near_keywords(&self) -> bool {
         self.compiled().as_ref().is_ok_and(|c| c.window.is_some())
     }
