@@ -613,7 +613,7 @@ const PAIR_LINES: u32 = 5;
 /// handful of files.
 #[derive(Debug)]
 enum KeywordSearch {
-    Dfa(Box<aho_corasick::dfa::DFA>),
+    Dfa(Box<streams::KeywordTable>),
     Nfa(AhoCorasick),
 }
 
@@ -741,7 +741,10 @@ impl DetectorSet {
                 .build(&self.keywords)
         });
         match built {
-            Some(Ok(dfa)) => Some(KeywordSearch::Dfa(Box::new(dfa))),
+            Some(Ok(dfa)) => match streams::KeywordTable::new(&dfa, &self.keywords) {
+                Some(table) => Some(KeywordSearch::Dfa(Box::new(table))),
+                None => self.build_automaton(false),
+            },
             _ => AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
@@ -792,7 +795,7 @@ impl DetectorSet {
             }
         };
         match self.automaton() {
-            Some(KeywordSearch::Dfa(dfa)) => streams::overlapping(dfa, haystack, on_hit),
+            Some(KeywordSearch::Dfa(table)) => table.overlapping(haystack, on_hit),
             Some(KeywordSearch::Nfa(ac)) => {
                 let mut on_hit = on_hit;
                 ac.find_overlapping_iter(haystack).for_each(|m| on_hit(m.pattern().as_usize(), m.start()));

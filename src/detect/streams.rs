@@ -1,80 +1,177 @@
-//! The keyword search over a large input, as four interleaved streams.
+//! The keyword search over a large input: the DFA's transitions in a table
+//! of our own, searched as four interleaved streams.
 //!
-//! A DFA takes one table step per byte, and each step needs the state the
-//! one before it produced: one stream runs at the latency of a cache load
-//! (about 460 MB/s for the built-in keywords, whatever the crate's loop).
-//! Four streams over four quarters of the input are independent, so their
-//! steps overlap in the processor and the pass runs about twice as fast.
-//! Each stream starts `max_pattern_len - 1` bytes before its quarter, so
-//! that a keyword that crosses into the quarter is seen whole, and reports
-//! only the keywords that end inside its quarter: every occurrence is
-//! reported exactly once, as `find_overlapping_iter` would.
+//! The table. The crate's DFA numbers its states as its trie was built, one
+//! keyword after another, so the shallow states that nearly every byte
+//! visits lie scattered over two megabytes, past the core's cache. Here the
+//! states are numbered breadth-first from the start (the shallow states sit
+//! together), match states first (one comparison tells a match), with one
+//! column per byte class and no padding; the table is half the size and the
+//! search about a quarter faster (1.9 GB/s against 1.5 GB/s on Linux
+//! sources, one core).
+//!
+//! The streams. A DFA takes one table step per byte, and each step needs
+//! the state the one before it produced: one stream runs at the latency of
+//! a cache load. Four streams over four quarters of the input are
+//! independent, so their steps overlap in the processor. Each stream starts
+//! `max_pattern_len - 1` bytes before its quarter, so that a keyword that
+//! crosses into the quarter is seen whole, and reports only the keywords
+//! that end inside its quarter: every occurrence is reported exactly once,
+//! as `find_overlapping_iter` would.
+
+use std::collections::HashMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, dfa::DFA};
 
-/// Calls `found(pattern, start)` for every occurrence of every pattern,
-/// overlapping ones included, in no particular order.
-pub(crate) fn overlapping(dfa: &DFA, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-    let Ok(start) = dfa.start_state(Anchored::No) else { return };
-    let n = haystack.len();
-    let warm = dfa.max_pattern_len().saturating_sub(1);
-    let quarter = n.div_ceil(4);
-    let from: [usize; 4] = std::array::from_fn(|i| (i * quarter).min(n));
-    let to: [usize; 4] = std::array::from_fn(|i| if i < 3 { from[i + 1] } else { n });
-    let window: [usize; 4] = std::array::from_fn(|i| from[i].saturating_sub(warm));
-    let mut report = |sid: StateID, end: usize, quarter: usize| {
-        if dfa.is_match(sid) && end > from[quarter] {
-            for k in 0..dfa.match_len(sid) {
-                let pattern = dfa.match_pattern(sid, k);
-                found(pattern.as_usize(), end - dfa.pattern_len(pattern));
+#[derive(Debug)]
+pub(crate) struct KeywordTable {
+    /// `next[state + class]`: the next state. States are premultiplied by
+    /// `stride`, so a step is an add and a load.
+    next: Vec<u32>,
+    classes: [u8; 256],
+    stride: usize,
+    start: u32,
+    /// States below this one are match states.
+    matching: u32,
+    /// For each match state (`state / stride`), its (pattern, length) pairs.
+    matches: Vec<Vec<(usize, usize)>>,
+    max_pattern_len: usize,
+}
+
+impl KeywordTable {
+    /// The table of `dfa`, an unanchored DFA over `keywords` (which decide
+    /// the byte classes: a byte in no keyword steps as any other such byte;
+    /// the DFA is ASCII case-insensitive, so a letter steps as its other
+    /// case).
+    pub(crate) fn new(dfa: &DFA, keywords: &[String]) -> Option<KeywordTable> {
+        let mut classes = [0u8; 256];
+        let mut representatives = vec![0u8];
+        for b in keywords.iter().flat_map(|k| k.bytes()).map(|b| b.to_ascii_lowercase()) {
+            if classes[usize::from(b)] == 0 {
+                classes[usize::from(b)] = u8::try_from(representatives.len()).ok()?;
+                classes[usize::from(b.to_ascii_uppercase())] = classes[usize::from(b)];
+                representatives.push(b);
             }
         }
-    };
-    // The four windows in lockstep for as long as the shortest; then each
-    // to its end.
-    let common = (0..4).map(|i| to[i] - window[i]).min().unwrap_or(0);
-    let windows: [&[u8]; 4] = std::array::from_fn(|i| &haystack[window[i]..window[i] + common]);
-    let mut state = [start; 4];
-    let mut j = 0;
-    while j < common {
-        j = lockstep(dfa, &windows, &mut state, j);
-        for (i, &s) in state.iter().enumerate() {
-            report(s, window[i] + j, i);
+        // Class 0 holds the bytes of no keyword.
+        representatives[0] = (0..=255u8).find(|&b| classes[usize::from(b)] == 0).unwrap_or(0);
+        let stride = representatives.len();
+        let start = dfa.start_state(Anchored::No).ok()?;
+        let mut order = vec![start];
+        let mut number: HashMap<StateID, usize> = HashMap::from([(start, 0)]);
+        let mut edges = Vec::new();
+        let mut i = 0;
+        while let Some(&state) = order.get(i) {
+            i += 1;
+            for &b in &representatives {
+                let next = dfa.next_state(Anchored::No, state, b);
+                let n = *number.entry(next).or_insert_with(|| {
+                    order.push(next);
+                    order.len() - 1
+                });
+                edges.push(n);
+            }
         }
+        // Match states first, each group in breadth-first order.
+        let mut renumbered: Vec<usize> = (0..order.len()).collect();
+        renumbered.sort_by_key(|&s| !dfa.is_match(order[s]));
+        let mut new_of = vec![0; order.len()];
+        for (new, &old) in renumbered.iter().enumerate() {
+            new_of[old] = new;
+        }
+        let premultiplied = |s: usize| u32::try_from(new_of[s] * stride).ok();
+        let mut next = vec![0u32; order.len() * stride];
+        for (old, targets) in edges.chunks(stride).enumerate() {
+            for (class, &target) in targets.iter().enumerate() {
+                next[new_of[old] * stride + class] = premultiplied(target)?;
+            }
+        }
+        let matches: Vec<Vec<(usize, usize)>> = renumbered
+            .iter()
+            .map(|&s| order[s])
+            .take_while(|&s| dfa.is_match(s))
+            .map(|s| {
+                (0..dfa.match_len(s))
+                    .map(|k| dfa.match_pattern(s, k))
+                    .map(|p| (p.as_usize(), dfa.pattern_len(p)))
+                    .collect()
+            })
+            .collect();
+        Some(KeywordTable {
+            matching: u32::try_from(matches.len() * stride).ok()?,
+            start: premultiplied(0)?,
+            next,
+            classes,
+            stride,
+            matches,
+            max_pattern_len: dfa.max_pattern_len(),
+        })
     }
-    for (i, state) in state.iter_mut().enumerate() {
-        for (p, &byte) in haystack.iter().enumerate().take(to[i]).skip(window[i] + common) {
-            *state = dfa.next_state(Anchored::No, *state, byte);
-            if dfa.is_special(*state) {
+
+    fn step(&self, state: u32, byte: u8) -> u32 {
+        self.next[state as usize + usize::from(self.classes[usize::from(byte)])]
+    }
+
+    /// Calls `found(pattern, start)` for every occurrence of every pattern,
+    /// overlapping ones included, in no particular order.
+    pub(crate) fn overlapping(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+        let n = haystack.len();
+        let warm = self.max_pattern_len.saturating_sub(1);
+        let quarter = n.div_ceil(4);
+        let from: [usize; 4] = std::array::from_fn(|i| (i * quarter).min(n));
+        let to: [usize; 4] = std::array::from_fn(|i| if i < 3 { from[i + 1] } else { n });
+        let window: [usize; 4] = std::array::from_fn(|i| from[i].saturating_sub(warm));
+        let mut report = |state: u32, end: usize, quarter: usize| {
+            if state < self.matching && end > from[quarter] {
+                for &(pattern, len) in &self.matches[state as usize / self.stride] {
+                    found(pattern, end - len);
+                }
+            }
+        };
+        // The four windows in lockstep for as long as the shortest; then each
+        // to its end.
+        let common = (0..4).map(|i| to[i] - window[i]).min().unwrap_or(0);
+        let windows: [&[u8]; 4] = std::array::from_fn(|i| &haystack[window[i]..window[i] + common]);
+        let mut state = [self.start; 4];
+        let mut j = 0;
+        while j < common {
+            j = self.lockstep(&windows, &mut state, j);
+            for (i, &s) in state.iter().enumerate() {
+                report(s, window[i] + j, i);
+            }
+        }
+        for (i, state) in state.iter_mut().enumerate() {
+            for (p, &byte) in haystack.iter().enumerate().take(to[i]).skip(window[i] + common) {
+                *state = self.step(*state, byte);
                 report(*state, p + 1, i);
             }
         }
     }
-}
 
-/// Steps the four states over their windows from `j` until one of them is
-/// special (a match, or the dead state) or the windows end, and returns how
-/// many bytes each has consumed. A loop of its own, so that the four states
-/// stay in registers: kept inline with the reporting around it, they were
-/// spilled to the stack and every step paid a store and a reload.
-#[inline(never)]
-fn lockstep(dfa: &DFA, windows: &[&[u8]; 4], state: &mut [StateID; 4], mut j: usize) -> usize {
-    let [a, b, c, d] = *windows;
-    let len = a.len().min(b.len()).min(c.len()).min(d.len());
-    let [mut s0, mut s1, mut s2, mut s3] = *state;
-    while j < len {
-        s0 = dfa.next_state(Anchored::No, s0, a[j]);
-        s1 = dfa.next_state(Anchored::No, s1, b[j]);
-        s2 = dfa.next_state(Anchored::No, s2, c[j]);
-        s3 = dfa.next_state(Anchored::No, s3, d[j]);
-        j += 1;
-        if dfa.is_special(s0) || dfa.is_special(s1) || dfa.is_special(s2) || dfa.is_special(s3) {
-            break;
+    /// Steps the four states over their windows from `j` until one of them
+    /// is a match state or the windows end, and returns how many bytes each
+    /// has consumed. A loop of its own, so that the four states stay in
+    /// registers: kept inline with the reporting around it, they were
+    /// spilled to the stack and every step paid a store and a reload.
+    #[inline(never)]
+    fn lockstep(&self, windows: &[&[u8]; 4], state: &mut [u32; 4], mut j: usize) -> usize {
+        let [a, b, c, d] = *windows;
+        let len = a.len().min(b.len()).min(c.len()).min(d.len());
+        let [mut s0, mut s1, mut s2, mut s3] = *state;
+        while j < len {
+            s0 = self.step(s0, a[j]);
+            s1 = self.step(s1, b[j]);
+            s2 = self.step(s2, c[j]);
+            s3 = self.step(s3, d[j]);
+            j += 1;
+            if s0.min(s1).min(s2).min(s3) < self.matching {
+                break;
+            }
         }
+        *state = [s0, s1, s2, s3];
+        j
     }
-    *state = [s0, s1, s2, s3];
-    j
 }
 
 #[cfg(test)]
@@ -91,8 +188,9 @@ mod tests {
             b.ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(keywords)
         };
         let Ok(dfa) = build(&mut aho_corasick::dfa::Builder::new()) else { return (vec![], vec![]) };
+        let Some(table) = KeywordTable::new(&dfa, keywords) else { return (vec![], vec![]) };
         let mut ours = Vec::new();
-        overlapping(&dfa, haystack, |k, s| ours.push((k, s)));
+        table.overlapping(haystack, |k, s| ours.push((k, s)));
         ours.sort_unstable();
         let ac = AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(keywords);
         let mut theirs: Vec<(usize, usize)> = ac
