@@ -102,25 +102,21 @@ impl Pattern {
     }
 }
 
-/// Where a pattern's matches lie around its keywords (`Window`), when that
-/// can be known from the pattern: every match is at most some length and at
-/// least one byte long, and every literal a match can start with (the regex
-/// crate's own prefix analysis: a finite set means every match starts with
-/// one of them) holds one of the keywords, compared as the prefilter
-/// compares it.
-fn window(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Window> {
+/// How a pattern's matches lie around its keywords (`Near`), when that can
+/// be known from the pattern: no match is empty, and every literal a match
+/// can start with (the regex crate's own prefix analysis: a finite set means
+/// every match starts with one of them) holds one of the keywords, compared
+/// as the prefilter compares it.
+fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Near> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
+    let syntax = regex_automata::util::syntax::Config::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(pattern.flags.contains('i'))
         .multi_line(pattern.flags.contains('m'))
         .dot_matches_new_line(pattern.flags.contains('s'))
-        .ignore_whitespace(pattern.flags.contains('x'))
-        .build()
-        .parse(&pattern.body)
-        .ok()?;
-    let after = hir.properties().maximum_len()?;
+        .ignore_whitespace(pattern.flags.contains('x'));
+    let hir = regex_automata::util::syntax::parse_with(&pattern.body, &syntax).ok()?;
     if hir.properties().minimum_len()? == 0 {
         return None;
     }
@@ -140,7 +136,17 @@ fn window(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<W
             .min()?;
         before = before.max(offset);
     }
-    Some(Window { before, after })
+    let regex = regex_automata::meta::Regex::builder()
+        .syntax(syntax)
+        .configure(
+            regex_automata::meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(REGEX_DFA_LIMIT),
+        )
+        .build_from_hir(&hir)
+        .ok()?;
+    Some(Near { before, regex })
 }
 
 /// A detector with its regexes, compiled on first use.
@@ -157,24 +163,21 @@ struct Compiled {
     allow: Vec<Regex>,
     /// Index of the capture group that holds the secret.
     group: usize,
-    /// Where a match can lie around one of the detector's keywords, when
-    /// every match starts with one: the regex then runs only there.
-    window: Option<Window>,
+    /// When every match starts with one of the detector's keywords: the
+    /// search that tries the regex only at the starts the keywords allow.
+    near: Option<Near>,
 }
 
 /// Every match of a pattern starts with a literal that holds one of the
-/// detector's keywords at most `before` bytes in, and is at most `after`
-/// bytes long: so a match holds a keyword occurrence `h`, starts in
-/// `h - before ..= h` and ends by `h + after`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Window {
+/// detector's keywords at most `before` bytes in: so a match that holds a
+/// keyword occurrence `h` starts in `h - before ..= h`. `regex` is the
+/// pattern again, for anchored searches: tried at a given start only, with
+/// the text around it in view for `\b` and the like.
+#[derive(Debug)]
+struct Near {
     before: usize,
-    after: usize,
+    regex: regex_automata::meta::Regex,
 }
-
-/// Bytes past a window's end that a match's trailing assertion may look at
-/// (`\b`, `$`; one character, four bytes in UTF-8).
-const LOOKAHEAD: usize = 4;
 
 /// A secret found in a unit: where its value starts and ends, and the raw
 /// value, which the caller redacts and hashes before keeping anything.
@@ -247,11 +250,11 @@ impl Detector {
                 .capture_names()
                 .position(|n| n == Some("secret"))
                 .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-            let window = match &self.spec.matcher {
-                Matcher::Pattern(p) => window(p, &self.spec.keywords, self.keywords_ignore_case()),
+            let near = match &self.spec.matcher {
+                Matcher::Pattern(p) => near(p, &self.spec.keywords, self.keywords_ignore_case()),
                 Matcher::Assigned(_) => None,
             };
-            Ok(Compiled { regex, allow, group, window })
+            Ok(Compiled { regex, allow, group, near })
         })
     }
 
@@ -366,40 +369,37 @@ impl Detector {
 
     /// As `find`, given every occurrence of the detector's keywords in
     /// `haystack` (ascending): when every match starts with a keyword, the
-    /// regex runs only around them, and finds what `find` finds, in the
-    /// same order. Matches do not overlap, as in `find`: each search starts
-    /// where the last match ended. A window ends `after` bytes past its
-    /// keyword (and `LOOKAHEAD` more for a trailing assertion): a match
-    /// that starts at or before the keyword ends inside it, so it is a match
-    /// of the whole text too; one that starts after it is left to the next
-    /// keyword's window.
+    /// regex is tried only at the starts the keywords allow, anchored, and
+    /// finds what `find` finds, in the same order. Matches do not overlap,
+    /// as in `find`: the next start is where the last match ended.
     pub fn find_near(&self, index: usize, haystack: &[u8], hits: &[usize], out: &mut Vec<Match>) -> Result<(), String> {
+        use regex_automata::{Anchored, Input};
         let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
-        let Some(window) = compiled.window else { return self.find(index, haystack, out) };
-        let mut at = compiled.regex.capture_locations();
+        let Some(near) = &compiled.near else { return self.find(index, haystack, out) };
+        let mut caps = near.regex.create_captures();
         let mut from = 0;
         for &hit in hits {
-            let end = hit.saturating_add(window.after).saturating_add(LOOKAHEAD).min(haystack.len());
-            let near = &haystack[..end];
-            from = from.max(hit.saturating_sub(window.before));
-            while from <= hit {
-                let Some(whole) = compiled.regex.captures_read_at(&mut at, near, from) else { break };
-                if whole.start() > hit {
-                    break;
-                }
-                let value = at.get(compiled.group).unwrap_or((whole.start(), whole.end()));
-                self.judge(index, haystack, (whole.range(), value.0..value.1), out, &mut Vec::new());
-                // A match is never empty (`window` asks for one byte).
+            let mut start = from.max(hit.saturating_sub(near.before));
+            while start <= hit {
+                near.regex.search_captures(&Input::new(haystack).range(start..).anchored(Anchored::Yes), &mut caps);
+                let Some(whole) = caps.get_match() else {
+                    start += 1;
+                    continue;
+                };
+                let value = caps.get_group(compiled.group).unwrap_or(whole.span());
+                self.judge(index, haystack, (whole.range(), value.range()), out, &mut Vec::new());
+                // A match is never empty (`near` asks for one byte).
                 from = whole.end();
+                start = from;
             }
         }
         Ok(())
     }
 
-    /// Whether `find_near` searches only around keywords (`Window`).
+    /// Whether `find_near` searches only around keywords (`Near`).
     #[cfg(test)]
     pub(crate) fn searches_near_keywords(&self) -> bool {
-        self.compiled().as_ref().is_ok_and(|c| c.window.is_some())
+        self.compiled().as_ref().is_ok_and(|c| c.near.is_some())
     }
 
     /// One regex match, through the entropy, checksum, allow-list and
