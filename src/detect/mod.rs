@@ -154,6 +154,10 @@ fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Nea
 pub struct Detector {
     pub spec: DetectorSpec,
     regex: OnceLock<Result<Compiled, String>>,
+    /// When every match starts with one of the detector's keywords: the
+    /// search that tries the regex only at the starts the keywords allow.
+    /// Built on first use: a scan of a handful of files does not use it.
+    near: OnceLock<Option<Near>>,
 }
 
 #[derive(Debug)]
@@ -163,9 +167,6 @@ struct Compiled {
     allow: Vec<Regex>,
     /// Index of the capture group that holds the secret.
     group: usize,
-    /// When every match starts with one of the detector's keywords: the
-    /// search that tries the regex only at the starts the keywords allow.
-    near: Option<Near>,
 }
 
 /// Every match of a pattern starts with a literal that holds one of the
@@ -235,7 +236,7 @@ impl std::fmt::Display for Rejection {
 
 impl Detector {
     pub fn new(spec: DetectorSpec) -> Detector {
-        Detector { spec, regex: OnceLock::new() }
+        Detector { spec, regex: OnceLock::new(), near: OnceLock::new() }
     }
 
     fn compiled(&self) -> &Result<Compiled, String> {
@@ -250,11 +251,7 @@ impl Detector {
                 .capture_names()
                 .position(|n| n == Some("secret"))
                 .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-            let near = match &self.spec.matcher {
-                Matcher::Pattern(p) => near(p, &self.spec.keywords, self.keywords_ignore_case()),
-                Matcher::Assigned(_) => None,
-            };
-            Ok(Compiled { regex, allow, group, near })
+            Ok(Compiled { regex, allow, group })
         })
     }
 
@@ -375,7 +372,7 @@ impl Detector {
     pub fn find_near(&self, index: usize, haystack: &[u8], hits: &[usize], out: &mut Vec<Match>) -> Result<(), String> {
         use regex_automata::{Anchored, Input};
         let compiled = self.compiled().as_ref().map_err(Clone::clone)?;
-        let Some(near) = &compiled.near else { return self.find(index, haystack, out) };
+        let Some(near) = self.near() else { return self.find(index, haystack, out) };
         let mut caps = near.regex.create_captures();
         let mut from = 0;
         for &hit in hits {
@@ -399,7 +396,16 @@ impl Detector {
     /// Whether `find_near` searches only around keywords (`Near`).
     #[cfg(test)]
     pub(crate) fn searches_near_keywords(&self) -> bool {
-        self.compiled().as_ref().is_ok_and(|c| c.near.is_some())
+        self.near().is_some()
+    }
+
+    fn near(&self) -> Option<&Near> {
+        self.near
+            .get_or_init(|| match &self.spec.matcher {
+                Matcher::Pattern(p) => near(p, &self.spec.keywords, self.keywords_ignore_case()),
+                Matcher::Assigned(_) => None,
+            })
+            .as_ref()
     }
 
     /// One regex match, through the entropy, checksum, allow-list and
@@ -631,7 +637,7 @@ pub struct Candidates {
     /// Where keywords of assignment detectors occur (byte offsets).
     pub assignment_hits: Vec<usize>,
     /// Where each pattern detector's keywords occur: (detector, byte
-    /// offset), sorted.
+    /// offset), sorted; in a scan big enough for the DFA only.
     pub pattern_hits: Vec<(usize, usize)>,
 }
 
@@ -776,6 +782,10 @@ impl DetectorSet {
         for &i in &self.always {
             hit[i] = true;
         }
+        let automaton = self.automaton();
+        // A scan big enough for the DFA searches near keywords; one of a
+        // handful of files does not pay for a second regex per detector.
+        let near = matches!(automaton, Some(KeywordSearch::Dfa(_)));
         // Overlapping: a keyword inside or across another counts too.
         let on_hit = |pattern: usize, start: usize| {
             let found = &haystack[start..start + self.keywords[pattern].len()];
@@ -785,7 +795,9 @@ impl DetectorSet {
                 }
                 hit[o.detector] = true;
                 if !self.detectors[o.detector].is_assignment() {
-                    pattern_hits.push((o.detector, start));
+                    if near {
+                        pattern_hits.push((o.detector, start));
+                    }
                 } else if o.exact.is_none() {
                     match self.detectors[o.detector].spec.part {
                         true => part_hits.push((o.detector, start)),
@@ -794,7 +806,7 @@ impl DetectorSet {
                 }
             }
         };
-        match self.automaton() {
+        match automaton {
             Some(KeywordSearch::Dfa(table)) => table.overlapping(haystack, on_hit),
             Some(KeywordSearch::Nfa(ac)) => {
                 let mut on_hit = on_hit;
