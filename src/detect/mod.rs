@@ -129,10 +129,7 @@ fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Nea
         let offset = keywords
             .iter()
             .filter(|k| !k.is_empty())
-            .filter_map(|k| {
-                let k = k.as_bytes();
-                bytes.windows(k.len()).position(|w| if ignore_case { w.eq_ignore_ascii_case(k) } else { w == k })
-            })
+            .filter_map(|k| keyword_at(bytes, k.as_bytes(), ignore_case))
             .min()?;
         before = before.max(offset);
     }
@@ -147,6 +144,14 @@ fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Nea
         .build_from_hir(&hir)
         .ok()?;
     Some(Near { before, regex })
+}
+
+/// Where `keyword` first occurs in `haystack`, compared as the prefilter
+/// compares it.
+fn keyword_at(haystack: &[u8], keyword: &[u8], ignore_case: bool) -> Option<usize> {
+    haystack
+        .windows(keyword.len())
+        .position(|w| if ignore_case { w.eq_ignore_ascii_case(keyword) } else { w == keyword })
 }
 
 /// A detector with its regexes, compiled on first use.
@@ -331,11 +336,11 @@ impl Detector {
     pub fn has_keyword(&self, haystack: &[u8]) -> bool {
         let ignore_case = self.keywords_ignore_case();
         self.spec.keywords.is_empty()
-            || self.spec.keywords.iter().any(|k| {
-                let k = k.as_bytes();
-                !k.is_empty()
-                    && haystack.windows(k.len()).any(|w| if ignore_case { w.eq_ignore_ascii_case(k) } else { w == k })
-            })
+            || self
+                .spec
+                .keywords
+                .iter()
+                .any(|k| !k.is_empty() && keyword_at(haystack, k.as_bytes(), ignore_case).is_some())
     }
 
     /// Every match of this detector's regex in `haystack`, after the entropy,
