@@ -90,15 +90,28 @@ impl Pattern {
     /// are ASCII. Tokens are ASCII, and Unicode classes cost ~15 times the
     /// memory (the built-in detectors: 100 MB against 6.5 MB compiled).
     pub fn build(&self) -> Result<Regex, regex::Error> {
+        let syntax = self.syntax();
         RegexBuilder::new(&self.body)
+            .unicode(syntax.get_unicode())
+            .case_insensitive(syntax.get_case_insensitive())
+            .multi_line(syntax.get_multi_line())
+            .dot_matches_new_line(syntax.get_dot_matches_new_line())
+            .ignore_whitespace(syntax.get_ignore_whitespace())
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_LIMIT)
+            .build()
+    }
+
+    /// The parser settings `build` compiles with, for the analyses that
+    /// read the pattern's syntax tree (`near`).
+    fn syntax(&self) -> regex_automata::util::syntax::Config {
+        regex_automata::util::syntax::Config::new()
             .unicode(false)
+            .utf8(false)
             .case_insensitive(self.flags.contains('i'))
             .multi_line(self.flags.contains('m'))
             .dot_matches_new_line(self.flags.contains('s'))
             .ignore_whitespace(self.flags.contains('x'))
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_DFA_LIMIT)
-            .build()
     }
 }
 
@@ -109,13 +122,7 @@ impl Pattern {
 /// as the prefilter compares it.
 fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Near> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let syntax = regex_automata::util::syntax::Config::new()
-        .unicode(false)
-        .utf8(false)
-        .case_insensitive(pattern.flags.contains('i'))
-        .multi_line(pattern.flags.contains('m'))
-        .dot_matches_new_line(pattern.flags.contains('s'))
-        .ignore_whitespace(pattern.flags.contains('x'));
+    let syntax = pattern.syntax();
     let hir = regex_automata::util::syntax::parse_with(&pattern.body, &syntax).ok()?;
     if hir.properties().minimum_len()? == 0 {
         return None;
