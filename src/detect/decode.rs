@@ -88,8 +88,21 @@ fn percent_decode(run: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The bytes of standard and URL-safe base64, as a table: every byte of a
+/// configuration file is tested.
+static BASE64_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    table
+};
+
 fn base64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    BASE64_BYTES[usize::from(b)]
 }
 
 /// Base64 runs (standard or URL-safe, padded or not, wrapped at a fixed
@@ -98,26 +111,24 @@ fn base64_byte(b: u8) -> bool {
 pub(crate) fn base64_blobs(text: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        if !base64_byte(text[i]) || (i > 0 && base64_byte(text[i - 1])) {
-            i += 1;
-            continue;
-        }
+    // Word by word: from the end of one run of base64 bytes to the start of the next.
+    while let Some(skip) = text.get(i..).and_then(|rest| rest.iter().position(|&b| base64_byte(b))) {
+        let start = i + skip;
         // A word too short to be a blob, and too short to wrap onto the next
         // line, is passed over before anything is copied: a config file is
         // mostly such words.
-        let len = text[i..].iter().position(|&b| !base64_byte(b)).unwrap_or(text.len() - i);
+        let len = text[start..].iter().position(|&b| !base64_byte(b)).unwrap_or(text.len() - start);
         if len < WRAP_WIDTH && len + 2 < MIN_BASE64 {
-            i += len;
+            i = start + len;
             continue;
         }
-        let (end, compact) = run_at(text, i);
+        let (end, compact) = run_at(text, start);
         if compact.len() >= MIN_BASE64 && compact.len() <= MAX_RUN {
             if let Some(decoded) = decode_base64(&compact).filter(|d| is_config_text(d)) {
-                out.push(Decoded { offset: i, text: decoded });
+                out.push(Decoded { offset: start, text: decoded });
             }
         }
-        i = end.max(i + 1);
+        i = end.max(start + 1);
     }
     out
 }

@@ -788,6 +788,9 @@ impl DetectorSet {
     /// One pass of the keyword automaton over `haystack`.
     pub fn prefilter(&self, haystack: &[u8]) -> Candidates {
         let mut hit = vec![false; self.detectors.len()];
+        // The detectors hit, as they are first hit: most files hit a few of
+        // hundreds, and a pass over all of them per file is a cost a tree notices.
+        let mut listed = self.always.clone();
         let mut assignment_hits = Vec::new();
         let mut pattern_hits = Vec::new();
         let mut part_hits = Vec::new();
@@ -805,7 +808,10 @@ impl DetectorSet {
                 if o.exact.as_deref().is_some_and(|k| k != found) {
                     continue;
                 }
-                hit[o.detector] = true;
+                if !hit[o.detector] {
+                    hit[o.detector] = true;
+                    listed.push(o.detector);
+                }
                 if !self.detectors[o.detector].is_assignment() {
                     if near {
                         pattern_hits.push((o.detector, start));
@@ -838,11 +844,9 @@ impl DetectorSet {
         assignment_hits.dedup();
         pattern_hits.sort_unstable();
         pattern_hits.dedup();
-        Candidates {
-            detectors: hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect(),
-            assignment_hits,
-            pattern_hits,
-        }
+        listed.retain(|&d| hit[d]);
+        listed.sort_unstable();
+        Candidates { detectors: listed, assignment_hits, pattern_hits }
     }
 
     /// Every regex match of the given detectors in `haystack`.
@@ -952,7 +956,7 @@ impl DetectorSet {
         let yaml_or_json =
             matches!(crate::syntax::format_of(path), crate::syntax::Format::Yaml | crate::syntax::Format::Json);
         let has_escapes =
-            || [&b"\\u"[..], b"\\x", b"\\U", b"\\\n"].iter().any(|e| memchr::memmem::find(text, e).is_some());
+            || memchr::memchr_iter(b'\\', text).any(|i| matches!(text.get(i + 1), Some(b'u' | b'x' | b'U' | b'\n')));
         if !yaml_or_json || !has_escapes() {
             return Vec::new();
         }
@@ -1028,7 +1032,9 @@ impl DetectorSet {
     /// `detect` after the prefilter has run.
     pub fn detect_with(&self, path: &str, text: &[u8], candidates: Candidates, report: &mut Report) -> Vec<Found> {
         let Candidates { detectors: candidates, assignment_hits, pattern_hits } = candidates;
-        let place = Place::of(path);
+        // Where the file is, read from its path only for a file that holds a find.
+        let place_of = std::cell::OnceCell::new();
+        let place = || *place_of.get_or_init(|| Place::of(path));
         let lines = std::cell::OnceCell::new();
         let pos = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).pos(text, offset);
         let patterns: Vec<usize> = candidates.iter().copied().filter(|&d| !self.detectors[d].is_assignment()).collect();
@@ -1042,7 +1048,7 @@ impl DetectorSet {
                     detector: m.detector,
                     start: pos(m.start),
                     end: pos(m.end),
-                    confidence: self.confidence(m.detector, &value, place),
+                    confidence: self.confidence(m.detector, &value, place()),
                     pair: None,
                     value,
                     entropy: m.entropy,
@@ -1088,7 +1094,7 @@ impl DetectorSet {
                             detector: m.detector,
                             start: a.pos,
                             end: a.pos,
-                            confidence: self.confidence(m.detector, &v, place),
+                            confidence: self.confidence(m.detector, &v, place()),
                             pair: None,
                             value: v,
                             entropy: m.entropy,
@@ -1120,7 +1126,7 @@ impl DetectorSet {
                         let near = |line: u32| lines.get_or_init(|| LineIndex::new(text)).line(text, line);
                         let asked = confidence::asks_for_a_value(near(a.pos.line))
                             || confidence::asks_for_a_value(near(a.pos.line.saturating_sub(1)));
-                        let confidence = if asked { Confidence::Low } else { self.confidence(d, &a.value, place) };
+                        let confidence = if asked { Confidence::Low } else { self.confidence(d, &a.value, place()) };
                         extra.push(Found {
                             detector: d,
                             start: a.pos,

@@ -70,7 +70,10 @@ impl super::Extractor for CloudFormation {
 fn is_template_text(path: &str, text: &[u8]) -> bool {
     let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
     // Every template names a resource type: one search rules out most files.
-    if prose || !super::contains(text, b"AWS::") {
+    // Built once: every text file of a tree is searched.
+    static RESOURCE_TYPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("AWS::"));
+    if prose || RESOURCE_TYPE.find(text).is_none() {
         return false;
     }
     let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')

@@ -37,7 +37,10 @@ impl Ignore {
 pub(crate) fn find(path: &str, text: &[u8], commit: Option<&str>) -> (Vec<Ignore>, Vec<String>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
-    if memchr::memmem::find(text, MARKER.as_bytes()).is_none() {
+    // Built once: every file is searched, and most are small.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
+    if FINDER.find(text).is_none() {
         return (found, problems);
     }
     let text = String::from_utf8_lossy(text);

@@ -109,7 +109,20 @@ pub(crate) enum Format {
 /// The format of a file, from its path.
 pub(crate) fn format_of(path: &str) -> Format {
     let name = path.rsplit('/').next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
+    // Several readers ask per file: a short name is lower-cased on the stack.
+    let mut buf = [0u8; 64];
+    let long;
+    let lower: &str = match buf.get_mut(..name.len()) {
+        Some(short) => {
+            short.copy_from_slice(name.as_bytes());
+            short.make_ascii_lowercase();
+            std::str::from_utf8(short).unwrap_or(name)
+        }
+        None => {
+            long = name.to_ascii_lowercase();
+            &long
+        }
+    };
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
         return Format::Env;
@@ -121,7 +134,7 @@ pub(crate) fn format_of(path: &str) -> Format {
     {
         return Format::Dockerfile;
     }
-    if let Some(lang) = code::Lang::of(&lower, ext) {
+    if let Some(lang) = code::Lang::of(lower, ext) {
         return Format::Code(lang);
     }
     match ext {
@@ -132,7 +145,7 @@ pub(crate) fn format_of(path: &str) -> Format {
         "sh" | "bash" | "zsh" | "ksh" | "envrc" => Format::Env,
         "properties" | "ini" | "cfg" | "conf" | "cnf" | "npmrc" | "pypirc" | "netrc" => Format::Properties,
         "xml" | "config" | "csproj" | "pom" => Format::Xml,
-        _ => match lower.as_str() {
+        _ => match lower {
             ".npmrc" | ".pypirc" | ".netrc" | ".pgpass" | ".git-credentials" => Format::Properties,
             "makefile" | ".bashrc" | ".zshrc" | ".profile" | ".envrc" => Format::Env,
             _ => Format::Text,
