@@ -64,16 +64,25 @@ impl super::Extractor for CloudFormation {
     }
 }
 
+/// Names that are never a template, whatever the file quotes: prose, and
+/// source code in languages without a reader of their own (C, C++,
+/// assembly, Rust…), which a Linux-sized tree is mostly made of.
+const NOT_TEMPLATES: [&str; 26] = [
+    "md", "markdown", "rst", "adoc", "txt", "html", "htm", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "s",
+    "asm", "rs", "cs", "swift", "kt", "scala", "php", "pl", "dts", "dtsi",
+];
+
 /// Text that is a template whatever its name: a JSON object that declares
 /// one, or YAML with the template's keys at the top level (documentation
 /// that quotes a template is not).
 fn is_template_text(path: &str, text: &[u8]) -> bool {
-    let prose = [".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"].iter().any(|e| path.ends_with(e));
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let never = name.rsplit_once('.').is_some_and(|(_, ext)| NOT_TEMPLATES.iter().any(|e| ext.eq_ignore_ascii_case(e)));
     // Every template names a resource type: one search rules out most files.
     // Built once: every text file of a tree is searched.
     static RESOURCE_TYPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("AWS::"));
-    if prose || RESOURCE_TYPE.find(text).is_none() {
+    if never || RESOURCE_TYPE.find(text).is_none() {
         return false;
     }
     let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')

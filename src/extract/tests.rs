@@ -328,6 +328,9 @@ fn cloudformation_templates_by_content_sam_policies_and_sub_lists() {
 "#;
     let f = facts("stacks/pipeline.template", json);
     assert_eq!(f.grants.len(), 1, "a .template file is read by its content");
+    for quoted in ["src/aws_stack.c", "include/AWS.H", "docs/pipeline.md"] {
+        assert!(facts(quoted, json).grants.is_empty(), "{quoted} is source or prose, not a template");
+    }
     assert_eq!(f.grants[0].resources, vec!["arn:aws:s3:::${Bucket}/*".to_string()], "Fn::Sub's list form");
     let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Resize:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n        - AmazonS3ReadOnlyAccess\n        - S3CrudPolicy:\n            BucketName: photos\n        - Statement:\n            - Effect: Allow\n              Action: dynamodb:*\n              Resource: '*'\n";
     let f = facts("template.yaml", sam);
