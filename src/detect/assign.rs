@@ -431,6 +431,13 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     if v.contains(char::is_whitespace) && !context.decoded() {
         return Some("prose, not a secret");
     }
+    if is_call(v) {
+        return Some("a call that returns the value (`result.get(\"api_key\")`)");
+    }
+    // Keys their providers publish in web pages and apps by design.
+    if ["phc_", "pk_live_", "pk_test_", "pk.ey"].iter().any(|p| v.starts_with(p)) {
+        return Some("a publishable key (PostHog project, Stripe and Clerk publishable, Mapbox public)");
+    }
     if lower.starts_with("http://")
         || lower.starts_with("https://")
         || v.starts_with('/')
@@ -470,6 +477,21 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
         return Some("one repeated character");
     }
     None
+}
+
+/// `result.get("api_key")`, `qdrant_api_key(args)`: a dotted or snake-case
+/// name called with arguments, as code and scripts assign a value they read
+/// at run time. Names are written as code writes them (lower-case first,
+/// snake or camel case, a digit or two); a bare word before parentheses
+/// (`Summer(2024)`) or a random one (`Kx9_vQ2(…)`) may be a password.
+fn is_call(v: &str) -> bool {
+    let Some((callee, rest)) = v.split_once('(') else { return false };
+    let segment = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && s.chars().filter(char::is_ascii_digit).count() <= 2
+    };
+    rest.ends_with(')') && (callee.contains('.') || callee.contains('_')) && callee.split('.').all(segment)
 }
 
 /// `client/oauth-clients.md`, `certs/tls.crt`: folders and a file name
@@ -644,6 +666,10 @@ mod tests {
             "sha512-UnQ5/1NZ+llTz4z3em0bAZjql3KA",
             "2025-01-01",
             "Enter your password",
+            "result.get(\"api_key\")",
+            "qdrant_api_key(args)",
+            "phc_hgJkUVJFYtmaJqrvf6CYN67TIQ8yhXAkWzUn9",
+            "pk_live_51H8xYzAbCdEfGhIjKlMnOpQr",
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
         ] {
             assert!(implausible(v, c).is_some(), "{v} passed");
@@ -653,6 +679,8 @@ mod tests {
             "WC+K5uPrh^8X4WQJ3zguYZABI",
             "52e3e9c81d03e75a7ffb79b1b5d2243a",
             "=UuJF8PU!p*.ZUYQu-",
+            "Summer(2024)x!",
+            "Kx9_vQ2(mZ7pL4)",
         ] {
             assert_eq!(implausible(v, c), None, "{v} rejected");
         }
