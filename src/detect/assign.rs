@@ -410,8 +410,8 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     if is_reference(v, &lower) {
         return Some("a reference to a value kept elsewhere");
     }
-    // `user:changethis`: credentials whose password is a placeholder.
-    let password = v.rsplit_once(':').map_or(v, |(_, p)| p);
+    // `user:changethis`, `neo4j/password`: credentials whose password is a placeholder.
+    let password = v.rsplit_once([':', '/']).map_or(v, |(_, p)| p);
     if is_placeholder(&lower) || super::confidence::made_of_words(v) || super::confidence::made_of_words(password) {
         return Some("a placeholder");
     }
@@ -465,10 +465,16 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
         return Some("a number, date or version");
     }
     // An identifier-like word (`OPENAI_API_KEY`, `my-service-account`,
-    // `argocd-k8s-auth`) is a name, not a secret.
+    // `argocd-k8s-auth`, `githubManualWebhookSecret`, a highlighter's
+    // `keyword.$0`) is a name, not a secret; so is a word of prose
+    // (`Contraseña`) and a list of rules (`required|string|max:255`).
+    let named = without_captures(v);
     if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        || v.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+        || named.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
         || kebab_identifier(v)
+        || camel_identifier(v)
+        || one_word(v)
+        || rule_list(v)
     {
         return Some("a word or an identifier");
     }
@@ -492,6 +498,53 @@ fn is_call(v: &str) -> bool {
             && s.chars().filter(char::is_ascii_digit).count() <= 2
     };
     rest.ends_with(')') && (callee.contains('.') || callee.contains('_')) && callee.split('.').all(segment)
+}
+
+/// `keyword.$0` → `keyword.`: a value with its regex capture references
+/// (`$1`, `$S2`) taken out, as syntax highlighters' token names hold them.
+fn without_captures(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit() || *n == 'S') {
+            chars.next_if_eq(&'S');
+            while chars.next_if(char::is_ascii_digit).is_some() {}
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `githubManualWebhookSecret`: a lower-case word, then capitalised words
+/// of three letters or more, nothing else.
+fn camel_identifier(v: &str) -> bool {
+    let humps: Vec<&str> = v.split(|c: char| c.is_ascii_uppercase()).collect();
+    let uppers = v.chars().filter(char::is_ascii_uppercase).count();
+    v.chars().all(|c| c.is_ascii_alphabetic())
+        && uppers >= 1
+        && humps.len() == uppers + 1
+        && humps[0].len() >= 2
+        && humps[1..].iter().all(|h| h.len() >= 2 && h.chars().all(|c| c.is_ascii_lowercase()))
+}
+
+/// `Contraseña`: one word of letters in any script, capitalised at most.
+fn one_word(v: &str) -> bool {
+    let mut chars = v.chars();
+    chars.next().is_some_and(char::is_alphabetic)
+        && chars.all(|c| c.is_alphabetic() && !c.is_uppercase())
+        && !v.is_ascii()
+}
+
+/// `required|string|max:255`: validation rules, lower-case names joined by
+/// `|`, each with an optional `:parameter`.
+fn rule_list(v: &str) -> bool {
+    let rules: Vec<&str> = v.split('|').collect();
+    rules.len() >= 2
+        && rules.iter().all(|r| {
+            let name = r.split_once(':').map_or(*r, |(n, _)| n);
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
 }
 
 /// `client/oauth-clients.md`, `certs/tls.crt`: folders and a file name
@@ -543,8 +596,9 @@ pub(crate) fn not_an_identifier(value: &str) -> Option<&'static str> {
 }
 
 fn is_reference(v: &str, lower: &str) -> bool {
-    const MARKERS: [&str; 14] = [
+    const MARKERS: [&str; 15] = [
         "${",
+        "{$",
         "{{",
         "$(",
         "#{",
@@ -670,6 +724,14 @@ mod tests {
             "qdrant_api_key(args)",
             "phc_hgJkUVJFYtmaJqrvf6CYN67TIQ8yhXAkWzUn9",
             "pk_live_51H8xYzAbCdEfGhIjKlMnOpQr",
+            "string|nullable",
+            "sometimes|nullable|string|max:255",
+            "githubManualWebhookSecret",
+            "keyword.tag-$0",
+            "constant.reserved.$0",
+            "Contraseña",
+            "neo4j/password",
+            "{$encodedPass}",
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
         ] {
             assert!(implausible(v, c).is_some(), "{v} passed");
@@ -681,6 +743,9 @@ mod tests {
             "=UuJF8PU!p*.ZUYQu-",
             "Summer(2024)x!",
             "Kx9_vQ2(mZ7pL4)",
+            "aB3$0xQ9zLm",
+            "hunter2|Zq8!",
+            "wQ7rTz/9kLmN4pXs",
         ] {
             assert_eq!(implausible(v, c), None, "{v} rejected");
         }
