@@ -601,10 +601,14 @@ mod pull_request {
         let t = &TOKEN[4..];
         write(d, "c.json", &format!("{{\"x\": \"gh\\u0070_{t}\"}}\n"));
         write(d, "c.yaml", &format!("x: \"\\x67hp_{t}\"\n"));
+        // One long line, far along it; and a line with characters of several bytes before the value.
+        let fields: String = (0..300).map(|i| format!("\"k{i}\":\"value number {i} of many\",")).collect();
+        write(d, "min.json", &format!("{{{fields}\"x\":\"gh\\u0070_{t}\"}}"));
+        write(d, "wide.yaml", &format!("{{é: \"ünïcödé välüé\", x: \"\\x67hp_{t}\"}}\n"));
         let (exit, doc) = json(d, &[]);
         let found = findings(&doc, "github-pat");
         let paths: Vec<&str> = found.iter().filter_map(|f| f["path"].as_str()).collect();
-        assert_eq!((exit, paths), (1, vec!["c.json", "c.yaml"]), "{doc}");
+        assert_eq!((exit, paths), (1, vec!["c.json", "c.yaml", "min.json", "wide.yaml"]), "{doc}");
     }
 
     #[test]

@@ -550,22 +550,58 @@ fn may_hold_encoded_secrets(path: &str, text: &[u8]) -> bool {
         && (memmem(text, b"kind: Secret") || memmem(text, b"\"kind\": \"Secret\"") || memmem(text, b"\"auths\""))
 }
 
+/// Where a parsed value was written in its file: a value is searched for
+/// from its position on, over as many bytes as its escaped spelling can take
+/// (an escape spells a character in up to ten bytes), so that a file of many
+/// values costs about a pass, not a pass per value.
+struct Written<'t> {
+    text: &'t [u8],
+    lines: LineIndex,
+    /// Per line, whether it is ASCII (columns count characters: on an ASCII
+    /// line a column is a byte offset).
+    ascii: Vec<std::cell::OnceCell<bool>>,
+}
+
+impl<'t> Written<'t> {
+    fn new(text: &'t [u8]) -> Written<'t> {
+        let lines = LineIndex::new(text);
+        let count = memchr::memchr_iter(b'\n', text).count() + 1;
+        Written { text, lines, ascii: (0..count).map(|_| std::cell::OnceCell::new()).collect() }
+    }
+
+    /// Whether `value` stands as it is where it was written, at `pos`.
+    fn verbatim(&self, value: &str, pos: Pos) -> bool {
+        let Some(line) = self.lines.line_span(self.text, pos.line) else { return false };
+        let ascii = pos
+            .line
+            .checked_sub(1)
+            .and_then(|i| self.ascii.get(usize::try_from(i).ok()?))
+            .is_some_and(|a| *a.get_or_init(|| self.text[line.clone()].is_ascii()));
+        let column = usize::try_from(pos.col.saturating_sub(1)).unwrap_or(0);
+        // A column counts characters: a byte offset on an ASCII line, a lower bound on another.
+        let from = (line.start + column).min(self.text.len());
+        let reach = value.len().saturating_mul(10).saturating_add(256);
+        let to = if ascii { from.saturating_add(reach) } else { line.end.saturating_add(reach) }.min(self.text.len());
+        memchr::memmem::find(&self.text[from..to], value.as_bytes()).is_some()
+    }
+}
+
 /// String values (and keys) whose text does not stand in the file as it
-/// is: written with escapes.
-fn collect_decoded(node: &crate::syntax::tree::Node, text: &[u8], out: &mut Vec<(Pos, String)>) {
+/// is where they are written: written with escapes.
+fn collect_decoded(node: &crate::syntax::tree::Node, written: &Written, out: &mut Vec<(Pos, String)>) {
     use crate::syntax::tree::Kind;
-    let differs = |s: &str| s.len() >= 8 && memchr::memmem::find(text, s.as_bytes()).is_none();
+    let differs = |s: &str, pos: Pos| s.len() >= 8 && !written.verbatim(s, pos);
     match &node.kind {
-        Kind::Scalar(s) if differs(&s.text) => out.push((node.pos, s.text.clone())),
+        Kind::Scalar(s) if differs(&s.text, node.pos) => out.push((node.pos, s.text.clone())),
         Kind::Map(entries) => {
             for (k, v) in entries {
-                if differs(&k.text) {
+                if differs(&k.text, k.pos) {
                     out.push((k.pos, k.text.clone()));
                 }
-                collect_decoded(v, text, out);
+                collect_decoded(v, written, out);
             }
         }
-        Kind::Seq(items) => items.iter().for_each(|i| collect_decoded(i, text, out)),
+        Kind::Seq(items) => items.iter().for_each(|i| collect_decoded(i, written, out)),
         _ => {}
     }
 }
@@ -963,8 +999,9 @@ impl DetectorSet {
         let lossy = crate::source::lossy(text);
         let Ok(docs) = crate::syntax::tree::parse(&lossy) else { return Vec::new() };
         let mut values = Vec::new();
+        let written = Written::new(text);
         for d in &docs {
-            collect_decoded(d, text, &mut values);
+            collect_decoded(d, &written, &mut values);
         }
         let mut out = Vec::new();
         for (pos, value) in values {

@@ -45,8 +45,15 @@ pub(crate) struct LineIndex {
 impl LineIndex {
     pub(crate) fn new(text: &[u8]) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
         LineIndex { starts }
+    }
+
+    /// The bytes of a 1-based line, its newline included.
+    pub(crate) fn line_span(&self, text: &[u8], line: u32) -> Option<std::ops::Range<usize>> {
+        let i = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        Some(start..self.starts.get(i + 1).copied().unwrap_or(text.len()))
     }
 
     /// The text of a 1-based line, without its newline.
