@@ -519,11 +519,10 @@ fn without_captures(v: &str) -> String {
 /// `githubManualWebhookSecret`: a lower-case word, then capitalised words
 /// of three letters or more, nothing else.
 fn camel_identifier(v: &str) -> bool {
+    // Split at the capitals: the first piece, then each capital's word without it.
     let humps: Vec<&str> = v.split(|c: char| c.is_ascii_uppercase()).collect();
-    let uppers = v.chars().filter(char::is_ascii_uppercase).count();
     v.chars().all(|c| c.is_ascii_alphabetic())
-        && uppers >= 1
-        && humps.len() == uppers + 1
+        && humps.len() >= 2
         && humps[0].len() >= 2
         && humps[1..].iter().all(|h| h.len() >= 2 && h.chars().all(|c| c.is_ascii_lowercase()))
 }
