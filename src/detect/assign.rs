@@ -431,6 +431,9 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     if v.contains(char::is_whitespace) && !context.decoded() {
         return Some("prose, not a secret");
     }
+    if v.contains("...") || v.contains('…') {
+        return Some("a masked or shortened value (`sk-lf-...5678`)");
+    }
     if is_call(v) {
         return Some("a call that returns the value (`result.get(\"api_key\")`)");
     }
@@ -516,15 +519,16 @@ fn without_captures(v: &str) -> String {
     out
 }
 
-/// `githubManualWebhookSecret`: a lower-case word, then capitalised words
-/// of three letters or more, nothing else.
+/// `githubManualWebhookSecret`, `ScimFeatureSupport`: a lower-case word
+/// and capitalised words of three letters or more (three of them at least
+/// when the name starts with a capital), nothing else.
 fn camel_identifier(v: &str) -> bool {
     // Split at the capitals: the first piece, then each capital's word without it.
     let humps: Vec<&str> = v.split(|c: char| c.is_ascii_uppercase()).collect();
+    let capitalised = humps.len() - 1;
     v.chars().all(|c| c.is_ascii_alphabetic())
-        && humps.len() >= 2
-        && humps[0].len() >= 2
-        && humps[1..].iter().all(|h| h.len() >= 2 && h.chars().all(|c| c.is_ascii_lowercase()))
+        && if humps[0].is_empty() { capitalised >= 3 } else { humps[0].len() >= 2 && capitalised >= 1 }
+        && humps[1..].iter().all(|h| h.len() >= 2)
 }
 
 /// `Contraseña`: one word of letters in any script, capitalised at most.
@@ -559,19 +563,23 @@ fn relative_file_path(v: &str) -> bool {
     parts.len() >= 2 && parts.iter().all(plain) && extension
 }
 
-/// `argocd-k8s-auth`, `svc.v2.internal`: lower-case words joined by
-/// separators, each with at most two digits (a hex or random segment has
-/// more).
+/// `argocd-k8s-auth`, `svc.v2.internal`, `Access-Control-Allow-Credentials`:
+/// lower-case words joined by separators, each with at most two digits (a
+/// hex or random segment has more), or capitalised words of letters only.
 fn kebab_identifier(v: &str) -> bool {
     let segments: Vec<&str> = v.split(['-', '_', '.']).collect();
-    segments.len() >= 2
-        && segments.iter().all(|s| {
-            let digits = s.chars().filter(char::is_ascii_digit).count();
-            !s.is_empty()
-                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && digits <= 2
-                && s.chars().any(|c| c.is_ascii_lowercase())
-        })
+    let lower = |s: &&str| {
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && digits <= 2
+            && s.chars().any(|c| c.is_ascii_lowercase())
+    };
+    let capitalised = |s: &&str| {
+        let mut chars = s.chars();
+        s.len() >= 3 && chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_lowercase())
+    };
+    segments.len() >= 2 && (segments.iter().all(lower) || segments.iter().all(capitalised))
 }
 
 /// Why a value is not the name half of a credential (a username, a client
@@ -731,6 +739,9 @@ mod tests {
             "Contraseña",
             "neo4j/password",
             "{$encodedPass}",
+            "sk-lf-...5678",
+            "ScimFeatureSupport",
+            "Access-Control-Allow-Credentials",
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
         ] {
             assert!(implausible(v, c).is_some(), "{v} passed");
@@ -745,6 +756,8 @@ mod tests {
             "aB3$0xQ9zLm",
             "hunter2|Zq8!",
             "wQ7rTz/9kLmN4pXs",
+            "SummerTime",
+            "Kx7-Rq92-Zt4m",
         ] {
             assert_eq!(implausible(v, c), None, "{v} rejected");
         }

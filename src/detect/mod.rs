@@ -153,6 +153,17 @@ fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Nea
     Some(Near { before, regex })
 }
 
+/// Whether `at` lies in the base64 payload of a `data:` URI
+/// (`url("data:font/ttf;base64,…")`): an embedded font or image, whose long
+/// runs of letters and digits take the shape of tokens. The run is followed
+/// back at most 256 KiB.
+fn in_data_uri(haystack: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(256 << 10);
+    let before = &haystack[from..at.min(haystack.len())];
+    let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    before.iter().rposition(|b| !base64(b)).is_some_and(|i| before[..=i].ends_with(b";base64,"))
+}
+
 /// Where `keyword` first occurs in `haystack`, compared as the prefilter
 /// compares it.
 fn keyword_at(haystack: &[u8], keyword: &[u8], ignore_case: bool) -> Option<usize> {
@@ -451,6 +462,10 @@ impl Detector {
         }
         if compiled.allow.iter().any(|a| a.is_match(bytes)) {
             rejected.push(Rejection::Allowed { value: shown() });
+            return;
+        }
+        if in_data_uri(haystack, whole.start) {
+            rejected.push(Rejection::Implausible { value: shown(), why: "inside the base64 payload of a data: URI" });
             return;
         }
         let text = String::from_utf8_lossy(bytes);
