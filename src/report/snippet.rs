@@ -59,6 +59,15 @@ pub(crate) fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -
             crate::source::Content::Binary => continue,
         };
         let lines: Vec<&str> = text.split('\n').collect();
+        // The spans on each line: a file of 80,000 findings must not look
+        // through every span for every frame.
+        let last_line = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        let mut spans_on: BTreeMap<u32, Vec<Span>> = BTreeMap::new();
+        for &span in &spans {
+            for l in span.0.0..=span.1.0.min(last_line) {
+                spans_on.entry(l).or_default().push(span);
+            }
+        }
         // Per line, the byte offset of each character: columns are characters.
         let mut chars_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for (line, column) in places {
@@ -71,8 +80,10 @@ pub(crate) fn collect(root: &Path, findings: &[Finding], scrub: &Scrubber<'_>) -
             let (from, to) =
                 (byte_of(column.saturating_sub(MAX_LINE as u32)), byte_of(column.saturating_add(MAX_LINE as u32)));
             let masked = |from: usize, to: usize| {
-                let hidden: Vec<(usize, usize)> = spans
-                    .iter()
+                let hidden: Vec<(usize, usize)> = spans_on
+                    .get(&line)
+                    .into_iter()
+                    .flatten()
                     .filter_map(|&((sl, sc), (el, ec))| {
                         if line < sl || line > el {
                             return None;
