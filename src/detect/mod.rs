@@ -580,8 +580,8 @@ struct Written<'t> {
 impl<'t> Written<'t> {
     fn new(text: &'t [u8]) -> Written<'t> {
         let lines = LineIndex::new(text);
-        let count = memchr::memchr_iter(b'\n', text).count() + 1;
-        Written { text, lines, ascii: (0..count).map(|_| std::cell::OnceCell::new()).collect() }
+        let ascii = (0..lines.count()).map(|_| std::cell::OnceCell::new()).collect();
+        Written { text, lines, ascii }
     }
 
     /// Whether `value` stands as it is where it was written, at `pos`.

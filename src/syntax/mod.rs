@@ -49,6 +49,11 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// How many lines the text has.
+    pub(crate) fn count(&self) -> usize {
+        self.starts.len()
+    }
+
     /// The bytes of a 1-based line, its newline included.
     pub(crate) fn line_span(&self, text: &[u8], line: u32) -> Option<std::ops::Range<usize>> {
         let i = usize::try_from(line).ok()?.checked_sub(1)?;
