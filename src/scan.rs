@@ -520,11 +520,13 @@ fn scan_bytes(program: &Program, seen: &Seen, path: &str, bytes: &[u8], commit: 
         Content::Text(t) => t,
     };
     let mut result = UnitResult { files: 1, bytes: bytes.len() as u64, ..Default::default() };
-    let (ignores, bad_ignores) = crate::suppress::inline::find(path, &text, commit.map(|c| c.id.as_str()));
-    result.ignores = ignores;
-    result.skipped.extend(bad_ignores.into_iter().map(|reason| Skipped { path: path.to_string(), reason }));
-    let mut report = detect::Report::default();
     let candidates = program.detectors.prefilter(&text);
+    if candidates.ignore_marker {
+        let (ignores, bad_ignores) = crate::suppress::inline::find(path, &text, commit.map(|c| c.id.as_str()));
+        result.ignores = ignores;
+        result.skipped.extend(bad_ignores.into_iter().map(|reason| Skipped { path: path.to_string(), reason }));
+    }
+    let mut report = detect::Report::default();
     if !candidates.nothing_to_do(path, &text) {
         result.facts.secrets = match commit.and_then(|_| seen.lookup(path, &text)) {
             Some(same) => same.iter().map(|s| at(s, path, commit)).collect(),

@@ -651,6 +651,11 @@ pub struct DetectorFailure {
     pub reason: String,
 }
 
+/// The inline-ignore marker (`suppress::inline`). The keyword pass looks
+/// for it too: searched on its own, it was a second pass over every file
+/// (2% of a tree scan).
+pub const IGNORE_MARKER: &str = "nhigate:ignore";
+
 /// Every detector of a program, behind one keyword prefilter.
 #[derive(Debug)]
 pub struct DetectorSet {
@@ -663,6 +668,8 @@ pub struct DetectorSet {
     keywords: Vec<String>,
     /// For each prefilter pattern, the detectors that own that keyword.
     owners: Vec<Vec<Owner>>,
+    /// The prefilter pattern of `IGNORE_MARKER`.
+    marker: usize,
     /// Detectors without keywords: they run on every input.
     always: Vec<usize>,
     /// For each detector, the detectors of its credential's other part.
@@ -702,6 +709,8 @@ pub struct Candidates {
     /// Where each pattern detector's keywords occur: (detector, byte
     /// offset), sorted; in a scan big enough for the DFA only.
     pub pattern_hits: Vec<(usize, usize)>,
+    /// Whether `IGNORE_MARKER` occurs.
+    pub ignore_marker: bool,
 }
 
 impl Candidates {
@@ -747,6 +756,11 @@ impl DetectorSet {
                 }
             }
         }
+        let marker = keywords.iter().position(|k| k == IGNORE_MARKER).unwrap_or_else(|| {
+            keywords.push(IGNORE_MARKER.to_string());
+            owners.push(Vec::new());
+            keywords.len() - 1
+        });
         let id_of = |id: &str| detectors.iter().position(|d| d.spec.id == id);
         let pair_of: Vec<Vec<usize>> =
             detectors.iter().map(|d| d.spec.pair.iter().filter_map(|p| id_of(p)).collect()).collect();
@@ -762,6 +776,7 @@ impl DetectorSet {
             quick_prefilter: OnceLock::new(),
             keywords,
             owners,
+            marker,
             always,
             pair_of,
             partners,
@@ -800,9 +815,6 @@ impl DetectorSet {
     }
 
     fn build_automaton(&self, dfa: bool) -> Option<KeywordSearch> {
-        if self.keywords.is_empty() {
-            return None;
-        }
         let built = dfa.then(|| {
             aho_corasick::dfa::Builder::new()
                 .ascii_case_insensitive(true)
@@ -845,6 +857,7 @@ impl DetectorSet {
         let mut assignment_hits = Vec::new();
         let mut pattern_hits = Vec::new();
         let mut part_hits = Vec::new();
+        let mut ignore_marker = false;
         for &i in &self.always {
             hit[i] = true;
         }
@@ -855,6 +868,7 @@ impl DetectorSet {
         // Overlapping: a keyword inside or across another counts too.
         let on_hit = |pattern: usize, start: usize| {
             let found = &haystack[start..start + self.keywords[pattern].len()];
+            ignore_marker |= pattern == self.marker && found == IGNORE_MARKER.as_bytes();
             for o in &self.owners[pattern] {
                 if o.exact.as_deref().is_some_and(|k| k != found) {
                     continue;
@@ -897,7 +911,7 @@ impl DetectorSet {
         pattern_hits.dedup();
         listed.retain(|&d| hit[d]);
         listed.sort_unstable();
-        Candidates { detectors: listed, assignment_hits, pattern_hits }
+        Candidates { detectors: listed, assignment_hits, pattern_hits, ignore_marker }
     }
 
     /// Every regex match of the given detectors in `haystack`.
@@ -1083,7 +1097,7 @@ impl DetectorSet {
 
     /// `detect` after the prefilter has run.
     pub fn detect_with(&self, path: &str, text: &[u8], candidates: Candidates, report: &mut Report) -> Vec<Found> {
-        let Candidates { detectors: candidates, assignment_hits, pattern_hits } = candidates;
+        let Candidates { detectors: candidates, assignment_hits, pattern_hits, .. } = candidates;
         // Where the file is, read from its path only for a file that holds a find.
         let place_of = std::cell::OnceCell::new();
         let place = || *place_of.get_or_init(|| Place::of(path));
@@ -1307,6 +1321,19 @@ mod tests {
     fn entropy_of_uniform_and_constant_input() {
         assert_eq!(shannon_entropy(b"aaaa"), 0.0);
         assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_prefilter_notes_the_ignore_marker_in_its_own_case_only() {
+        let set = DetectorSet::new(vec![spec("a", &["AKIA"], "AKIA[A-Z0-9]{16}")]);
+        for big in [false, true] {
+            set.prepare(if big { u64::MAX } else { 0 });
+            assert!(set.prefilter(b"k = 1 # nhigate:ignore NHI-001 test key").ignore_marker);
+            assert!(!set.prefilter(b"k = 1 # NHIGATE:IGNORE NHI-001 test key").ignore_marker);
+            assert!(!set.prefilter(b"k = 1 # nhigate ignore").ignore_marker);
+        }
+        let none = DetectorSet::new(vec![]);
+        assert!(none.prefilter(b"# nhigate:ignore X y").ignore_marker, "with no detectors at all");
     }
 
     #[test]

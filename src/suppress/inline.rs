@@ -6,9 +6,8 @@
 
 use serde::Serialize;
 
+use crate::detect::IGNORE_MARKER as MARKER;
 use crate::syntax::{self, comments};
-
-const MARKER: &str = "nhigate:ignore";
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Ignore {
@@ -33,16 +32,11 @@ impl Ignore {
 }
 
 /// The ignore comments of one file, and a problem for each that cannot be
-/// applied (no rule id or no reason).
+/// applied (no rule id or no reason). The scan calls it only for a file
+/// its keyword pass found the marker in (`Candidates::ignore_marker`).
 pub(crate) fn find(path: &str, text: &[u8], commit: Option<&str>) -> (Vec<Ignore>, Vec<String>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
-    // Built once: every file is searched, and most are small.
-    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
-    if FINDER.find(text).is_none() {
-        return (found, problems);
-    }
     let text = String::from_utf8_lossy(text);
     let comments = comments::comments(syntax::format_of(path), &text);
     let lines = syntax::LineIndex::new(text.as_bytes());
