@@ -474,6 +474,7 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     let named = without_captures(v);
     if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         || named.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+        || numbered_name(v)
         || kebab_identifier(v)
         || camel_identifier(v)
         || one_word(v)
@@ -503,6 +504,19 @@ fn is_call(v: &str) -> bool {
     rest.ends_with(')') && (callee.contains('.') || callee.contains('_')) && callee.split('.').all(segment)
 }
 
+/// `chatkit_token_123`, `test-secret-1`: a name of two or more lower-case
+/// words numbered from 0 or 1, as samples number their values. A password
+/// with digits of its own (`rabbit_pass_47`) is not one of these.
+fn numbered_name(v: &str) -> bool {
+    let stem = v.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &v[stem.len()..];
+    let Some(words) = stem.strip_suffix(['_', '-']) else { return false };
+    digits.starts_with(['0', '1'])
+        && "0123456789".contains(digits)
+        && words.contains(['_', '-'])
+        && words.split(['_', '-']).all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+}
+
 /// `keyword.$0` → `keyword.`: a value with its regex capture references
 /// (`$1`, `$S2`) taken out, as syntax highlighters' token names hold them.
 fn without_captures(v: &str) -> String {
@@ -521,14 +535,26 @@ fn without_captures(v: &str) -> String {
 
 /// `githubManualWebhookSecret`, `ScimFeatureSupport`: a lower-case word
 /// and capitalised words of three letters or more (three of them at least
-/// when the name starts with a capital), nothing else.
+/// when the name starts with a capital), nothing else. A type or field
+/// name that ends in what it names (`IntrospectionToken`,
+/// `tradeInTokenType`) may have two words and two-letter ones, four letters
+/// a word on average; a password of two words (`SummerTime`) ends in no
+/// such word.
 fn camel_identifier(v: &str) -> bool {
+    const NAMES: [&str; 8] = ["Token", "Type", "Key", "Secret", "Password", "Id", "Name", "Value"];
     // Split at the capitals: the first piece, then each capital's word without it.
     let humps: Vec<&str> = v.split(|c: char| c.is_ascii_uppercase()).collect();
     let capitalised = humps.len() - 1;
+    let words = humps.len() - usize::from(humps[0].is_empty());
+    let names_a_thing = NAMES.iter().any(|n| v.ends_with(n)) && v.len() >= 4 * words;
+    let short = if names_a_thing { 1 } else { 2 };
     v.chars().all(|c| c.is_ascii_alphabetic())
-        && if humps[0].is_empty() { capitalised >= 3 } else { humps[0].len() >= 2 && capitalised >= 1 }
-        && humps[1..].iter().all(|h| h.len() >= 2)
+        && match (humps[0].is_empty(), names_a_thing) {
+            (true, false) => capitalised >= 3,
+            (true, true) => capitalised >= 2,
+            (false, _) => humps[0].len() >= 2 && capitalised >= 1,
+        }
+        && humps[1..].iter().all(|h| h.len() >= short)
 }
 
 /// `Contraseña`: one word of letters in any script, capitalised at most.
@@ -565,7 +591,8 @@ fn relative_file_path(v: &str) -> bool {
 
 /// `argocd-k8s-auth`, `svc.v2.internal`, `Access-Control-Allow-Credentials`:
 /// lower-case words joined by separators, each with at most two digits (a
-/// hex or random segment has more), or capitalised words of letters only.
+/// hex or random segment has more), or capitalised words of letters only;
+/// a translated label may lead with an acronym (`SMTP-Authentifizierung`).
 fn kebab_identifier(v: &str) -> bool {
     let segments: Vec<&str> = v.split(['-', '_', '.']).collect();
     let lower = |s: &&str| {
@@ -579,7 +606,12 @@ fn kebab_identifier(v: &str) -> bool {
         let mut chars = s.chars();
         s.len() >= 3 && chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_lowercase())
     };
-    segments.len() >= 2 && (segments.iter().all(lower) || segments.iter().all(capitalised))
+    let acronym = |s: &&str| (2..=5).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase());
+    let label = |s: &&str| s.len() >= 4 && s.chars().all(|c| c.is_ascii_lowercase());
+    segments.len() >= 2
+        && (segments.iter().all(lower)
+            || segments.iter().all(capitalised)
+            || acronym(&segments[0]) && segments[1..].iter().all(|s| capitalised(s) || label(s)))
 }
 
 /// Why a value is not the name half of a credential (a username, a client
@@ -742,6 +774,12 @@ mod tests {
             "sk-lf-...5678",
             "ScimFeatureSupport",
             "Access-Control-Allow-Credentials",
+            "chatkit_token_123",
+            "IntrospectionToken",
+            "tradeInTokenType",
+            "SMTP-Authentifizierung",
+            "SMTP-authenticatietype",
+            "test-client-secret-1",
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
         ] {
             assert!(implausible(v, c).is_some(), "{v} passed");
@@ -758,6 +796,10 @@ mod tests {
             "wQ7rTz/9kLmN4pXs",
             "SummerTime",
             "Kx7-Rq92-Zt4m",
+            "xkq_vzt_47",
+            "SummerTime",
+            "QwErTyKey",
+            "AB-Kx9qZ",
         ] {
             assert_eq!(implausible(v, c), None, "{v} rejected");
         }

@@ -207,7 +207,65 @@ pub(crate) fn not_a_secret(value: &str) -> Option<&'static str> {
     if repeated(value) {
         return Some("a repeated pattern");
     }
+    if marked_as_sample(value) {
+        return Some("marked as a sample (`EXAMPLE`, `fake-`, `VERYLONGSECRET`)");
+    }
+    if empty_structure(value) {
+        return Some("an encoded structure with no value in it (a pagination cursor)");
+    }
     None
+}
+
+/// Words documentation writes into a sample so that no reader takes it
+/// for a real one: AWS's `…EXAMPLE` keys and session tokens (in a JWT, in
+/// its claims), `VERYLONGSECRET…`, `…DIFFERENTACCESSTOKEN`, and a first
+/// word such as `fake-` or `dummy_`. In upper case inside a random value a
+/// seven-letter word occurs about once in 10¹¹ values. `SECRET` and
+/// `TOKEN` on their own are parts of real formats (`AGE-SECRET-KEY-1…`):
+/// only inside a longer run of capitals do they mark a sample.
+fn marked_as_sample(value: &str) -> bool {
+    const FIRST_WORDS: [&str; 7] = ["fake", "dummy", "mock", "sample", "example", "placeholder", "your"];
+    let marked = |text: &str| {
+        text.split(|c: char| !c.is_ascii_uppercase()).any(|run| {
+            run.contains("EXAMPLE")
+                || run.len() >= 10 && ["SECRET", "TOKEN", "PASSWORD"].iter().any(|w| run.contains(w))
+        })
+    };
+    let first = value.split(['-', '_', '.']).next().unwrap_or("").to_ascii_lowercase();
+    marked(value)
+        || value.len() > first.len() && FIRST_WORDS.contains(&first.as_str())
+        || jwt_claims(value).is_some_and(|c| marked(&c))
+}
+
+/// The claims of a JSON Web Token, decoded.
+fn jwt_claims(value: &str) -> Option<String> {
+    use base64::Engine;
+    let mut parts = value.split('.');
+    let (header, claims) = (parts.next()?, parts.next()?);
+    if !header.starts_with("eyJ") {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims.trim_end_matches('=')).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// `eyJlbmNyeXB0ZWREYXRhIjpbXX0=`: base64 of JSON that holds no string or
+/// number long enough to be a secret (`{"encryptedData":[]}`), as APIs hand
+/// out pagination cursors.
+fn empty_structure(value: &str) -> bool {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) else { return false };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return false };
+    fn longest(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::String(s) => s.len(),
+            serde_json::Value::Number(n) => n.to_string().len(),
+            serde_json::Value::Array(a) => a.iter().map(longest).max().unwrap_or(0),
+            serde_json::Value::Object(o) => o.values().map(longest).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    json.is_object() && longest(&json) < 8
 }
 
 /// A URL's password that is weak, for a host that cannot be real:
@@ -559,6 +617,14 @@ mod tests {
             "abcabcabcabc",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
             "9876543210fedcba",
+            "AKIAIOSFODNN7EXAMPLE",
+            "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfp",
+            "VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0",
+            "fake-snowflake-password",
+            "dummy_token_value_xyz",
+            // Claims: {"sts:identity_context":"EXAMPLEIDENTITYCONTEXT"}
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdHM6aWRlbnRpdHlfY29udGV4dCI6IkVYQU1QTEVJREVOVElUWUNPTlRFWFQifQ.c2lnbmF0dXJlLXZhbHVlLXh5eg",
+            "eyJlbmNyeXB0ZWREYXRhIjpbXX0=",
         ] {
             assert!(not_a_secret(v).is_some(), "{v}");
         }
@@ -566,6 +632,10 @@ mod tests {
             "52e3e9c81d03e75a7ffb79b1b5d2243a",
             "xoxb-2947561038-8817263541-Zq8vT2pL9wXa1b2C3d4E5f6G",
             "AKIAYI6GIR5MDJBGEJMN",
+            "fakevalueKx9vQ2mZ7pL4",
+            // {"k":"Zq8vT2pL9wXa1b2C"}: base64 JSON with a value in it.
+            "eyJrIjoiWnE4dlQycEw5d1hhMWIyQyJ9",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdmMtZGVwbG95In0.c2lnbmF0dXJlLXZhbHVlLXh5eg",
         ] {
             assert_eq!(not_a_secret(v), None, "{v}");
         }
