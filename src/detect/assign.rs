@@ -475,6 +475,7 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         || named.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
         || numbered_name(v)
+        || module_path(v)
         || kebab_identifier(v)
         || camel_identifier(v)
         || one_word(v)
@@ -494,14 +495,46 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
 /// at run time. Names are written as code writes them (lower-case first,
 /// snake or camel case, a digit or two); a bare word before parentheses
 /// (`Summer(2024)`) or a random one (`Kx9_vQ2(…)`) may be a password.
-fn is_call(v: &str) -> bool {
+pub(crate) fn is_call(v: &str) -> bool {
     let Some((callee, rest)) = v.split_once('(') else { return false };
     let segment = |s: &str| {
         s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && s.chars().filter(char::is_ascii_digit).count() <= 2
     };
-    rest.ends_with(')') && (callee.contains('.') || callee.contains('_')) && callee.split('.').all(segment)
+    // A pattern's value stops at a quote: `click.prompt("Password:")` is read as `click.prompt(`.
+    (rest.is_empty() || rest.ends_with(')'))
+        && (callee.contains('.') || callee.contains('_'))
+        && callee.split('.').all(segment)
+}
+
+/// `feast.permissions.auth_model.NoAuthConfig`: a module path, lower-case
+/// names joined by two dots or more, the last one maybe a class's name.
+fn module_path(v: &str) -> bool {
+    let Some((modules, last)) = v.rsplit_once('.') else { return false };
+    let snake = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && s.chars().filter(char::is_ascii_digit).count() <= 2
+    };
+    let class = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && s.chars().all(|c| c.is_ascii_alphanumeric())
+            && s.chars().filter(char::is_ascii_digit).count() <= 2
+    };
+    modules.contains('.') && modules.split('.').all(snake) && (snake(last) || class(last))
+}
+
+/// `hashed_secret`, `password_hash`, `secret_sha256`: a name that says its
+/// value is a hash of the secret (a detect-secrets baseline holds hundreds).
+/// `hash_key` and `hash_salt` are secrets used for hashing: only `hash` as
+/// the last word counts.
+pub(crate) fn names_a_hash(name: &str) -> Option<&'static str> {
+    const HASHED: [&str; 7] = ["hashed", "digest", "md5", "sha1", "sha256", "sha512", "checksum"];
+    let name = normalize_name(name);
+    let words: Vec<&str> = name.split('_').collect();
+    (words.iter().any(|w| HASHED.contains(w)) || words.last() == Some(&"hash"))
+        .then_some("a hash of a secret, by its name (`hashed_secret`)")
 }
 
 /// `chatkit_token_123`, `test-secret-1`: a name of two or more lower-case
@@ -658,6 +691,8 @@ fn is_reference(v: &str, lower: &str) -> bool {
         || lower.starts_with("arn:aws:secretsmanager")
         || lower.starts_with("projects/") && lower.contains("/secrets/")
         || lower.starts_with("ref+")
+        // An OpenAPI or JSON Schema `$ref`: `#/components/schemas/…`.
+        || v.starts_with("#/")
         || ["!ref", "!getatt", "!importvalue", "!sub", "!join", "!findinmap", "!select"].iter().any(|f| lower.starts_with(f))
         // An ARN names a resource (a Lambda's `ServiceToken`, a secret), and
         // Terraform's `var.`, `local.`, `data.`, `module.` are expressions.
@@ -729,6 +764,16 @@ mod tests {
     }
 
     #[test]
+    fn names_that_say_hashed_hold_no_secret() {
+        for name in ["hashed_secret", "password_hash", "secretSha256", "CLIENT_SECRET_DIGEST"] {
+            assert!(names_a_hash(name).is_some(), "{name}");
+        }
+        for name in ["hash_key", "hash_salt", "secret", "HASH_SECRET", "hashids_secret"] {
+            assert_eq!(names_a_hash(name), None, "{name}");
+        }
+    }
+
+    #[test]
     fn names_become_snake_case() {
         assert_eq!(normalize_name("rabbitmqPassword"), "rabbitmq_password");
         assert_eq!(normalize_name("APIKey"), "api_key");
@@ -775,6 +820,9 @@ mod tests {
             "ScimFeatureSupport",
             "Access-Control-Allow-Credentials",
             "chatkit_token_123",
+            "#/components/schemas/updateLoginFlowWithPasswordMethod",
+            "feast.permissions.auth_model.NoAuthConfig",
+            "click.prompt(",
             "IntrospectionToken",
             "tradeInTokenType",
             "SMTP-Authentifizierung",
@@ -797,6 +845,7 @@ mod tests {
             "SummerTime",
             "Kx7-Rq92-Zt4m",
             "xkq_vzt_47",
+            "ab.Kx9vQ2mZ.7pL4wQ",
             "SummerTime",
             "QwErTyKey",
             "AB-Kx9qZ",

@@ -25,7 +25,8 @@ pub(crate) enum Place {
     Live,
     /// Tests, fixtures and test data.
     Test,
-    /// Documentation: `docs/`, Markdown, reStructuredText, AsciiDoc.
+    /// Documentation: `docs/`, Markdown, reStructuredText, AsciiDoc; and
+    /// translations (`lang/`, `locales/`, `i18n/`).
     Docs,
     /// Examples, samples and demos.
     Example,
@@ -66,7 +67,10 @@ impl Place {
         }
         let docs_file =
             [".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".ipynb"].iter().any(|e| file.ends_with(e));
-        if docs_file || in_folder(&["docs", "doc", "documentation", "website"]) {
+        // Translations are text for people too: a label under a `password`
+        // key (`'users_password' => 'Benutzerpasswort'`) is not one.
+        let translations = ["lang", "langs", "locale", "locales", "i18n", "l10n", "translations"];
+        if docs_file || in_folder(&["docs", "doc", "documentation", "website"]) || in_folder(&translations) {
             return Place::Docs;
         }
         let example_file = [".example", ".sample", ".dist", ".template", ".tmpl"].iter().any(|e| file.ends_with(e))
@@ -278,18 +282,26 @@ pub(crate) fn example_credentials(matched: &str, value: &str) -> Option<&'static
         .iter()
         .any(|h| host == *h || host.ends_with(&format!(".{h}")))
         || [".example", ".test", ".invalid", ".local", ".localhost"].iter().any(|t| host.ends_with(t));
-    (example && weak(value)).then_some("placeholder credentials for an example host")
+    // `p%40ss%23word` is `p@ss#word` to the server, and to the reader.
+    let decoded = match value.contains('%') {
+        true => String::from_utf8_lossy(&super::decode::percent_decode(value.as_bytes())).into_owned(),
+        false => value.to_string(),
+    };
+    (example && weak(&decoded)).then_some("placeholder credentials for an example host")
 }
 
 /// Values published as samples in documentation, which copy-pasted
 /// examples spread everywhere.
-const PUBLISHED_SAMPLES: [&str; 3] = [
+const PUBLISHED_SAMPLES: [&str; 4] = [
     // jwt.io's debugger token (HS256, "John Doe").
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     // The same, from jwt.io's RS256 and "admin": true variant.
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0.KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30",
     // Stripe's documentation test key.
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    // The key of Azurite and the Azure Storage Emulator's `devstoreaccount1`,
+    // the same for every installation.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
 
 /// Runs of at least five characters that step by one (`12345`, `abcde`,
@@ -604,6 +616,7 @@ mod tests {
         assert!(example_credentials("https://user:pass1234@example.com/x", "pass1234").is_some());
         assert!(example_credentials("postgres://app:app-password@localhost:5432/db", "app-password").is_some());
         assert!(example_credentials("https://ci:changeit99@build.test/", "changeit99").is_some());
+        assert!(example_credentials("postgresql://app:p%40ss%23word@localhost:5432/app", "p%40ss%23word").is_some());
         let strong = "aVezGGS7DpzXqLAecKCB";
         assert_eq!(example_credentials("https://deploy:aVezGGS7DpzXqLAecKCB@git.internal.example/a", strong), None);
         assert_eq!(example_credentials("https://user:pass1234@git.acme.io/x", "pass1234"), None);

@@ -67,7 +67,7 @@ pub(crate) fn percent_runs(text: &[u8]) -> Vec<Decoded> {
     out
 }
 
-fn percent_decode(run: &[u8]) -> Vec<u8> {
+pub(crate) fn percent_decode(run: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(run.len());
     let mut i = 0;
     while i < run.len() {

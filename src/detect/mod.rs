@@ -323,6 +323,7 @@ impl Detector {
         }
         if let Some(why) = assign::implausible(&a.value, a.context)
             .or_else(|| assign::names_itself(&a.name, &a.value))
+            .or_else(|| assign::names_a_hash(&a.name))
             .or_else(|| assign::not_a_credential(a))
             .or_else(|| confidence::not_a_secret(&a.value))
         {
@@ -470,6 +471,7 @@ impl Detector {
         }
         let text = String::from_utf8_lossy(bytes);
         let why = confidence::not_a_secret(&text)
+            .or_else(|| assign::is_call(&text).then_some("a call that returns the value (`click.prompt(…)`)"))
             .or_else(|| confidence::example_credentials(&String::from_utf8_lossy(&haystack[whole.clone()]), &text));
         if let Some(why) = why {
             rejected.push(Rejection::Implausible { value: shown(), why });
