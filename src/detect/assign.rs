@@ -384,17 +384,25 @@ pub(crate) fn not_a_credential(a: &Assignment) -> Option<&'static str> {
 /// A value that spells its own name (`SSHPrivateKey: "SSHPrivateKey"`,
 /// `PrivateToken = "PRIVATE-TOKEN"`, `api_key = "x-api-key"`) is a label
 /// or a header name, not a secret: compared with case, `-`, `_`, `.` and
-/// spaces ignored: equal, a part of the name, or the name as an `X-` header.
+/// spaces ignored: equal, a part of the name, or the name as an `X-` header;
+/// also after a namespace (`SET_CREDENTIALS = "@canvas/SET_CREDENTIALS"`,
+/// as Redux names its actions).
 pub(crate) fn names_itself(name: &str, value: &str) -> Option<&'static str> {
     let fold =
         |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect::<String>();
-    let (n, v) = (fold(name.rsplit(['.', '/']).next().unwrap_or(name)), fold(value));
-    let long_enough = n.len() >= 6 && v.len() >= 6;
-    // Only values made of name characters: a real key has no reason to look like `x-api-key`.
-    let wordy = value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
-    // Equal, a part of the name, or the name as an `X-` header.
-    let spelled = v == n || n.contains(&v) || v.strip_prefix('x') == Some(n.as_str());
-    (long_enough && wordy && spelled).then_some("the value spells its own name")
+    let n = fold(name.rsplit(['.', '/']).next().unwrap_or(name));
+    let spells = |value: &str| {
+        let v = fold(value);
+        let long_enough = n.len() >= 6 && v.len() >= 6;
+        // Only values made of name characters: a real key has no reason to look like `x-api-key`.
+        let wordy = value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
+        // Equal, a part of the name, or the name as an `X-` header.
+        long_enough && wordy && (v == n || n.contains(&v) || v.strip_prefix('x') == Some(n.as_str()))
+    };
+    let namespaced = value.rsplit_once(['/', ':']).is_some_and(|(namespace, last)| {
+        namespace.chars().all(|c| c.is_ascii_alphanumeric() || "@._-/:".contains(c)) && spells(last)
+    });
+    (spells(value) || namespaced).then_some("the value spells its own name")
 }
 
 pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str> {
@@ -473,7 +481,7 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     // (`Contraseña`) and a list of rules (`required|string|max:255`).
     let named = without_captures(v);
     if !context.decoded() && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        || named.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
+        || named.chars().all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ':'))
         || numbered_name(v)
         || module_path(v)
         || kebab_identifier(v)
@@ -750,6 +758,7 @@ mod tests {
             ("PrivateToken", "PRIVATE-TOKEN"),
             ("api_key", "x-api-key"),
             ("config.auth_token", "AUTH_TOKEN"),
+            ("SET_COMPONENT_CREDENTIALS", "@canvas/SET_COMPONENT_CREDENTIALS"),
         ] {
             assert!(names_itself(name, value).is_some(), "{name} = {value}");
         }
@@ -757,6 +766,7 @@ mod tests {
             ("api_key", "x9Kq2LmP4vR8tW1z"),
             ("private_token", "glpat-Xz8qL2vN5mK9pR4tY7wB"),
             ("password", "hunter2hunter2"),
+            ("api_token", "svc/Kx9vQ2mZ7pL4wQ"),
             ("password", "password123"),
         ] {
             assert_eq!(names_itself(name, value), None, "{name} = {value}");
@@ -821,6 +831,7 @@ mod tests {
             "Access-Control-Allow-Credentials",
             "chatkit_token_123",
             "#/components/schemas/updateLoginFlowWithPasswordMethod",
+            "apikeys:import",
             "feast.permissions.auth_model.NoAuthConfig",
             "click.prompt(",
             "IntrospectionToken",
