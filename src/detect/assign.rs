@@ -418,9 +418,17 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     if is_reference(v, &lower) {
         return Some("a reference to a value kept elsewhere");
     }
-    // `user:changethis`, `neo4j/password`: credentials whose password is a placeholder.
+    // `user:changethis`, `neo4j/password`: credentials whose password is a
+    // placeholder; also in base64, as HTTP basic auth sends them
+    // (`bWlmb3M6cGFzc3dvcmQ=` is `mifos:password`).
     let password = v.rsplit_once([':', '/']).map_or(v, |(_, p)| p);
-    if is_placeholder(&lower) || super::confidence::made_of_words(v) || super::confidence::made_of_words(password) {
+    let basic = basic_auth(v);
+    let placeholder_password = |p: &str| is_placeholder(&p.to_ascii_lowercase()) || super::confidence::made_of_words(p);
+    if is_placeholder(&lower)
+        || super::confidence::made_of_words(v)
+        || super::confidence::made_of_words(password)
+        || basic.as_deref().is_some_and(placeholder_password)
+    {
         return Some("a placeholder");
     }
     if v.starts_with("ENC[") || v.starts_with("$ANSIBLE_VAULT") || lower.starts_with("vault:v1:") {
@@ -514,6 +522,17 @@ pub(crate) fn is_call(v: &str) -> bool {
     (rest.is_empty() || rest.ends_with(')'))
         && (callee.contains('.') || callee.contains('_'))
         && callee.split('.').all(segment)
+}
+
+/// The password of `user:password` in base64, as an HTTP basic-auth header
+/// carries it.
+fn basic_auth(v: &str) -> Option<String> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
+    (plain(user) && plain(password)).then(|| password.to_string())
 }
 
 /// `feast.permissions.auth_model.NoAuthConfig`: a module path, lower-case
@@ -832,6 +851,7 @@ mod tests {
             "chatkit_token_123",
             "#/components/schemas/updateLoginFlowWithPasswordMethod",
             "apikeys:import",
+            "bWlmb3M6cGFzc3dvcmQ=",
             "feast.permissions.auth_model.NoAuthConfig",
             "click.prompt(",
             "IntrospectionToken",
@@ -856,6 +876,8 @@ mod tests {
             "SummerTime",
             "Kx7-Rq92-Zt4m",
             "xkq_vzt_47",
+            // deploy:Kx9vQ2mZ7pL4wQ8r, basic auth with a real password.
+            "ZGVwbG95Okt4OXZRMm1aN3BMNHdROHI=",
             "ab.Kx9vQ2mZ.7pL4wQ",
             "SummerTime",
             "QwErTyKey",

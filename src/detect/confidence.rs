@@ -287,7 +287,9 @@ pub(crate) fn example_credentials(matched: &str, value: &str) -> Option<&'static
         true => String::from_utf8_lossy(&super::decode::percent_decode(value.as_bytes())).into_owned(),
         false => value.to_string(),
     };
-    (example && weak(&decoded)).then_some("placeholder credentials for an example host")
+    // A password written as a phrase (`password!with@+ symbols`) describes itself.
+    let phrase = decoded.contains(' ') || made_of_words(&decoded);
+    (example && (weak(&decoded) || phrase)).then_some("placeholder credentials for an example host")
 }
 
 /// Values published as samples in documentation, which copy-pasted
@@ -617,6 +619,8 @@ mod tests {
         assert!(example_credentials("postgres://app:app-password@localhost:5432/db", "app-password").is_some());
         assert!(example_credentials("https://ci:changeit99@build.test/", "changeit99").is_some());
         assert!(example_credentials("postgresql://app:p%40ss%23word@localhost:5432/app", "p%40ss%23word").is_some());
+        let described = "password!with%40%2B%20symbols";
+        assert!(example_credentials(&format!("mongodb://user:{described}@localhost:1234/parse"), described).is_some());
         let strong = "aVezGGS7DpzXqLAecKCB";
         assert_eq!(example_credentials("https://deploy:aVezGGS7DpzXqLAecKCB@git.internal.example/a", strong), None);
         assert_eq!(example_credentials("https://user:pass1234@git.acme.io/x", "pass1234"), None);
