@@ -259,7 +259,7 @@ fn decode_stores(doc: &Node, out: &mut Vec<Assignment>) {
     }
 }
 
-fn decode_base64(text: &str) -> Option<String> {
+pub(crate) fn decode_base64(text: &str) -> Option<String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&compact)
@@ -422,12 +422,11 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     // placeholder; also in base64, as HTTP basic auth sends them
     // (`bWlmb3M6cGFzc3dvcmQ=` is `mifos:password`).
     let password = v.rsplit_once([':', '/']).map_or(v, |(_, p)| p);
-    let basic = basic_auth(v);
     let placeholder_password = |p: &str| is_placeholder(&p.to_ascii_lowercase()) || super::confidence::made_of_words(p);
     if is_placeholder(&lower)
         || super::confidence::made_of_words(v)
         || super::confidence::made_of_words(password)
-        || basic.as_deref().is_some_and(placeholder_password)
+        || basic_auth(v).as_deref().is_some_and(placeholder_password)
     {
         return Some("a placeholder");
     }
@@ -527,9 +526,7 @@ pub(crate) fn is_call(v: &str) -> bool {
 /// The password of `user:password` in base64, as an HTTP basic-auth header
 /// carries it.
 fn basic_auth(v: &str) -> Option<String> {
-    use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
+    let text = decode_base64(v)?;
     let (user, password) = text.split_once(':')?;
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
     (plain(user) && plain(password)).then(|| password.to_string())

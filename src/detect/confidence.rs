@@ -257,9 +257,8 @@ fn jwt_claims(value: &str) -> Option<String> {
 /// number long enough to be a secret (`{"encryptedData":[]}`), as APIs hand
 /// out pagination cursors.
 fn empty_structure(value: &str) -> bool {
-    use base64::Engine;
-    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) else { return false };
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return false };
+    let Some(text) = super::assign::decode_base64(value) else { return false };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
     fn longest(v: &serde_json::Value) -> usize {
         match v {
             serde_json::Value::String(s) => s.len(),
