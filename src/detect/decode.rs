@@ -20,6 +20,9 @@ pub(crate) const MAX_DEPTH: usize = 2;
 const MIN_BASE64: usize = 48;
 /// A wrapped blob's lines are this long or longer (`base64` writes 76).
 const WRAP_WIDTH: usize = 60;
+/// A percent-escaped run shorter than this is a format string (`%2d`
+/// reads as an escaped `-`), not a URL or a form body with a credential.
+const MIN_PERCENT_RUN: usize = 16;
 /// The longest run decoded.
 const MAX_RUN: usize = 256 << 10;
 
@@ -59,7 +62,7 @@ pub(crate) fn percent_runs(text: &[u8]) -> Vec<Decoded> {
         let start = text[..at].iter().rposition(|&b| !url_byte(b)).map_or(0, |p| p + 1).max(from);
         let end = text[at..].iter().position(|&b| !url_byte(b)).map_or(text.len(), |p| at + p);
         from = end;
-        if end - start > MAX_RUN {
+        if end - start > MAX_RUN || end - start < MIN_PERCENT_RUN {
             continue;
         }
         out.push(Decoded { offset: start, text: percent_decode(&text[start..end]) });
@@ -109,16 +112,24 @@ fn base64_byte(b: u8) -> bool {
 /// width as `base64` writes it) that decode to config text: printable, with
 /// `KEY=value` or `key: value` lines.
 pub(crate) fn base64_blobs(text: &[u8]) -> Vec<Decoded> {
+    // A blob's first line is a run of at least this many base64 bytes (a
+    // wrapped blob's lines are longer still). A config file is mostly
+    // shorter words, passed over as a string search passes over text: when
+    // the byte this far on is not base64, no such run starts before it.
+    const SHORTEST: usize = MIN_BASE64 - 2;
     let mut out = Vec::new();
+    // Before `i`, every run has been read; `text[i - 1]` is not base64,
+    // or ended a run.
     let mut i = 0;
-    // Word by word: from the end of one run of base64 bytes to the start of the next.
-    while let Some(skip) = text.get(i..).and_then(|rest| rest.iter().position(|&b| base64_byte(b))) {
-        let start = i + skip;
-        // A word too short to be a blob, and too short to wrap onto the next
-        // line, is passed over before anything is copied: a config file is
-        // mostly such words.
+    while let Some(&last) = text.get(i + SHORTEST - 1) {
+        if !base64_byte(last) {
+            i += SHORTEST;
+            continue;
+        }
+        let probe = i + SHORTEST - 1;
+        let start = text[i..probe].iter().rposition(|&b| !base64_byte(b)).map_or(i, |k| i + k + 1);
         let len = text[start..].iter().position(|&b| !base64_byte(b)).unwrap_or(text.len() - start);
-        if len < WRAP_WIDTH && len + 2 < MIN_BASE64 {
+        if len < SHORTEST {
             i = start + len;
             continue;
         }
@@ -199,6 +210,20 @@ mod tests {
         assert_eq!(runs[0].text, b"https://x.test/cb?token=ghp_abc+def&x=1");
         assert_eq!(&text[runs[0].offset..runs[0].offset + 5], b"https");
         assert!(percent_runs(b"50% of %s and 100%").is_empty());
+        assert!(percent_runs(b"printf(\"%s:%2d\", host, port);").is_empty());
+    }
+
+    #[test]
+    fn a_blob_is_found_wherever_it_starts_among_short_words() {
+        let env = "DB_HOST=db.internal\nDB_PASSWORD=Zq7#pLx2vR9m!Tc4\n";
+        for words in [0, 1, 2, 7] {
+            for word in [1, 44, 45, 46, 47] {
+                let lead: String = (0..words).map(|_| format!("{} ", "w".repeat(word))).collect();
+                let text = format!("{lead}{}", b64(env));
+                let blobs = base64_blobs(text.as_bytes());
+                assert_eq!(blobs, vec![Decoded { offset: lead.len(), text: env.as_bytes().to_vec() }], "{text}");
+            }
+        }
     }
 
     #[test]

@@ -700,6 +700,21 @@ struct Owner {
     detector: usize,
     /// The keyword as written, when it must match case-sensitively.
     exact: Option<Box<[u8]>>,
+    /// What a hit is to the detector, known when the set is built: the
+    /// prefilter meets millions of hits in a large tree, and reading it
+    /// from the detector's spec at each one was a cache miss.
+    role: Role,
+}
+
+/// What a keyword hit is to the detector that owns the keyword.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Role {
+    /// A pattern detector's: the regex runs near the hit.
+    Pattern,
+    /// An assignment detector's: the hit's line is read for assignments.
+    Assignment,
+    /// A `part`'s: read only where a partner may find its secret.
+    Part,
 }
 
 /// What the keyword prefilter found in one input.
@@ -746,8 +761,13 @@ impl DetectorSet {
                 always.push(i);
             }
             let ignore_case = d.keywords_ignore_case();
+            let role = match (d.is_assignment(), d.spec.part) {
+                (false, _) => Role::Pattern,
+                (true, false) => Role::Assignment,
+                (true, true) => Role::Part,
+            };
             for k in &d.spec.keywords {
-                let owner = Owner { detector: i, exact: (!ignore_case).then(|| k.as_bytes().into()) };
+                let owner = Owner { detector: i, exact: (!ignore_case).then(|| k.as_bytes().into()), role };
                 let lower = k.to_ascii_lowercase();
                 match keywords.iter().position(|x| *x == lower) {
                     Some(p) => owners[p].push(owner),
@@ -868,8 +888,8 @@ impl DetectorSet {
         // handful of files does not pay for a second regex per detector.
         let near = matches!(automaton, Some(KeywordSearch::Dfa(_)));
         // Overlapping: a keyword inside or across another counts too.
-        let on_hit = |pattern: usize, start: usize| {
-            let found = &haystack[start..start + self.keywords[pattern].len()];
+        let on_hit = |pattern: usize, start: usize, len: usize| {
+            let found = &haystack[start..start + len];
             ignore_marker |= pattern == self.marker && found == IGNORE_MARKER.as_bytes();
             for o in &self.owners[pattern] {
                 if o.exact.as_deref().is_some_and(|k| k != found) {
@@ -879,15 +899,12 @@ impl DetectorSet {
                     hit[o.detector] = true;
                     listed.push(o.detector);
                 }
-                if !self.detectors[o.detector].is_assignment() {
-                    if near {
-                        pattern_hits.push((o.detector, start));
-                    }
-                } else if o.exact.is_none() {
-                    match self.detectors[o.detector].spec.part {
-                        true => part_hits.push((o.detector, start)),
-                        false => assignment_hits.push(start),
-                    }
+                match o.role {
+                    Role::Pattern if near => pattern_hits.push((o.detector, start)),
+                    Role::Pattern => {}
+                    _ if o.exact.is_some() => {}
+                    Role::Assignment => assignment_hits.push(start),
+                    Role::Part => part_hits.push((o.detector, start)),
                 }
             }
         };
@@ -895,7 +912,7 @@ impl DetectorSet {
             Some(KeywordSearch::Dfa(table)) => table.overlapping(haystack, on_hit),
             Some(KeywordSearch::Nfa(ac)) => {
                 let mut on_hit = on_hit;
-                ac.find_overlapping_iter(haystack).for_each(|m| on_hit(m.pattern().as_usize(), m.start()));
+                ac.find_overlapping_iter(haystack).for_each(|m| on_hit(m.pattern().as_usize(), m.start(), m.len()));
             }
             None => {}
         }

@@ -39,8 +39,10 @@ pub(crate) struct KeywordTable {
     start: u32,
     /// The bit that is set in every state but the match states.
     searching: u32,
-    /// For each match state (`state / stride`), its (pattern, length) pairs.
-    matches: Vec<Vec<(usize, usize)>>,
+    /// For each match state (`state / stride`), its (pattern, length)
+    /// pairs: `matched[match_ranges[i]..match_ranges[i + 1]]`.
+    match_ranges: Vec<u32>,
+    matched: Vec<(usize, usize)>,
     max_pattern_len: usize,
 }
 
@@ -98,24 +100,22 @@ impl KeywordTable {
                 next[place(new_of[old]) + class] = premultiplied(target)?;
             }
         }
-        let matches: Vec<Vec<(usize, usize)>> = renumbered
-            .iter()
-            .map(|&s| order[s])
-            .take_while(|&s| dfa.is_match(s))
-            .map(|s| {
-                (0..dfa.match_len(s))
-                    .map(|k| dfa.match_pattern(s, k))
-                    .map(|p| (p.as_usize(), dfa.pattern_len(p)))
-                    .collect()
-            })
-            .collect();
+        let mut match_ranges = vec![0];
+        let mut matched = Vec::new();
+        for s in renumbered.iter().map(|&s| order[s]).take_while(|&s| dfa.is_match(s)) {
+            matched.extend(
+                (0..dfa.match_len(s)).map(|k| dfa.match_pattern(s, k)).map(|p| (p.as_usize(), dfa.pattern_len(p))),
+            );
+            match_ranges.push(u32::try_from(matched.len()).ok()?);
+        }
         Some(KeywordTable {
             searching: u32::try_from(searching).ok()?,
             start: premultiplied(0)?,
             next,
             classes,
             stride,
-            matches,
+            match_ranges,
+            matched,
             max_pattern_len: dfa.max_pattern_len(),
         })
     }
@@ -126,7 +126,7 @@ impl KeywordTable {
 
     /// Calls `found(pattern, start)` for every occurrence of every pattern,
     /// overlapping ones included, in no particular order.
-    pub(crate) fn overlapping(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+    pub(crate) fn overlapping(&self, haystack: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         let n = haystack.len();
         let warm = self.max_pattern_len.saturating_sub(1);
         let quarter = n.div_ceil(4);
@@ -135,8 +135,12 @@ impl KeywordTable {
         let window: [usize; 4] = std::array::from_fn(|i| from[i].saturating_sub(warm));
         let mut report = |state: u32, end: usize, quarter: usize| {
             if state & self.searching == 0 && end > from[quarter] {
-                for &(pattern, len) in &self.matches[state as usize / self.stride] {
-                    found(pattern, end - len);
+                // A 32-bit division: the 64-bit one takes several times as long,
+                // once per hit.
+                let i = (state / self.stride as u32) as usize;
+                let range = self.match_ranges[i] as usize..self.match_ranges[i + 1] as usize;
+                for &(pattern, len) in &self.matched[range] {
+                    found(pattern, end - len, len);
                 }
             }
         };
@@ -201,7 +205,7 @@ mod tests {
         let Ok(dfa) = build(&mut aho_corasick::dfa::Builder::new()) else { return (vec![], vec![]) };
         let Some(table) = KeywordTable::new(&dfa, keywords) else { return (vec![], vec![]) };
         let mut ours = Vec::new();
-        table.overlapping(haystack, |k, s| ours.push((k, s)));
+        table.overlapping(haystack, |k, s, _| ours.push((k, s)));
         ours.sort_unstable();
         let ac = AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(keywords);
         let mut theirs: Vec<(usize, usize)> = ac

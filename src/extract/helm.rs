@@ -33,7 +33,7 @@ impl super::Extractor for ChartValues {
 
 /// A chart's values file.
 fn is_values(path: &str) -> bool {
-    matches!(super::file_name(path).as_str(), "values.yaml" | "values.yml")
+    matches!(&*super::file_name(path), "values.yaml" | "values.yml")
 }
 
 /// The chart a path belongs to: the folder of its `values.yaml`, or the

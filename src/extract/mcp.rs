@@ -25,7 +25,7 @@ impl super::Extractor for McpConfigs {
 
     fn owns_path(&self, path: &str) -> bool {
         let name = super::file_name(path);
-        matches!(name.as_str(), "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json")
+        matches!(&*name, "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json")
             || path.ends_with(".cursor/mcp.json")
             || path.ends_with(".vscode/mcp.json")
     }

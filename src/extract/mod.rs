@@ -93,8 +93,14 @@ pub(crate) static REGISTRY: &[&dyn Extractor] = &[
     &inventory::Declared,
 ];
 
-fn file_name(path: &str) -> String {
-    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+/// The file name, lower-cased. Every extractor asks of every file: most
+/// names have no capital and are not copied.
+fn file_name(path: &str) -> std::borrow::Cow<'_, str> {
+    let name = syntax::file_name(path);
+    match name.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => std::borrow::Cow::Owned(name.to_ascii_lowercase()),
+        false => std::borrow::Cow::Borrowed(name),
+    }
 }
 
 /// Whether the unit is read as YAML or JSON documents.

@@ -119,8 +119,14 @@ pub(crate) enum Format {
 }
 
 /// The format of a file, from its path.
+/// The last component of a `/`-separated path. Searched byte by byte:
+/// names are short, and this is asked several times of every file.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.as_bytes().iter().rposition(|&b| b == b'/').map_or(path, |i| &path[i + 1..])
+}
+
 pub(crate) fn format_of(path: &str) -> Format {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = file_name(path);
     // Several readers ask per file: a short name is lower-cased on the stack.
     let mut buf = [0u8; 64];
     let long;
@@ -135,7 +141,7 @@ pub(crate) fn format_of(path: &str) -> Format {
             &long
         }
     };
-    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let ext = lower.as_bytes().iter().rposition(|&b| b == b'.').map_or("", |i| &lower[i + 1..]);
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
         return Format::Env;
     }
