@@ -66,7 +66,18 @@ const WINDOW: usize = 512;
 pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pair> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut line_no = 1u32;
+    // Lines are counted only up to a line that holds a pair: most lines a
+    // keyword is on hold none (a line of code without a quote), and
+    // counting to each was a pass over most of every file.
+    let (mut counted_to, mut line_no) = (0usize, 1u32);
+    let mut number = |start: usize, found: &mut [Pair]| {
+        if found.is_empty() {
+            return;
+        }
+        line_no += u32::try_from(memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count()).unwrap_or(0);
+        counted_to = start;
+        found.iter_mut().for_each(|p| p.pos.line = line_no);
+    };
     // Only what lies between one offset and the next is searched, so that
     // many offsets on one long line stay linear.
     let (mut scanned_to, mut start, mut end) = (0usize, 0usize, None);
@@ -78,7 +89,6 @@ pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pai
         let between = &bytes[scanned_to..at];
         if let Some(i) = memchr::memrchr(b'\n', between) {
             (start, end) = (scanned_to + i + 1, None);
-            line_no += u32::try_from(memchr::memchr_iter(b'\n', between).count()).unwrap_or(0);
         }
         scanned_to = at;
         let fresh = end.is_none();
@@ -87,7 +97,9 @@ pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pai
         let line = text.get(start..line_end).unwrap_or("").trim_end_matches('\r');
         if line.len() <= LONG_LINE {
             if fresh {
-                read_line(format, line, line_no, &mut out);
+                let first = out.len();
+                read_line(format, line, 0, &mut out);
+                number(start, &mut out[first..]);
             }
             continue;
         }
@@ -103,7 +115,8 @@ pub(crate) fn pairs_at(format: Format, text: &str, offsets: &[usize]) -> Vec<Pai
         counted = (from, counted.1 + line[counted.0..from].chars().count());
         read_to = to;
         let first = out.len();
-        read_line(format, &line[from..to], line_no, &mut out);
+        read_line(format, &line[from..to], 0, &mut out);
+        number(start, &mut out[first..]);
         let shift = u32::try_from(counted.1).unwrap_or(u32::MAX);
         out[first..].iter_mut().for_each(|p| p.pos.col = p.pos.col.saturating_add(shift));
     }

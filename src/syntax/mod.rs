@@ -126,11 +126,30 @@ pub(crate) fn file_name(path: &str) -> &str {
 }
 
 pub(crate) fn format_of(path: &str) -> Format {
+    // Every reader of a file asks, a dozen times a file, and the answer
+    // takes dozens of name comparisons: each thread keeps its last one.
+    thread_local!(static LAST: std::cell::RefCell<(String, Format)> = const {
+        std::cell::RefCell::new((String::new(), Format::Text))
+    });
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != path {
+            last.1 = format_by_name(path);
+            last.0.clear();
+            last.0.push_str(path);
+        }
+        last.1
+    })
+}
+
+fn format_by_name(path: &str) -> Format {
     let name = file_name(path);
-    // Several readers ask per file: a short name is lower-cased on the stack.
+    // Several readers ask per file: most names have no capital to lower,
+    // and a short one that has is lower-cased on the stack.
     let mut buf = [0u8; 64];
     let long;
     let lower: &str = match buf.get_mut(..name.len()) {
+        _ if !name.bytes().any(|b| b.is_ascii_uppercase()) => name,
         Some(short) => {
             short.copy_from_slice(name.as_bytes());
             short.make_ascii_lowercase();
