@@ -150,7 +150,7 @@ fn near(pattern: &Pattern, keywords: &[String], ignore_case: bool) -> Option<Nea
         )
         .build_from_hir(&hir)
         .ok()?;
-    Some(Near { before, regex })
+    Some(Near { before, regex, lead: Lead::of(&hir) })
 }
 
 /// Whether `at` lies in the base64 payload of a `data:` URI
@@ -201,6 +201,83 @@ struct Compiled {
 struct Near {
     before: usize,
     regex: regex_automata::meta::Regex,
+    /// The bytes every match has at its first offsets (`Lead`).
+    lead: Lead,
+}
+
+/// For each of a pattern's first offsets, the set of bytes any match has
+/// there: tested before an anchored search, it turns most keyword hits
+/// away for a few loads (`pat` of Airtable's tokens is in every `path`, and
+/// a regex search costs a hundred times as much, once per hit).
+#[derive(Debug, Default)]
+struct Lead(Vec<[u64; 4]>);
+
+impl Lead {
+    /// The most offsets kept: enough to pass a keyword and the first bytes
+    /// of what follows it.
+    const MAX: usize = 24;
+
+    fn of(hir: &regex_syntax::hir::Hir) -> Lead {
+        let mut lead = Lead::default();
+        lead.push(hir);
+        lead
+    }
+
+    /// Appends the sets `hir` fixes at the offsets after those already
+    /// known; false where the offsets after it are not fixed (a choice, a
+    /// repetition of variable length), so that the caller stops there.
+    fn push(&mut self, hir: &regex_syntax::hir::Hir) -> bool {
+        use regex_syntax::hir::{Class, HirKind};
+        if self.0.len() >= Self::MAX {
+            return false;
+        }
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => true,
+            HirKind::Literal(literal) => literal.0.iter().all(|&b| self.push_set(&[(b, b)])),
+            HirKind::Class(Class::Bytes(class)) => {
+                let ranges: Vec<(u8, u8)> = class.ranges().iter().map(|r| (r.start(), r.end())).collect();
+                self.push_set(&ranges)
+            }
+            HirKind::Class(Class::Unicode(class)) => {
+                let ascii = class.ranges().iter().all(|r| r.end().is_ascii());
+                let ranges: Vec<(u8, u8)> = class.ranges().iter().map(|r| (r.start() as u8, r.end() as u8)).collect();
+                ascii && self.push_set(&ranges)
+            }
+            HirKind::Capture(capture) => self.push(&capture.sub),
+            HirKind::Concat(parts) => parts.iter().all(|p| self.push(p)),
+            HirKind::Repetition(rep) => {
+                let one_byte =
+                    rep.sub.properties().maximum_len() == Some(1) && rep.sub.properties().minimum_len() == Some(1);
+                if !one_byte {
+                    return false;
+                }
+                let all = (0..rep.min).all(|_| self.push(&rep.sub));
+                all && rep.max == Some(rep.min)
+            }
+            HirKind::Alternation(_) => false,
+        }
+    }
+
+    fn push_set(&mut self, ranges: &[(u8, u8)]) -> bool {
+        if self.0.len() >= Self::MAX {
+            return false;
+        }
+        let mut set = [0u64; 4];
+        for &(start, end) in ranges {
+            for b in start..=end {
+                set[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        self.0.push(set);
+        true
+    }
+
+    /// Whether the bytes from `at` on can begin a match.
+    fn admits(&self, haystack: &[u8], at: usize) -> bool {
+        let rest = haystack.get(at..).unwrap_or_default();
+        rest.len() >= self.0.len()
+            && self.0.iter().zip(rest).all(|(set, &b)| set[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
 }
 
 /// A secret found in a unit: where its value starts and ends, and the raw
@@ -402,6 +479,10 @@ impl Detector {
         for &hit in hits {
             let mut start = from.max(hit.saturating_sub(near.before));
             while start <= hit {
+                if !near.lead.admits(haystack, start) {
+                    start += 1;
+                    continue;
+                }
                 near.regex.search_captures(&Input::new(haystack).range(start..).anchored(Anchored::Yes), &mut caps);
                 let Some(whole) = caps.get_match() else {
                     start += 1;
@@ -1334,6 +1415,27 @@ mod tests {
             docs: None,
             builtin: true,
         }
+    }
+
+    #[test]
+    fn the_lead_of_a_pattern_is_its_fixed_first_bytes() {
+        let lead = |pattern: &str| {
+            let syntax = Pattern { body: pattern.into(), flags: String::new() }.syntax();
+            Lead::of(&regex_automata::util::syntax::parse_with(pattern, &syntax).unwrap_or_else(|e| panic!("{e}")))
+        };
+        let airtable = lead(r"\b(pat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b");
+        assert_eq!(airtable.0.len(), Lead::MAX);
+        assert!(airtable.admits(b"x patxsj2En5srtegxR.f6b3035e86f3fc08b09f", 2));
+        for turned_away in [&b"path_to"[..], b"pathnames are long", b"patxsj2En5srtegx_", b"pat"] {
+            assert!(!airtable.admits(turned_away, 0), "{}", String::from_utf8_lossy(turned_away));
+        }
+        // A repetition of variable length ends what is fixed; case is folded.
+        let segment = lead(r"(?i)segment[\w.-]{0,20}(?:write_?key|token)");
+        assert_eq!(segment.0.len(), 7);
+        assert!(segment.admits(b"SEGMENT", 0) && segment.admits(b"segment_write_key", 0));
+        assert!(!segment.admits(b"segmen", 0));
+        // A choice at the start fixes nothing.
+        assert!(lead(r"(?:xoxb|xoxp-1)-[0-9]{9}").0.is_empty());
     }
 
     #[test]
