@@ -78,6 +78,15 @@ fn invalid_regex_points_into_the_pattern() {
     insta::assert_snapshot!(render(&[("p.nhi", &src)]));
 }
 
+/// A rule's regex is built when a rule first needs it; one too big to
+/// build is still refused when the pack is compiled.
+#[test]
+fn a_rule_regex_too_big_to_build_is_refused() {
+    let src = rule("  on identity\n  require name matches /\\w{500}\\w{500}\\w{500}/");
+    let s = said(&compile_err(&[("p.nhi", &src)]));
+    assert!(s[0].message.contains("size limit"), "{}", s[0].message);
+}
+
 #[test]
 fn look_around_is_refused_with_a_reason() {
     let src = "detector d \"d\" {\n  severity low\n  keywords \"x\"\n  pattern /x(?=y)/\n}\n";

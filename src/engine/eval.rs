@@ -76,8 +76,8 @@ impl<'a, 'e> Eval<'a, 'e> {
                 Value::Str(s) => Value::Bool(glob.is_match(s.as_ref())),
                 _ => Value::Null,
             },
-            Expr::Regex(l, re) => match self.eval(l) {
-                Value::Str(s) => Value::Bool(re.is_match(&s)),
+            Expr::Regex(l, re) => match (self.eval(l), re.get()) {
+                (Value::Str(s), Some(re)) => Value::Bool(re.is_match(&s)),
                 _ => Value::Null,
             },
             Expr::Exists(inner) => Value::Bool(!self.eval(inner).is_null()),

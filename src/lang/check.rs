@@ -11,7 +11,7 @@ use crate::severity::Severity;
 
 use super::ast::{self, ExprKind, Span, StrLit};
 use super::error::{CheckError, CheckWarning, LangError, did_you_mean, suggest};
-use super::program::{self, Clause, ClauseKind, Expr, Function, Origin, Segment, Template};
+use super::program::{self, Clause, ClauseKind, Expr, Function, Origin, RuleRegex, Segment, Template};
 
 /// How much of a pack to verify. Built-in packs are verified by the test
 /// suite, so loading them skips the costly part (compiling every regex to run
@@ -631,14 +631,7 @@ impl<'s> Checker<'s> {
                 let a = self.expr(l, scope);
                 self.expect_str(&a, l.span, "matches");
                 match self.regex(re, true) {
-                    Some(p) => match regex::RegexBuilder::new(&p.body)
-                        .case_insensitive(p.flags.contains('i'))
-                        .multi_line(p.flags.contains('m'))
-                        .dot_matches_new_line(p.flags.contains('s'))
-                        .ignore_whitespace(p.flags.contains('x'))
-                        .size_limit(4 << 20)
-                        .build()
-                    {
+                    Some(p) => match check_rule_regex(&p.body, &p.flags) {
                         Ok(r) => Typed { ty: Type::Bool, ir: Expr::Regex(Box::new(a.ir), Box::new(r)) },
                         Err(err) => {
                             self.err(CheckError::InvalidRegex {
@@ -1246,6 +1239,35 @@ fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, 
         _ => None,
     };
     (first.to_string(), help)
+}
+
+/// A rule's regex, checked as the regex crate would build it: parsed and
+/// compiled to its NFA within the same size limit (which is what fails),
+/// without the search structures a build adds (`RuleRegex`). The regex
+/// crate's own message where it fails.
+fn check_rule_regex(body: &str, flags: &str) -> Result<RuleRegex, regex::Error> {
+    use regex_automata::nfa::thompson;
+    const SIZE_LIMIT: usize = 4 << 20;
+    let mut builder = regex::RegexBuilder::new(body);
+    builder
+        .case_insensitive(flags.contains('i'))
+        .multi_line(flags.contains('m'))
+        .dot_matches_new_line(flags.contains('s'))
+        .ignore_whitespace(flags.contains('x'))
+        .size_limit(SIZE_LIMIT);
+    let syntax = regex_automata::util::syntax::Config::new()
+        .case_insensitive(flags.contains('i'))
+        .multi_line(flags.contains('m'))
+        .dot_matches_new_line(flags.contains('s'))
+        .ignore_whitespace(flags.contains('x'));
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax)
+        .configure(thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)))
+        .build(body);
+    if nfa.is_err() {
+        builder.build()?;
+    }
+    Ok(RuleRegex::new(builder))
 }
 
 fn first_line(s: &str) -> String {

@@ -1,11 +1,13 @@
 //! The compiled form of a set of packs: what the evaluator runs and the
 //! command line lists. Expressions here are typed and resolved: field names
-//! are schema entries, regexes and globs are compiled, literals are values.
+//! are schema entries, globs are compiled and regexes checked (and built on
+//! first use), literals are values.
 
 use std::sync::Arc;
 
 use globset::GlobMatcher;
 use regex::Regex;
+use std::sync::OnceLock;
 
 use crate::detect::DetectorSet;
 use crate::facts::schema::{FieldDef, Type};
@@ -13,6 +15,29 @@ use crate::facts::{Date, FactType, Value};
 use crate::severity::Severity;
 
 pub use super::ast::{ArithOp, CmpOp};
+
+/// A rule's `matches /…/`, checked when the pack is compiled and built
+/// when a rule first needs it: building takes a millisecond or so for a
+/// Unicode-aware pattern, and a pre-commit check of one file needs few of
+/// the rules' patterns, if any.
+#[derive(Debug)]
+pub struct RuleRegex {
+    builder: regex::RegexBuilder,
+    built: OnceLock<Option<Regex>>,
+}
+
+impl RuleRegex {
+    /// Settings as the checker gave them; the pattern's syntax was checked.
+    pub(crate) fn new(builder: regex::RegexBuilder) -> RuleRegex {
+        RuleRegex { builder, built: OnceLock::new() }
+    }
+
+    /// The regex; `None` for a pattern whose syntax passed but which is too
+    /// big to build (the size limit), which then matches nothing.
+    pub fn get(&self) -> Option<&Regex> {
+        self.built.get_or_init(|| self.builder.build().ok()).as_ref()
+    }
+}
 
 #[derive(Debug)]
 pub struct Program {
@@ -193,7 +218,7 @@ pub enum Expr {
     Compare(CmpOp, Box<Expr>, Box<Expr>),
     In(Box<Expr>, Box<Expr>),
     Glob(Box<Expr>, Box<GlobMatcher>),
-    Regex(Box<Expr>, Box<Regex>),
+    Regex(Box<Expr>, Box<RuleRegex>),
     Exists(Box<Expr>),
     Not(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
