@@ -611,6 +611,23 @@ mod pull_request {
         assert_eq!((exit, paths), (1, vec!["c.json", "c.yaml", "min.json", "wide.yaml"]), "{doc}");
     }
 
+    /// A lock file's keys are package names: a package called `password`
+    /// is not a password; a token in a lock file is still a token.
+    #[test]
+    fn a_lock_file_holds_package_names_not_assignments() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        let entry = "  '@inquirer/password': 4.0.23(@types/node@22.10.1)\n  db_password: Kx9vQ2mZ7pL4wQ8rT3y\n";
+        write(d, "pnpm-lock.yaml", &format!("lockfileVersion: '9.0'\npackages:\n{entry}  tok: ghp_{}\n", &TOKEN[4..]));
+        write(d, "config.yaml", &format!("settings:\n{entry}"));
+        let (_, doc) = json(d, &[]);
+        let paths = |rule: &str| -> Vec<String> {
+            findings(&doc, rule).iter().filter_map(|f| f["path"].as_str().map(String::from)).collect()
+        };
+        assert_eq!(paths("generic-password"), vec!["config.yaml"], "{doc}");
+        assert_eq!(paths("github-pat"), vec!["pnpm-lock.yaml"], "{doc}");
+    }
+
     #[test]
     fn tokens_in_percent_escapes_and_base64_config_blobs_are_found() {
         use base64::Engine;

@@ -479,7 +479,7 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
     {
         return Some("an email address");
     }
-    if v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == ':') {
+    if v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == ':') || versioned(v) {
         return Some("a number, date or version");
     }
     // An identifier-like word (`OPENAI_API_KEY`, `my-service-account`,
@@ -491,6 +491,7 @@ pub(crate) fn implausible(value: &str, context: Context) -> Option<&'static str>
         || named.chars().all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ':'))
         || numbered_name(v)
         || module_path(v)
+        || member_access(v)
         || kebab_identifier(v)
         || camel_identifier(v)
         || one_word(v)
@@ -534,6 +535,35 @@ fn basic_auth(v: &str) -> Option<String> {
 
 /// `feast.permissions.auth_model.NoAuthConfig`: a module path, lower-case
 /// names joined by two dots or more, the last one maybe a class's name.
+/// A version and what qualifies it: `4.0.23(@types/node@22.10.1)`, a
+/// package manager's pin of a package called `password`; `1.2.3-rc.1+b5`.
+fn versioned(v: &str) -> bool {
+    let end = v.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(v.len());
+    let (version, rest) = v.split_at(end);
+    version.split('.').count() >= 3
+        && version.split('.').all(|n| !n.is_empty())
+        && (rest.is_empty() || rest.starts_with(['(', '-', '+', '_']))
+}
+
+/// `tab.isSecret`, `form.values.apiKey`: an expression that reads a field
+/// (a Vue binding `:secret="tab.isSecret"`, a JSX prop), with a capital
+/// inside a segment, which a word-made password seldom has. Letters only,
+/// so that a value with digits or symbols is judged as a value.
+fn member_access(v: &str) -> bool {
+    let segments: Vec<&str> = v.split('.').collect();
+    let identifier = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && s.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+    };
+    let camel = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && s.contains(|c: char| c.is_ascii_uppercase())
+    };
+    segments.len() >= 2
+        && segments[0].starts_with(|c: char| c.is_ascii_lowercase() || c == '$' || c == '_')
+        && segments.iter().all(|s| identifier(s))
+        && segments.iter().any(|s| camel(s))
+}
+
 fn module_path(v: &str) -> bool {
     let Some((modules, last)) = v.rsplit_once('.') else { return false };
     let snake = |s: &str| {
@@ -856,6 +886,10 @@ mod tests {
             "SMTP-Authentifizierung",
             "SMTP-authenticatietype",
             "test-client-secret-1",
+            "tab.isSecret",
+            "4.0.23(@types/node@22.10.1)",
+            "form.values.apiKey",
+            "$store.state.authToken",
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ4dLwTP0wF1b2H2H4pOa0rW2C6cw\n-----END CERTIFICATE-----",
         ] {
             assert!(implausible(v, c).is_some(), "{v} passed");

@@ -238,7 +238,14 @@ fn marked_as_sample(value: &str) -> bool {
     let first = value.split(['-', '_', '.']).next().unwrap_or("").to_ascii_lowercase();
     marked(value)
         || value.len() > first.len() && FIRST_WORDS.contains(&first.as_str())
-        || jwt_claims(value).is_some_and(|c| marked(&c))
+        || jwt_claims(value).is_some_and(|c| marked(&c) || names_a_documentation_host(&c))
+}
+
+/// Claims that name a domain reserved for documentation (RFC 2606): a
+/// token made for a sample request or a preview, not one an issuer handed out.
+fn names_a_documentation_host(claims: &str) -> bool {
+    let lower = claims.to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"].iter().any(|host| lower.contains(host))
 }
 
 /// The claims of a JSON Web Token, decoded.
@@ -641,6 +648,8 @@ mod tests {
             // Claims: {"sts:identity_context":"EXAMPLEIDENTITYCONTEXT"}
             "eyJhbGciOiJIUzI1NiJ9.eyJzdHM6aWRlbnRpdHlfY29udGV4dCI6IkVYQU1QTEVJREVOVElUWUNPTlRFWFQifQ.c2lnbmF0dXJlLXZhbHVlLXh5eg",
             "eyJlbmNyeXB0ZWREYXRhIjpbXX0=",
+            // Claims: {"iss":"https://auth.example.com","sub":"john",…}, a documentation host.
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20iLCJzdWIiOiJqb2huIiwiZXhwIjoxNzAwMDAwMDAwfQ.Zq8vT2pL9wXa1b2C3d4E5f6GhJkLmNoP",
         ] {
             assert!(not_a_secret(v).is_some(), "{v}");
         }
@@ -649,6 +658,8 @@ mod tests {
             "xoxb-2947561038-8817263541-Zq8vT2pL9wXa1b2C3d4E5f6G",
             "AKIAYI6GIR5MDJBGEJMN",
             "fakevalueKx9vQ2mZ7pL4",
+            // The same token issued by a real host.
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2F1dGguYWNtZS5pbyIsInN1YiI6InN2Yy1kZXBsb3kiLCJleHAiOjE3MDAwMDAwMDB9.Zq8vT2pL9wXa1b2C3d4E5f6GhJkLmNoP",
             // {"k":"Zq8vT2pL9wXa1b2C"}: base64 JSON with a value in it.
             "eyJrIjoiWnE4dlQycEw5d1hhMWIyQyJ9",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdmMtZGVwbG95In0.c2lnbmF0dXJlLXZhbHVlLXh5eg",

@@ -1221,7 +1221,13 @@ impl DetectorSet {
                 })
             })
             .collect();
-        let assigners: Vec<usize> = candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect();
+        // A lock file's keys are package names (`@inquirer/password`), not
+        // names a value is given under: its pattern detectors run, no
+        // assignment detector does.
+        let assigners: Vec<usize> = match syntax::is_lockfile(path) {
+            true => Vec::new(),
+            false => candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect(),
+        };
         if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
             self.join_pairs(&mut found);
             return found;

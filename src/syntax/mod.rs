@@ -125,6 +125,32 @@ pub(crate) fn file_name(path: &str) -> &str {
     path.as_bytes().iter().rposition(|&b| b == b'/').map_or(path, |i| &path[i + 1..])
 }
 
+/// A package manager's lock file: package names for keys, versions and
+/// integrity hashes for values (`'@inquirer/password': 4.0.23`), written by
+/// a tool, never by hand.
+pub(crate) fn is_lockfile(path: &str) -> bool {
+    const LOCKFILES: [&str; 16] = [
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "yarn.lock",
+        "bun.lock",
+        "composer.lock",
+        "gemfile.lock",
+        "cargo.lock",
+        "poetry.lock",
+        "pipfile.lock",
+        "uv.lock",
+        "pdm.lock",
+        "go.sum",
+        "packages.lock.json",
+        "pubspec.lock",
+        "podfile.lock",
+    ];
+    let name = file_name(path);
+    LOCKFILES.iter().any(|l| name.eq_ignore_ascii_case(l))
+}
+
 pub(crate) fn format_of(path: &str) -> Format {
     // Every reader of a file asks, a dozen times a file, and the answer
     // takes dozens of name comparisons: each thread keeps its last one.
