@@ -141,6 +141,30 @@ pub(crate) fn assignments(
     }
 }
 
+/// Whether a keyword hit (ascending offsets) sits where a YAML or JSON
+/// file writes a name: before a `:` or `=` on its line (`password: …`,
+/// `"apiKey": …`, `- DB_PASSWORD=…`), or after `name` (`- name: DB_PASSWORD`
+/// beside its `value`). Each line is looked at once, from its first hit to
+/// its end and from its start to its last hit, so that a minified file of
+/// many hits stays linear.
+pub(crate) fn names_at(text: &[u8], hits: &[usize]) -> bool {
+    let mut i = 0;
+    while let Some(&first) = hits.get(i) {
+        let at = first.min(text.len());
+        let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+        let on_line = hits[i..].partition_point(|&h| h < end).max(1);
+        let last = hits[i + on_line - 1].clamp(at, end);
+        if memchr::memchr2(b':', b'=', &text[at..end]).is_some()
+            || text[start..last].windows(4).any(|w| w.eq_ignore_ascii_case(b"name"))
+        {
+            return true;
+        }
+        i += on_line;
+    }
+    false
+}
+
 fn from_pair(p: lines::Pair, context: Context) -> Assignment {
     Assignment { name: p.name, value: p.value, pos: p.pos, context }
 }
@@ -826,6 +850,26 @@ mod tests {
         }
         for name in ["hash_key", "hash_salt", "secret", "HASH_SECRET", "hashids_secret"] {
             assert_eq!(names_a_hash(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_structured_file_is_parsed_where_a_keyword_is_a_name() {
+        let at = |text: &str, word: &str| -> Vec<usize> { text.match_indices(word).map(|(i, _)| i).collect() };
+        for (text, word) in [
+            ("db:\n  password: x\n", "password"),
+            ("{\"apiKey\": \"x\"}", "apiKey"),
+            ("env:\n  - name: DB_PASSWORD\n    value: x\n", "PASSWORD"),
+            ("environment:\n  - DB_PASSWORD=x\n", "PASSWORD"),
+            ("secret:\n  key: |\n    x\n", "key"),
+        ] {
+            assert!(names_at(text.as_bytes(), &at(text, word)), "{text}");
+        }
+        for (text, word) in [
+            ("description: the key of a keymap\n", "key"),
+            ("items:\n  - a token bucket\n  - another token\n", "token"),
+        ] {
+            assert!(!names_at(text.as_bytes(), &at(text, word)), "{text}");
         }
     }
 

@@ -1228,7 +1228,16 @@ impl DetectorSet {
             true => Vec::new(),
             false => candidates.iter().copied().filter(|&d| self.detectors[d].is_assignment()).collect(),
         };
-        if assigners.is_empty() && !may_hold_encoded_secrets(path, text) {
+        // A YAML or JSON file is parsed whole, but only when a keyword sits
+        // where a name is written: elsewhere (a schema's `description`, a list
+        // of words) no assignment can be named by one, and the parse was a
+        // twentieth of a Linux tree scan (its devicetree bindings). A
+        // detector without keywords reads every name, hit or not.
+        let structured = matches!(syntax::format_of(path), syntax::Format::Yaml | syntax::Format::Json);
+        let unnamed = structured
+            && assigners.iter().all(|&d| !self.detectors[d].spec.keywords.is_empty())
+            && !assign::names_at(text, &assignment_hits);
+        if (assigners.is_empty() || unnamed) && !may_hold_encoded_secrets(path, text) {
             self.join_pairs(&mut found);
             return found;
         }
