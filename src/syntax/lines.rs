@@ -34,8 +34,13 @@ re!(
 re!(PROPERTIES, r#"^\s*([A-Za-z0-9_.\-/:@]+?)\s*[=:]\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S.*?))\s*$"#);
 // `ENV KEY=value` / `ENV KEY value` / `ARG KEY=value`.
 re!(DOCKER, r#"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s*=\s*|\s+)(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))"#);
-// `<add key="Name" value="v"/>` and `<name>v</name>`.
-re!(XML_ADD, r#"(?i)<add\s+key\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)""#);
+// `<add key="Name" value="v"/>` (.NET), `<env name="Name" value="v"/>`
+// (PHPUnit; also `server`, `ini`, `const`, `var`), `<property name=…
+// value=…>` (Ant, Maven), and `<name>v</name>`.
+re!(
+    XML_ADD,
+    r#"(?i)<(?:add|env|server|ini|const|var|property)\s+(?:key|name)\s*=\s*"([^"]+)"\s+value\s*=\s*"([^"]*)""#
+);
 re!(XML_ELEMENT, r#"<([A-Za-z_][A-Za-z0-9_.:-]*)>([^<>\s][^<>]*)</[A-Za-z_][A-Za-z0-9_.:-]*>"#);
 re!(XML_ATTR, r#"\b([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*"([^"]*)""#);
 // PHP `define('NAME', 'value')`, PowerShell `$x = ConvertTo-SecureString "v"`,
@@ -157,9 +162,11 @@ fn read_line(format: Format, line: &str, n: u32, out: &mut Vec<Pair>) {
             capture_all(&QUOTED, line, n, out);
         }
         Format::Xml => {
+            let named = out.len();
             capture_all(&XML_ADD, line, n, out);
+            let named = out.len() > named;
             capture_all(&XML_ELEMENT, line, n, out);
-            if !line.to_ascii_lowercase().contains("<add ") {
+            if !named {
                 capture_all(&XML_ATTR, line, n, out);
             }
         }
@@ -275,8 +282,16 @@ mod tests {
     fn xml_settings() {
         let got = names_values(
             Format::Xml,
-            "<add key=\"ApiPassword\" value=\"s3cr3t!x\" />\n<password>hunter22</password>\n",
+            "<add key=\"ApiPassword\" value=\"s3cr3t!x\" />\n<password>hunter22</password>\n\
+             <env name=\"APP_SECRET\" value=\"5a79a1c866efef9ca1800f971d689f3e\"/>\n",
         );
-        assert_eq!(got, nv(&[("ApiPassword", "s3cr3t!x"), ("password", "hunter22")]));
+        assert_eq!(
+            got,
+            nv(&[
+                ("ApiPassword", "s3cr3t!x"),
+                ("password", "hunter22"),
+                ("APP_SECRET", "5a79a1c866efef9ca1800f971d689f3e")
+            ])
+        );
     }
 }

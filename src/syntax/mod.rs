@@ -169,7 +169,13 @@ pub(crate) fn format_of(path: &str) -> Format {
 }
 
 fn format_by_name(path: &str) -> Format {
+    // `phpunit.xml.dist`, `parameters.yml.dist`: the file a project ships
+    // for each install to copy, in the format of its name without `.dist`.
     let name = file_name(path);
+    let dist = name.len() > 5 && name.as_bytes()[name.len() - 5..].eq_ignore_ascii_case(b".dist");
+    if let Some(stem) = dist.then(|| &name[..name.len() - 5]).filter(|s| s.contains('.')) {
+        return format_by_name(stem);
+    }
     // Several readers ask per file: most names have no capital to lower,
     // and a short one that has is lower-cased on the stack.
     let mut buf = [0u8; 64];
@@ -241,6 +247,11 @@ mod tests {
     #[test]
     fn formats_by_name() {
         assert_eq!(format_of("services/web/.env.staging"), Format::Env);
+        assert_eq!(format_of("phpunit.xml.dist"), Format::Xml);
+        assert_eq!(format_of("app/config/parameters.YML.DIST"), Format::Yaml);
+        assert_eq!(format_of(".env.dist"), Format::Env);
+        assert_eq!(format_of("notes.dist"), Format::Text);
+        assert_eq!(format_of("a.c"), Format::Text);
         assert_eq!(format_of("a/Dockerfile.ci"), Format::Dockerfile);
         assert_eq!(format_of("k8s/secret.yaml"), Format::Yaml);
         assert_eq!(format_of("main.tf"), Format::Hcl);
