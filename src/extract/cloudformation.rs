@@ -76,9 +76,8 @@ const NOT_TEMPLATES: [&str; 26] = [
 /// one, or YAML with the template's keys at the top level (documentation
 /// that quotes a template is not).
 fn is_template_text(path: &str, text: &[u8]) -> bool {
-    let name = syntax::file_name(path);
-    let ext = name.as_bytes().iter().rposition(|&b| b == b'.').map(|i| &name[i + 1..]);
-    let never = ext.is_some_and(|ext| NOT_TEMPLATES.iter().any(|e| ext.eq_ignore_ascii_case(e)));
+    let never = syntax::extension(syntax::file_name(path))
+        .is_some_and(|ext| NOT_TEMPLATES.iter().any(|e| ext.eq_ignore_ascii_case(e)));
     // Every template names a resource type: one search rules out most files.
     // Built once: every text file of a tree is searched.
     static RESOURCE_TYPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =

@@ -1248,18 +1248,20 @@ fn explain_rejection(rejections: &[Rejection], spec: &DetectorSpec) -> (String, 
 fn check_rule_regex(body: &str, flags: &str) -> Result<RuleRegex, regex::Error> {
     use regex_automata::nfa::thompson;
     const SIZE_LIMIT: usize = 4 << 20;
+    let flag = |c| flags.contains(c);
     let mut builder = regex::RegexBuilder::new(body);
     builder
-        .case_insensitive(flags.contains('i'))
-        .multi_line(flags.contains('m'))
-        .dot_matches_new_line(flags.contains('s'))
-        .ignore_whitespace(flags.contains('x'))
+        .case_insensitive(flag('i'))
+        .multi_line(flag('m'))
+        .dot_matches_new_line(flag('s'))
+        .ignore_whitespace(flag('x'))
         .size_limit(SIZE_LIMIT);
+    // The regex crate's defaults (Unicode, UTF-8) with the same flags.
     let syntax = regex_automata::util::syntax::Config::new()
-        .case_insensitive(flags.contains('i'))
-        .multi_line(flags.contains('m'))
-        .dot_matches_new_line(flags.contains('s'))
-        .ignore_whitespace(flags.contains('x'));
+        .case_insensitive(flag('i'))
+        .multi_line(flag('m'))
+        .dot_matches_new_line(flag('s'))
+        .ignore_whitespace(flag('x'));
     let nfa = thompson::Compiler::new()
         .syntax(syntax)
         .configure(thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)))

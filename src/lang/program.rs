@@ -32,8 +32,8 @@ impl RuleRegex {
         RuleRegex { builder, built: OnceLock::new() }
     }
 
-    /// The regex; `None` for a pattern whose syntax passed but which is too
-    /// big to build (the size limit), which then matches nothing.
+    /// The regex. `None` only if it cannot be built after all (the checker
+    /// compiled its NFA within the size limit); the rule then reads null.
     pub fn get(&self) -> Option<&Regex> {
         self.built.get_or_init(|| self.builder.build().ok()).as_ref()
     }

@@ -125,6 +125,11 @@ pub(crate) fn file_name(path: &str) -> &str {
     path.as_bytes().iter().rposition(|&b| b == b'/').map_or(path, |i| &path[i + 1..])
 }
 
+/// What follows a file name's last `.`, if it has one.
+pub(crate) fn extension(name: &str) -> Option<&str> {
+    name.as_bytes().iter().rposition(|&b| b == b'.').map(|i| &name[i + 1..])
+}
+
 /// A package manager's lock file: package names for keys, versions and
 /// integrity hashes for values (`'@inquirer/password': 4.0.23`), written by
 /// a tool, never by hand.
@@ -192,7 +197,7 @@ fn format_by_name(path: &str) -> Format {
             &long
         }
     };
-    let ext = lower.as_bytes().iter().rposition(|&b| b == b'.').map_or("", |i| &lower[i + 1..]);
+    let ext = extension(lower).unwrap_or("");
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
         return Format::Env;
     }
