@@ -58,10 +58,8 @@ pub(super) fn run(command: RulesCommand) -> Exit {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            if !no_builtin {
-                if let Err(errors) = crate::check::builtin_clashes(&compiled.program) {
-                    return packs::failed(crate::check::Error::Packs(errors));
-                }
+            if !no_builtin && let Err(errors) = crate::check::builtin_clashes(&compiled.program) {
+                return packs::failed(crate::check::Error::Packs(errors));
             }
             if !compiled.warnings.is_empty() {
                 packs::show(&compiled.warnings);

@@ -192,15 +192,15 @@ fn walk_document(doc: &Node, out: &mut Vec<Assignment>) {
 fn walk_tree(node: &Node, out: &mut Vec<Assignment>) {
     match &node.kind {
         Kind::Map(entries) => {
-            if let (Some(name), Some(value)) = (node.get("name").and_then(Node::str), node.get("value")) {
-                if let Some(v) = value.str() {
-                    out.push(Assignment {
-                        name: name.to_string(),
-                        value: v.to_string(),
-                        pos: value.pos,
-                        context: Context::Config,
-                    });
-                }
+            if let (Some(name), Some(value)) = (node.get("name").and_then(Node::str), node.get("value"))
+                && let Some(v) = value.str()
+            {
+                out.push(Assignment {
+                    name: name.to_string(),
+                    value: v.to_string(),
+                    pos: value.pos,
+                    context: Context::Config,
+                });
             }
             for (k, v) in entries {
                 if ENCRYPTED_KEYS.contains(&k.text.as_str()) {
@@ -299,11 +299,11 @@ fn walk_hcl(body: &hcl::Body, out: &mut Vec<Assignment>) {
         walk_hcl_expr(&a.name, &a.value, out);
     }
     for b in &body.blocks {
-        if b.kind == "variable" {
-            if let (Some(name), Some(default)) = (b.labels.first(), b.body.attr("default")) {
-                walk_hcl_expr(name, &default.value, out);
-                continue;
-            }
+        if b.kind == "variable"
+            && let (Some(name), Some(default)) = (b.labels.first(), b.body.attr("default"))
+        {
+            walk_hcl_expr(name, &default.value, out);
+            continue;
         }
         walk_hcl(&b.body, out);
     }

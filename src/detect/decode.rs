@@ -134,10 +134,11 @@ pub(crate) fn base64_blobs(text: &[u8]) -> Vec<Decoded> {
             continue;
         }
         let (end, compact) = run_at(text, start);
-        if compact.len() >= MIN_BASE64 && compact.len() <= MAX_RUN {
-            if let Some(decoded) = decode_base64(&compact).filter(|d| is_config_text(d)) {
-                out.push(Decoded { offset: start, text: decoded });
-            }
+        if compact.len() >= MIN_BASE64
+            && compact.len() <= MAX_RUN
+            && let Some(decoded) = decode_base64(&compact).filter(|d| is_config_text(d))
+        {
+            out.push(Decoded { offset: start, text: decoded });
         }
         i = end.max(start + 1);
     }

@@ -408,11 +408,11 @@ impl Detector {
             return Ok(None);
         }
         let entropy = shannon_entropy(a.value.as_bytes());
-        if let Some(min) = self.spec.entropy {
-            if entropy < min {
-                rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
-                return Ok(None);
-            }
+        if let Some(min) = self.spec.entropy
+            && entropy < min
+        {
+            rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
+            return Ok(None);
         }
         if compiled.allow.iter().any(|r| r.is_match(a.value.as_bytes())) {
             rejected.push(Rejection::Allowed { value: shown() });
@@ -530,17 +530,17 @@ impl Detector {
         }
         let shown = || crate::facts::Redacted::new(&String::from_utf8_lossy(bytes)).to_string();
         let entropy = shannon_entropy(bytes);
-        if let Some(min) = self.spec.entropy {
-            if entropy < min {
-                rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
-                return;
-            }
+        if let Some(min) = self.spec.entropy
+            && entropy < min
+        {
+            rejected.push(Rejection::LowEntropy { value: shown(), entropy, minimum: min });
+            return;
         }
-        if let Some(c) = self.spec.checksum {
-            if !c.verify(bytes) {
-                rejected.push(Rejection::Checksum { value: shown() });
-                return;
-            }
+        if let Some(c) = self.spec.checksum
+            && !c.verify(bytes)
+        {
+            rejected.push(Rejection::Checksum { value: shown() });
+            return;
         }
         if compiled.allow.iter().any(|a| a.is_match(bytes)) {
             rejected.push(Rejection::Allowed { value: shown() });

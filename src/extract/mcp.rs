@@ -65,13 +65,13 @@ fn server_facts(path: &str, key: &Key, server: &Node, facts: &mut FactSet) {
     }
     // `npx -y pkg`, `uvx pkg`, `bunx pkg`: the package runs as published today.
     let runner = command.rsplit('/').next().unwrap_or(command);
-    if matches!(runner, "npx" | "uvx" | "bunx" | "pnpx") || runner == "pnpm" && arg_text.first() == Some(&"dlx") {
-        if let Some((i, pkg)) = arg_text.iter().enumerate().find(|(_, a)| !a.starts_with('-') && **a != "dlx") {
-            id.attrs.insert("package".into(), pkg.to_string());
-            id.attrs.insert("package_pinned".into(), pinned(runner, pkg).to_string());
-            if let Some(node) = args.iter().filter(|a| a.str().is_some()).nth(i) {
-                id.at.insert("attrs.package_pinned".into(), loc(path, node.pos));
-            }
+    if (matches!(runner, "npx" | "uvx" | "bunx" | "pnpx") || runner == "pnpm" && arg_text.first() == Some(&"dlx"))
+        && let Some((i, pkg)) = arg_text.iter().enumerate().find(|(_, a)| !a.starts_with('-') && **a != "dlx")
+    {
+        id.attrs.insert("package".into(), pkg.to_string());
+        id.attrs.insert("package_pinned".into(), pinned(runner, pkg).to_string());
+        if let Some(node) = args.iter().filter(|a| a.str().is_some()).nth(i) {
+            id.at.insert("attrs.package_pinned".into(), loc(path, node.pos));
         }
     }
     if let Some((k, url)) = server.entry("url").or_else(|| server.entry("serverUrl")) {

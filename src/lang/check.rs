@@ -164,10 +164,10 @@ impl<'s> Checker<'s> {
             self.warn(CheckWarning::NoSeverity { block: "rule", id: decl.id.node.clone(), span: decl.id.span.into() });
         }
         for f in &decl.fields {
-            if let ast::RuleField::Param(name, value) = &f.node {
-                if let Some(b) = self.binding(name, value, "parameter", on.into()) {
-                    self.params.push(b);
-                }
+            if let ast::RuleField::Param(name, value) = &f.node
+                && let Some(b) = self.binding(name, value, "parameter", on.into())
+            {
+                self.params.push(b);
             }
         }
         let mut filters = Vec::new();
@@ -1280,10 +1280,10 @@ fn first_line(s: &str) -> String {
 
 /// The rule's parameters an expression reads, in order.
 fn params_read(e: &Expr, out: &mut Vec<usize>) {
-    if let Expr::Param(i) = e {
-        if !out.contains(i) {
-            out.push(*i);
-        }
+    if let Expr::Param(i) = e
+        && !out.contains(i)
+    {
+        out.push(*i);
     }
     e.children().into_iter().for_each(|c| params_read(c, out));
 }

@@ -154,10 +154,10 @@ fn translate(chunk: &str, base: usize, err: &pest::error::Error<Rule>) -> ParseE
 
     let mut expected: Vec<String> = Vec::new();
     for r in &positives {
-        if let Some(w) = rule_words(*r) {
-            if !expected.iter().any(|e| e == w) {
-                expected.push(w.to_string());
-            }
+        if let Some(w) = rule_words(*r)
+            && !expected.iter().any(|e| e == w)
+        {
+            expected.push(w.to_string());
         }
     }
     // Punctuation that only opens something already named (a string, a

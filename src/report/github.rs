@@ -172,7 +172,7 @@ pub(crate) fn changes(changes: &[crate::facts::delta::Change]) -> String {
 fn markdown(s: &str) -> String {
     let s = super::one_line(s);
     // Code spans as rule messages write them: single backticks, paired.
-    let spans = !s.contains("``") && s.matches('`').count() % 2 == 0;
+    let spans = !s.contains("``") && s.matches('`').count().is_multiple_of(2);
     let mut out = String::with_capacity(s.len());
     for (i, part) in s.split('`').enumerate() {
         if spans && i % 2 == 1 {

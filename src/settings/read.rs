@@ -92,10 +92,10 @@ impl Repo<'_> {
         if let Origin::Disk = self.origin {
             // A symbolic link inside the tree may still lead out of it.
             let full = self.root.join(&rel.0);
-            if let (Ok(real), Ok(root)) = (full.canonicalize(), self.root.canonicalize()) {
-                if !real.starts_with(&root) {
-                    return Err("leads out of the repository through a symbolic link".into());
-                }
+            if let (Ok(real), Ok(root)) = (full.canonicalize(), self.root.canonicalize())
+                && !real.starts_with(&root)
+            {
+                return Err("leads out of the repository through a symbolic link".into());
             }
         }
         Ok(rel)

@@ -55,10 +55,10 @@ impl Excluder {
 
     /// Whether a file (a '/'-separated path relative to the root) is excluded.
     pub(crate) fn excludes(&self, path: &str) -> bool {
-        if let Some(g) = &self.excludes {
-            if g.matched_path_or_any_parents(path, false).is_ignore() {
-                return true;
-            }
+        if let Some(g) = &self.excludes
+            && g.matched_path_or_any_parents(path, false).is_ignore()
+        {
+            return true;
         }
         for (dir, g) in &self.files {
             let Some(rel) = under(dir, path) else { continue };

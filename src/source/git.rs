@@ -198,10 +198,10 @@ fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
 pub(crate) fn history(repo: &Repository) -> Result<Listing<Blob>, GitError> {
     let mut walk = repo.revwalk()?;
     walk.push_glob("*")?;
-    if let Ok(head) = repo.head() {
-        if let Some(oid) = head.target() {
-            walk.push(oid)?;
-        }
+    if let Ok(head) = repo.head()
+        && let Some(oid) = head.target()
+    {
+        walk.push(oid)?;
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE | Sort::TIME)?;
     let commits = walk.collect::<Result<Vec<Oid>, _>>()?;

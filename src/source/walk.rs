@@ -38,10 +38,10 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> (Vec<FileEntry>, Vec<S
         if e.file_name() != ".git" {
             return true;
         }
-        if e.path() != own_git {
-            if let Ok(mut seen) = seen_git.lock() {
-                seen.push(e.path().to_path_buf());
-            }
+        if e.path() != own_git
+            && let Ok(mut seen) = seen_git.lock()
+        {
+            seen.push(e.path().to_path_buf());
         }
         false
     });

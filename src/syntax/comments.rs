@@ -124,13 +124,13 @@ fn by_lines(format: Format, text: &str) -> Vec<Comment> {
             }
             continue;
         }
-        if format == Format::Yaml {
-            if let Some(min) = block_indent {
-                if body.trim().is_empty() || indent >= min {
-                    continue;
-                }
-                block_indent = None;
+        if format == Format::Yaml
+            && let Some(min) = block_indent
+        {
+            if body.trim().is_empty() || indent >= min {
+                continue;
             }
+            block_indent = None;
         }
         if format == Format::Xml {
             // CDATA is text, whatever it spells.
@@ -265,12 +265,12 @@ fn scan_line(style: &Style, line: &str, open: &mut Option<Open>) -> Option<(usiz
                 return Some((i, line.len()));
             }
         }
-        if style.triple {
-            if let Some(t) = ["\"\"\"", "'''"].into_iter().find(|t| rest.starts_with(t)) {
-                *open = Some(Open::Triple(t));
-                i += 3;
-                continue;
-            }
+        if style.triple
+            && let Some(t) = ["\"\"\"", "'''"].into_iter().find(|t| rest.starts_with(t))
+        {
+            *open = Some(Open::Triple(t));
+            i += 3;
+            continue;
         }
         if style.quotes.contains(&b) {
             *open = Some(Open::Quote(b));
