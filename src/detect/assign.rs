@@ -143,8 +143,8 @@ pub(crate) fn assignments(
 
 /// Whether a keyword hit (ascending offsets) sits where a YAML or JSON
 /// file writes a name: before a `:` or `=` on its line (`password: …`,
-/// `"apiKey": …`, `- DB_PASSWORD=…`), or after `name` (`- name: DB_PASSWORD`
-/// beside its `value`). Each line is looked at once, from its first hit to
+/// `"apiKey": …`, `- DB_PASSWORD=…`), or after a key `name` (`- name:
+/// DB_PASSWORD` beside its `value`; not `"EventName": "…_CREDITS"`). Each line is looked at once, from its first hit to
 /// its end and from its start to its last hit, so that a minified file of
 /// many hits stays linear.
 pub(crate) fn names_at(text: &[u8], hits: &[usize]) -> bool {
@@ -155,14 +155,25 @@ pub(crate) fn names_at(text: &[u8], hits: &[usize]) -> bool {
         let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
         let on_line = hits[i..].partition_point(|&h| h < end).max(1);
         let last = hits[i + on_line - 1].clamp(at, end);
-        if memchr::memchr2(b':', b'=', &text[at..end]).is_some()
-            || text[start..last].windows(4).any(|w| w.eq_ignore_ascii_case(b"name"))
-        {
+        if memchr::memchr2(b':', b'=', &text[at..end]).is_some() || holds_key_name(&text[start..last]) {
             return true;
         }
         i += on_line;
     }
     false
+}
+
+/// Whether `line` writes the key `name`: the word, then `:` or `=` after
+/// any quotes and blanks.
+fn holds_key_name(line: &[u8]) -> bool {
+    line.windows(4).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"name")
+            && !line[..i].last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            && line[i + 4..]
+                .iter()
+                .find(|b| !matches!(b, b'"' | b'\'' | b' ' | b'\t'))
+                .is_some_and(|b| matches!(b, b':' | b'='))
+    })
 }
 
 fn from_pair(p: lines::Pair, context: Context) -> Assignment {
@@ -860,6 +871,7 @@ mod tests {
             ("db:\n  password: x\n", "password"),
             ("{\"apiKey\": \"x\"}", "apiKey"),
             ("env:\n  - name: DB_PASSWORD\n    value: x\n", "PASSWORD"),
+            ("[{\"Name\" : \"DB_PASSWORD\", \"value\": \"x\"}]", "PASSWORD"),
             ("environment:\n  - DB_PASSWORD=x\n", "PASSWORD"),
             ("secret:\n  key: |\n    x\n", "key"),
         ] {
@@ -868,6 +880,8 @@ mod tests {
         for (text, word) in [
             ("description: the key of a keymap\n", "key"),
             ("items:\n  - a token bucket\n  - another token\n", "token"),
+            ("  {\n    \"EventName\": \"UNC_C_RxR_IPQ_RETRY.QPI_CREDITS\",\n", "CREDITS"),
+            ("- name_of_the_key\n", "key"),
         ] {
             assert!(!names_at(text.as_bytes(), &at(text, word)), "{text}");
         }
