@@ -175,8 +175,7 @@ pub(crate) struct Staged {
 pub(crate) fn list_staged(repo_path: &Path, options: &ScanOptions) -> Result<Staged, git::GitError> {
     let repo = git::open(repo_path)?;
     let git_dir = repo.path().to_path_buf();
-    // Read once: reading the index hashes all of it.
-    let index = repo.index()?;
+    let index = git::StagedIndex::open(&repo)?;
     let listing = git::staged(&repo, &index)?;
     let excluder = match &options.ignore_files {
         Some(files) => Excluder::new(&options.excludes, files),

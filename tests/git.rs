@@ -93,6 +93,47 @@ fn staged_reports_what_the_index_adds_and_nothing_else() {
     assert_eq!(exit, 0, "{doc}");
 }
 
+/// `git commit -a` and `git commit <path>` stage into a temporary index
+/// and run the pre-commit hook with `GIT_INDEX_FILE` naming it; the
+/// repository's own index is not yet updated. The hook must read the one
+/// git names, or such commits pass unscanned.
+#[test]
+fn a_commit_of_tracked_changes_is_checked_by_the_hook() {
+    let r = repo();
+    let d = r.path();
+    write(d, "app.py", "x = 1\n");
+    write(d, "other.py", "y = 2\n");
+    commit(d, "init", "2024-01-01T00:00:00Z");
+    let hook = d.join(".git/hooks/pre-commit");
+    write(
+        d,
+        ".git/hooks/pre-commit",
+        &format!("#!/bin/sh\nexec '{}' check --staged --now 2025-06-30\n", env!("CARGO_BIN_EXE_nhigate")),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    write(d, "app.py", &format!("x = 1\ntoken = \"{TOKEN_A}\"\n"));
+    for args in [&["commit", "-q", "-a", "-m", "all"][..], &["commit", "-q", "-m", "one path", "app.py"]] {
+        let out = Command::new("git")
+            .current_dir(d)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .unwrap_or_else(|e| panic!("git: {e}"));
+        assert!(!out.status.success(), "{args:?} passed the hook: {}", String::from_utf8_lossy(&out.stdout));
+        // Git sends a hook's output to its standard error.
+        assert!(String::from_utf8_lossy(&out.stderr).contains("github-pat"), "{args:?}");
+    }
+    // A clean change of a tracked file still commits.
+    write(d, "app.py", "x = 2\n");
+    git(d, &["commit", "-q", "-a", "-m", "clean"], "2024-01-02T00:00:00Z");
+}
+
 #[test]
 fn base_reports_what_the_branch_introduces_even_if_removed_again() {
     let r = repo();

@@ -14,6 +14,8 @@ use rayon::prelude::*;
 
 use crate::facts::Date;
 
+mod index;
+
 /// A blob to scan.
 #[derive(Clone, Debug)]
 pub(crate) struct Blob {
@@ -87,48 +89,104 @@ fn added_or_modified(delta: &git2::DiffDelta<'_>) -> Option<Changed> {
         return None;
     }
     let file = delta.new_file();
+    Some(changed(file.path_bytes()?, u32::from(file.mode()), file.id()))
+}
+
+/// What a path with this mode and object is to the scan.
+fn changed(path: &[u8], mode: u32, oid: Oid) -> Changed {
     // Paths are git's, '/'-separated; a backslash is part of a name.
-    let path = super::path_text(file.path_bytes()?);
+    let path = super::path_text(path);
     // Submodules and symlinks are not content; say so rather than pass them by.
-    Some(match file.mode() {
-        git2::FileMode::Commit => Changed::NotContent(super::Skipped {
+    match mode {
+        0o160000 => Changed::NotContent(super::Skipped {
             path,
             reason: "a submodule: its content lives in another repository and is not scanned here".into(),
         }),
-        git2::FileMode::Link => Changed::Link(path, file.id()),
-        _ => Changed::Content(path, file.id()),
-    })
+        0o120000 => Changed::Link(path, oid),
+        _ => Changed::Content(path, oid),
+    }
 }
 
 fn link_note(path: &str) -> super::Skipped {
     super::Skipped { path: path.to_string(), reason: super::LINK_NOT_FOLLOWED.into() }
 }
 
+/// The index the pre-commit view reads: the one git names in
+/// `GIT_INDEX_FILE` (`git commit -a` and `git commit <path>` stage into a
+/// temporary index and run the hook with it), else the repository's. Read
+/// by `index` where it knows the format, by libgit2 otherwise.
+pub(crate) enum StagedIndex {
+    Read(index::Index),
+    Libgit2(git2::Index),
+}
+
+impl StagedIndex {
+    pub(crate) fn open(repo: &Repository) -> Result<StagedIndex, GitError> {
+        let path = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+            Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or_else(|_| PathBuf::from(p)),
+            None => repo.path().join("index"),
+        };
+        if let Some(read) = index::Index::read(&path) {
+            return Ok(StagedIndex::Read(read));
+        }
+        match path.exists() {
+            true => Ok(StagedIndex::Libgit2(git2::Index::open(&path)?)),
+            // Nothing staged yet in a new repository.
+            false => Ok(StagedIndex::Libgit2(git2::Index::new()?)),
+        }
+    }
+
+    /// The mode and blob at `path`, stage 0.
+    fn get(&self, path: &str) -> Option<(u32, Oid)> {
+        match self {
+            StagedIndex::Read(index) => index.get(path.as_bytes()).map(|e| (e.mode, e.oid)),
+            StagedIndex::Libgit2(index) => index.get_path(Path::new(path), 0).map(|e| (e.mode, e.id)),
+        }
+    }
+
+    /// Each path the index adds or changes against HEAD, with the blob it
+    /// had at HEAD when it was modified.
+    fn changes(&self, repo: &Repository) -> Result<Vec<(Changed, Option<Oid>)>, GitError> {
+        let head_tree = match repo.head() {
+            Ok(h) => Some(h.peel_to_tree()?),
+            Err(_) => None, // no commit yet: everything staged is new
+        };
+        match self {
+            StagedIndex::Read(index) => Ok(index
+                .changes(repo, head_tree.as_ref())?
+                .into_iter()
+                .map(|c| (changed(&c.path, c.mode, c.oid), c.before))
+                .collect()),
+            StagedIndex::Libgit2(index) => {
+                let mut opts = DiffOptions::new();
+                opts.include_typechange(true);
+                let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))?;
+                Ok(diff
+                    .deltas()
+                    .filter_map(|delta| {
+                        let before = matches!(delta.status(), Delta::Modified | Delta::Typechange)
+                            .then(|| delta.old_file().id());
+                        Some((added_or_modified(&delta)?, before))
+                    })
+                    .collect())
+            }
+        }
+    }
+}
+
 /// What the index holds that HEAD does not: the pre-commit hook's view.
 /// Returns the staged blobs and, for each, the blob at HEAD (if the path
 /// existed there) to compare findings against.
-pub(crate) fn staged(repo: &Repository, index: &git2::Index) -> Result<Listing<(Blob, Option<Oid>)>, GitError> {
-    let head_tree = match repo.head() {
-        Ok(h) => Some(h.peel_to_tree()?),
-        Err(_) => None, // no commit yet: everything staged is new
-    };
-    let mut opts = DiffOptions::new();
-    opts.include_typechange(true);
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))?;
+pub(crate) fn staged(repo: &Repository, index: &StagedIndex) -> Result<Listing<(Blob, Option<Oid>)>, GitError> {
     let mut out = Listing::default();
-    for delta in diff.deltas() {
-        match added_or_modified(&delta) {
-            Some(Changed::Content(path, oid)) => {
-                let before =
-                    matches!(delta.status(), Delta::Modified | Delta::Typechange).then(|| delta.old_file().id());
-                out.blobs.push((Blob { path, oid, commit: None }, before));
-            }
-            Some(Changed::Link(path, oid)) => {
+    for (change, before) in index.changes(repo)? {
+        match change {
+            Changed::Content(path, oid) => out.blobs.push((Blob { path, oid, commit: None }, before)),
+            Changed::Link(path, oid) => {
                 out.skipped.push(link_note(&path));
                 out.blobs.push((Blob { path, oid, commit: None }, None));
             }
-            Some(Changed::NotContent(s)) => out.skipped.push(s),
-            None => {}
+            Changed::NotContent(s) => out.skipped.push(s),
         }
     }
     Ok(out)
@@ -151,8 +209,8 @@ impl<T> Default for Listing<T> {
 
 /// The declared inventory (nhi.toml at the root) as the index holds it and
 /// as HEAD holds it: a partial scan needs it to know owners and purposes.
-pub(crate) fn inventory_in_index(repo: &Repository, index: &git2::Index) -> (Option<Oid>, Option<Oid>) {
-    let staged = index.get_path(std::path::Path::new(INVENTORY), 0).map(|e| e.id);
+pub(crate) fn inventory_in_index(repo: &Repository, index: &StagedIndex) -> (Option<Oid>, Option<Oid>) {
+    let staged = index.get(INVENTORY).map(|(_, oid)| oid);
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).and_then(|c| blob_at(&c, INVENTORY));
     (staged, head)
 }
@@ -328,7 +386,7 @@ fn ignore_file(repo: &Repository, dir: String, oid: Oid, mode: i32) -> super::ex
 /// check does not walk a large index.
 pub(crate) fn ignore_files_in_index<'p>(
     repo: &Repository,
-    index: &git2::Index,
+    index: &StagedIndex,
     paths: impl Iterator<Item = &'p str>,
 ) -> Vec<super::exclude::IgnoreFile> {
     let name = super::exclude::IGNORE_FILE;
@@ -346,8 +404,8 @@ pub(crate) fn ignore_files_in_index<'p>(
     dirs.into_iter()
         .filter_map(|dir| {
             let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-            let entry = index.get_path(Path::new(&path), 0)?;
-            Some(ignore_file(repo, dir, entry.id, i32::try_from(entry.mode).unwrap_or(0)))
+            let (mode, oid) = index.get(&path)?;
+            Some(ignore_file(repo, dir, oid, i32::try_from(mode).unwrap_or(0)))
         })
         .collect()
 }
@@ -390,6 +448,112 @@ pub(crate) fn read_blob(git_dir: &Path, oid: Oid, max_size: u64) -> Result<Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.hooksPath=/dev/null"])
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .output();
+        assert!(out.as_ref().is_ok_and(|o| o.status.success()), "git {args:?}: {out:?}");
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap_or(dir)).ok();
+        std::fs::write(p, text).ok();
+    }
+
+    /// What each reader of the index lists as staged, as (path, blob,
+    /// blob at HEAD, what it is), sorted.
+    fn both_views(dir: &Path) -> (bool, Vec<String>, Vec<String>) {
+        let Ok(repo) = Repository::open(dir) else { panic!("a repository") };
+        let view = |index: StagedIndex| -> Vec<String> {
+            let Ok(changes) = index.changes(&repo) else { panic!("a diff") };
+            let mut out: Vec<String> = changes
+                .into_iter()
+                .map(|(c, before)| match c {
+                    Changed::Content(p, oid) => format!("{p} {oid} {before:?}"),
+                    Changed::Link(p, oid) => format!("{p} {oid} {before:?} link"),
+                    Changed::NotContent(s) => format!("{} {before:?} not content", s.path),
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let read = index::Index::read(&repo.path().join("index"));
+        let ours_taken = read.is_some();
+        let ours = read.map(|i| view(StagedIndex::Read(i))).unwrap_or_default();
+        let Ok(theirs) = git2::Index::open(&repo.path().join("index")) else { panic!("libgit2 reads it") };
+        (ours_taken, ours, view(StagedIndex::Libgit2(theirs)))
+    }
+
+    /// Every kind of staged change, in every index version git writes, and
+    /// after a merge that left a conflict: the reader lists what libgit2's
+    /// diff lists, and takes the cached trees' shortcut (the root's tree is
+    /// cached after a commit) without losing a change.
+    #[test]
+    fn the_index_reader_lists_what_libgit2_lists() {
+        let Ok(tmp) = tempfile::tempdir() else { panic!("a temporary directory") };
+        let d = tmp.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        for p in ["a/b/c.txt", "a/b/d.txt", "a/e.txt", "a.c", "a0", "f.sh", "g/h.txt", "g/i/j.txt", "k.txt", "z/y.txt"]
+        {
+            write(d, p, &format!("{p}\n"));
+        }
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-qm", "one"]);
+        let (taken, ours, theirs) = both_views(d);
+        assert!(taken && ours.is_empty() && theirs.is_empty(), "{ours:?} {theirs:?}");
+
+        write(d, "a/b/c.txt", "changed\n");
+        write(d, "a/new/n.txt", "new\n");
+        write(d, "a-b", "sorts between a and a/\n");
+        write(d, "a/b.txt", "sorts after a/b/\n");
+        std::fs::remove_file(d.join("g/i/j.txt")).ok();
+        git(d, &["add", "-A"]);
+        std::fs::remove_file(d.join("k.txt")).ok();
+        write(d, "k.txt/inside.txt", "a file became a directory\n");
+        std::fs::remove_file(d.join("z/y.txt")).ok();
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink("../a.c", d.join("z/y.txt"));
+        git(d, &["add", "-A"]);
+        git(d, &["update-index", "--chmod=+x", "f.sh"]);
+        // The last round with every directory's tree cached as staged, not
+        // as at HEAD (`git write-tree`).
+        for version in ["2", "3", "4", "2", "write-tree"] {
+            match version {
+                "write-tree" => git(d, &["write-tree"]),
+                _ => git(d, &["update-index", "--index-version", version]),
+            }
+            if version == "3" {
+                git(d, &["update-index", "--skip-worktree", "a0"]);
+            }
+            let (taken, ours, theirs) = both_views(d);
+            assert!(taken, "index version {version} is read");
+            assert!(ours.len() >= 7, "version {version}: {ours:?}");
+            assert_eq!(ours, theirs, "index version {version}");
+        }
+
+        git(d, &["commit", "-qm", "two"]);
+        git(d, &["reset", "-q", "--hard"]);
+        git(d, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+        write(d, "a/e.txt", "side\n");
+        git(d, &["commit", "-qam", "side"]);
+        git(d, &["checkout", "-q", "main"]);
+        write(d, "a/e.txt", "main\n");
+        write(d, "m.txt", "staged beside a conflict\n");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-qm", "three"]);
+        let merge = std::process::Command::new("git").current_dir(d).args(["merge", "-q", "side"]).output();
+        assert!(merge.is_ok_and(|o| !o.status.success()), "the merge stops at a conflict");
+        let (taken, ours, theirs) = both_views(d);
+        assert!(taken);
+        assert_eq!(ours, theirs, "after a conflicted merge");
+        assert!(!ours.iter().any(|c| c.starts_with("a/e.txt")), "{ours:?}");
+    }
 
     #[test]
     fn a_remote_url_loses_its_credentials() {
