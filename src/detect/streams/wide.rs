@@ -45,17 +45,21 @@ pub(super) fn supported(table: &KeywordTable) -> bool {
 /// path pays for them.
 pub(super) fn groups(len: usize) -> Option<usize> {
     let groups = (len / BYTES_PER_GROUP).min(MAX_GROUPS);
-    (groups > 0 && i32::try_from(len).is_ok()).then_some(groups)
+    (groups > 0).then_some(groups)
 }
 
-/// `KeywordTable::overlapping` with `groups` registers of streams. The
-/// table must be `supported` and `haystack` at most `i32::MAX` bytes.
+/// `KeywordTable::overlapping` with `groups` registers of streams; the
+/// plain streams for a table that is not `supported` or an input whose
+/// offsets do not fit in an `i32`.
 pub(super) fn overlapping(
     table: &KeywordTable,
     haystack: &[u8],
     groups: usize,
     found: impl FnMut(usize, usize, usize),
 ) {
+    if !table.wide || i32::try_from(haystack.len()).is_err() {
+        return table.overlapping_narrow(haystack, found);
+    }
     match groups {
         1 => search::<1>(table, haystack, found),
         2 => search::<2>(table, haystack, found),
@@ -68,10 +72,11 @@ fn search<const G: usize>(table: &KeywordTable, haystack: &[u8], mut found: impl
     let split = Split::<MAX_STREAMS>::new(haystack.len(), streams, table.max_pattern_len, 4);
     let mut report = |s: usize, state: u32, end: usize| table.report(&split, s, state, end, &mut found);
     let mut states = [table.start; MAX_STREAMS];
-    // SAFETY: `overlapping` is reached only for a table that `supported`
-    // approved, so the processor has the instructions and the table's
-    // promises hold; the input's length fits in an `i32` (`groups`); every
-    // stream's window holds `common` bytes, a multiple of four (`Split`).
+    // SAFETY: `overlapping` goes on only for a table that `supported`
+    // approved (`wide`), so the processor has the instructions and the
+    // table's promises hold, and for an input whose length fits in an
+    // `i32`; every stream's window holds `common` bytes, a multiple of four
+    // (`Split`).
     unsafe {
         lockstep::<G>(table, haystack, &split.window[..streams], split.common, &mut states[..streams], &mut report)
     };
