@@ -29,7 +29,8 @@ use crate::scan::{self, ScanOptions, ScanOutput};
 use crate::settings::{self, Settings};
 use crate::severity::Severity;
 pub use crate::source::DEFAULT_MAX_FILE_SIZE;
-use crate::source::{self, Skipped, git};
+use crate::source::git::{self, GIT_HELP};
+use crate::source::{self, Skipped};
 use crate::suppress;
 pub use crate::suppress::baseline::Baseline;
 
@@ -178,7 +179,6 @@ pub struct Collected {
     pub below_confidence: u64,
 }
 
-const GIT_HELP: &str = "run it inside a git repository, with revisions that exist there";
 const CONFIG_HELP: &str = "see the configuration section of the README";
 
 /// Load the settings and packs, scan, evaluate, and apply the config's rule
@@ -190,7 +190,7 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     }
     let repository = match r.mode {
         Mode::Tree => git::open(path).ok(),
-        _ => Some(git::open(path).map_err(|e| Error::failed(e.to_string(), Some(GIT_HELP)))?),
+        _ => Some(git::open(path).map_err(|e| Error::failed(e.to_string(), Some(e.help())))?),
     };
     let scan_dir =
         if path.is_dir() { path.to_path_buf() } else { path.parent().unwrap_or(Path::new(".")).to_path_buf() };
@@ -199,7 +199,7 @@ fn collect(r: &Request) -> Result<Collected, Error> {
     // read only to report what the branch would change.
     let commit_origin = |rev: &str| -> Result<settings::Origin<'_>, Error> {
         let repo = repository.as_ref().ok_or_else(|| Error::failed("not a git repository", Some(GIT_HELP)))?;
-        let commit = git::resolve(repo, rev).map_err(|e| Error::failed(e.to_string(), Some(GIT_HELP)))?;
+        let commit = git::resolve(repo, rev).map_err(|e| Error::failed(e.to_string(), Some(e.help())))?;
         let tree = commit.tree().map_err(|e| Error::failed(format!("git: {}", e.message()), None))?;
         let id = commit.id().to_string();
         Ok(settings::Origin::Commit { repo, tree, name: format!("commit {}", id.get(..12).unwrap_or(&id)) })
@@ -255,7 +255,7 @@ fn collect(r: &Request) -> Result<Collected, Error> {
         (program, scanned)
     };
     let known = known_rule_ids(&program);
-    let mut output = scanned.map_err(|e| Error::failed(e.to_string(), Some(GIT_HELP)))?;
+    let mut output = scanned.map_err(|e| Error::failed(e.to_string(), Some(e.help())))?;
     // An ignore naming no rule suppresses nothing: say so, with the nearest id.
     for i in &output.ignores {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&i.rule)) {

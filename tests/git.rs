@@ -134,6 +134,25 @@ fn a_commit_of_tracked_changes_is_checked_by_the_hook() {
     git(d, &["commit", "-q", "-a", "-m", "clean"], "2024-01-02T00:00:00Z");
 }
 
+/// A split index is neither read by us nor by libgit2: the check fails
+/// (a hook blocks the commit) and says how to make the index plain again.
+#[test]
+fn an_index_that_cannot_be_read_fails_the_check_with_a_way_out() {
+    let r = repo();
+    let d = r.path();
+    write(d, "a.txt", "a\n");
+    commit(d, "init", "2024-01-01T00:00:00Z");
+    git(d, &["update-index", "--split-index"], "2024-01-02T00:00:00Z");
+    write(d, "b.py", &format!("token = \"{TOKEN_A}\"\n"));
+    git(d, &["add", "b.py"], "2024-01-02T00:00:00Z");
+    let o = run(d, &["check", ".", "--staged", "--now", "2025-06-30"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot read the index") && stderr(&o).contains("--no-split-index"), "{}", stderr(&o));
+    git(d, &["update-index", "--no-split-index"], "2024-01-02T00:00:00Z");
+    let o = run(d, &["check", ".", "--staged", "--now", "2025-06-30"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
 #[test]
 fn base_reports_what_the_branch_introduces_even_if_removed_again() {
     let r = repo();

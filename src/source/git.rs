@@ -42,8 +42,25 @@ pub(crate) enum GitError {
         "the clone is shallow: its history stops at commit {commit}, before the base, so the commits in between cannot be checked; fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
     )]
     Shallow { commit: String },
+    #[error("cannot read the index `{path}`: {reason}")]
+    Index { path: String, reason: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+}
+
+/// What to do about a repository or revision that is not there.
+pub(crate) const GIT_HELP: &str = "run it inside a git repository, with revisions that exist there";
+
+impl GitError {
+    /// What the user can do about it.
+    pub(crate) fn help(&self) -> &'static str {
+        match self {
+            GitError::Index { .. } => {
+                "a split or sparse index is left to libgit2, which may not read it: `git update-index --no-split-index` or `git sparse-checkout disable` writes it back as one plain file"
+            }
+            _ => GIT_HELP,
+        }
+    }
 }
 
 pub(crate) fn open(path: &Path) -> Result<Repository, GitError> {
@@ -129,8 +146,10 @@ impl StagedIndex {
         if let Some(read) = index::Index::read(&path) {
             return Ok(StagedIndex::Read(read));
         }
+        let unread =
+            |e: git2::Error| GitError::Index { path: path.display().to_string(), reason: e.message().to_string() };
         match path.exists() {
-            true => Ok(StagedIndex::Libgit2(git2::Index::open(&path)?)),
+            true => Ok(StagedIndex::Libgit2(git2::Index::open(&path).map_err(unread)?)),
             // Nothing staged yet in a new repository.
             false => Ok(StagedIndex::Libgit2(git2::Index::new()?)),
         }
