@@ -12,7 +12,13 @@ const TOKEN_B: &str = "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";
 const TOKEN_C: &str = "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";
 
 pub fn git(dir: &Path, args: &[&str], date: &str) {
-    let out = Command::new("git")
+    let out = git_output(dir, args, date);
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `git` with a fixed author and date, whatever its outcome.
+fn git_output(dir: &Path, args: &[&str], date: &str) -> std::process::Output {
+    Command::new("git")
         .current_dir(dir)
         .args(args)
         .env("GIT_AUTHOR_NAME", "t")
@@ -24,8 +30,7 @@ pub fn git(dir: &Path, args: &[&str], date: &str) {
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .output()
-        .unwrap_or_else(|e| panic!("git: {e}"));
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| panic!("git: {e}"))
 }
 
 pub fn write(dir: &Path, path: &str, text: &str) {
@@ -117,14 +122,7 @@ fn a_commit_of_tracked_changes_is_checked_by_the_hook() {
     }
     write(d, "app.py", &format!("x = 1\ntoken = \"{TOKEN_A}\"\n"));
     for args in [&["commit", "-q", "-a", "-m", "all"][..], &["commit", "-q", "-m", "one path", "app.py"]] {
-        let out = Command::new("git")
-            .current_dir(d)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .output()
-            .unwrap_or_else(|e| panic!("git: {e}"));
+        let out = git_output(d, args, "2024-01-02T00:00:00Z");
         assert!(!out.status.success(), "{args:?} passed the hook: {}", String::from_utf8_lossy(&out.stdout));
         // Git sends a hook's output to its standard error.
         assert!(String::from_utf8_lossy(&out.stderr).contains("github-pat"), "{args:?}");
